@@ -1,0 +1,24 @@
+//===- Passes.h - Whittle conversion passes ---------------------*- C++ -*-===//
+
+#ifndef WHITTLE_CONVERSION_PASSES_H
+#define WHITTLE_CONVERSION_PASSES_H
+
+#include "whittle/Dialect/Whittle/WhittleDialect.h"
+
+#include "mlir/Dialect/Arith/IR/Arith.h"
+#include "mlir/Dialect/SCF/IR/SCF.h"
+#include "mlir/Dialect/Tensor/IR/Tensor.h"
+#include "mlir/IR/BuiltinOps.h"
+#include "mlir/Pass/Pass.h"
+
+namespace whittle {
+
+#define GEN_PASS_DECL
+#include "whittle/Conversion/Passes.h.inc"
+
+#define GEN_PASS_REGISTRATION
+#include "whittle/Conversion/Passes.h.inc"
+
+} // namespace whittle
+
+#endif // WHITTLE_CONVERSION_PASSES_H

@@ -1,0 +1,438 @@
+//===- WhittleOps.td - whittle dialect ops -----------------*- tablegen -*-===//
+//
+// The optimizer's op set. Conventions shared by every op:
+//   * tensors are NC[spatial] for conv and pool (layout passes change that
+//     with explicit transposes, not hidden attributes);
+//   * elementwise ops broadcast their operands numpy-style to the result;
+//   * axes in attributes are normalized to be non-negative;
+//   * static facts live in attributes, shapes known only at run time come
+//     in as optional 1-D i64 shape operands.
+//
+//===----------------------------------------------------------------------===//
+
+#ifndef WHITTLE_DIALECT_WHITTLE_WHITTLEOPS_TD
+#define WHITTLE_DIALECT_WHITTLE_WHITTLEOPS_TD
+
+include "whittle/Dialect/Whittle/WhittleBase.td"
+include "mlir/Interfaces/SideEffectInterfaces.td"
+
+//===----------------------------------------------------------------------===//
+// Constants
+//===----------------------------------------------------------------------===//
+
+def Whittle_ConstantOp : Whittle_Op<"constant", [ConstantLike, Pure,
+    AllTypesMatch<["value", "output"]>]> {
+  let summary = "A constant tensor (weights, folded shapes)";
+  let description = [{
+    Holds weights and folded values. Large weights stay in
+    `dense_resource` blobs so that they are never copied per element.
+
+    ```mlir
+    %w = whittle.constant dense_resource<conv1.weight> : tensor<64x3x7x7xf32>
+    ```
+  }];
+  let arguments = (ins ElementsAttr:$value);
+  let results = (outs Whittle_Tensor:$output);
+  let assemblyFormat = "attr-dict $value";
+  let builders = [OpBuilder<(ins "::mlir::ElementsAttr":$value), [{
+    build($_builder, $_state, value.getType(), value);
+  }]>];
+  let hasFolder = 1;
+}
+
+//===----------------------------------------------------------------------===//
+// Convolution and matmul
+//===----------------------------------------------------------------------===//
+
+def Whittle_ConvOp : Whittle_Op<"conv", [Pure, AttrSizedOperandSegments]> {
+  let summary = "N-d grouped convolution with an optional fused epilogue";
+  let description = [{
+    `output = epilogue(conv(input, filter) + bias + residual)`.
+
+    `input` is N x C x D1..Dk, `filter` is M x C/groups x K1..Kk, `bias` is M,
+    `residual` has the shape of the output. `pads` holds the k leading pads
+    followed by the k trailing ones. Element types may be floats, integers or
+    `quant` uniform types.
+  }];
+  let arguments = (ins Whittle_Tensor:$input, Whittle_Tensor:$filter,
+                   Optional<Whittle_Tensor>:$bias,
+                   Optional<Whittle_Tensor>:$residual,
+                   DenseI64ArrayAttr:$strides, DenseI64ArrayAttr:$dilations,
+                   DenseI64ArrayAttr:$pads,
+                   DefaultValuedAttr<I64Attr, "1">:$groups,
+                   OptionalAttr<Whittle_EpilogueAttr>:$epilogue);
+  let results = (outs Whittle_Tensor:$output);
+  let assemblyFormat = [{
+    $input `,` $filter (`bias` $bias^)? (`residual` $residual^)? attr-dict
+    `:` functional-type(operands, results)
+  }];
+  let hasVerifier = 1;
+}
+
+def Whittle_ConvTransposeOp : Whittle_Op<"conv_transpose", [Pure]> {
+  let summary = "N-d transposed (fractionally strided) convolution";
+  let description = [{
+    `input` is N x C x D1..Dk, `filter` is C x M/groups x K1..Kk. The output
+    size is given by the result type; `pads` are the k leading then k
+    trailing pads removed from the full transposed output.
+  }];
+  let arguments = (ins Whittle_Tensor:$input, Whittle_Tensor:$filter,
+                   Optional<Whittle_Tensor>:$bias,
+                   DenseI64ArrayAttr:$strides, DenseI64ArrayAttr:$dilations,
+                   DenseI64ArrayAttr:$pads,
+                   DefaultValuedAttr<I64Attr, "1">:$groups);
+  let results = (outs Whittle_Tensor:$output);
+  let assemblyFormat = [{
+    $input `,` $filter (`bias` $bias^)? attr-dict
+    `:` functional-type(operands, results)
+  }];
+  let hasVerifier = 1;
+}
+
+def Whittle_MatmulOp : Whittle_Op<"matmul", [Pure, AttrSizedOperandSegments]> {
+  let summary = "Batched matrix product with an optional fused epilogue";
+  let description = [{
+    `output = epilogue(op(lhs) x op(rhs) + bias + residual)` where `op`
+    transposes the two innermost dimensions when `transpose_lhs` /
+    `transpose_rhs` is set. Batch dimensions broadcast numpy-style; a rank-1
+    operand is a vector as in ONNX MatMul. `bias` broadcasts to the output.
+    Gemm, MatMul and fully connected layers all become this op.
+  }];
+  let arguments = (ins Whittle_Tensor:$lhs, Whittle_Tensor:$rhs,
+                   Optional<Whittle_Tensor>:$bias,
+                   Optional<Whittle_Tensor>:$residual,
+                   UnitAttr:$transpose_lhs, UnitAttr:$transpose_rhs,
+                   OptionalAttr<Whittle_EpilogueAttr>:$epilogue);
+  let results = (outs Whittle_Tensor:$output);
+  let assemblyFormat = [{
+    $lhs `,` $rhs (`bias` $bias^)? (`residual` $residual^)? attr-dict
+    `:` functional-type(operands, results)
+  }];
+  let hasVerifier = 1;
+}
+
+//===----------------------------------------------------------------------===//
+// Elementwise
+//===----------------------------------------------------------------------===//
+
+def Whittle_UnaryOp : Whittle_Op<"unary", [Pure]> {
+  let summary = "Elementwise function of one tensor";
+  let description = [{
+    Parameters, where the function takes any:
+    `leaky_relu`/`elu`/`celu`/`thresholded_relu`: `alpha`;
+    `selu`: `alpha`, `beta` (= gamma);
+    `hard_sigmoid`: `max(0, min(1, alpha * x + beta))`;
+    `clip`: `alpha` = lower bound, `beta` = upper bound (absent = unbounded);
+    `shrink`: `alpha` = lambd, `beta` = bias.
+    `is_nan`, `is_inf` and `logical_not` produce i1.
+  }];
+  let arguments = (ins Whittle_Tensor:$input, Whittle_UnaryFnAttr:$fn,
+                   OptionalAttr<F32Attr>:$alpha, OptionalAttr<F32Attr>:$beta);
+  let results = (outs Whittle_Tensor:$output);
+  let assemblyFormat = [{
+    $fn $input attr-dict `:` type($input) `->` type($output)
+  }];
+  let hasVerifier = 1;
+}
+
+def Whittle_BinaryOp : Whittle_Op<"binary", [Pure]> {
+  let summary = "Elementwise function of two tensors, with broadcasting";
+  let description = [{
+    Operands broadcast numpy-style to the result shape. Comparisons
+    (`eq`, `lt`, `le`, `gt`, `ge`) produce i1; `prelu` is
+    `lhs < 0 ? lhs * rhs : lhs`.
+  }];
+  let arguments = (ins Whittle_Tensor:$lhs, Whittle_Tensor:$rhs,
+                   Whittle_BinaryFnAttr:$fn);
+  let results = (outs Whittle_Tensor:$output);
+  let assemblyFormat = [{
+    $fn $lhs `,` $rhs attr-dict `:` functional-type(operands, results)
+  }];
+  let hasVerifier = 1;
+  let hasFolder = 1;
+}
+
+def Whittle_SelectOp : Whittle_Op<"select", [Pure]> {
+  let summary = "Elementwise choice between two tensors (ONNX Where)";
+  let arguments = (ins TensorOf<[I1]>:$condition, Whittle_Tensor:$on_true,
+                   Whittle_Tensor:$on_false);
+  let results = (outs Whittle_Tensor:$output);
+  let assemblyFormat = [{
+    $condition `,` $on_true `,` $on_false attr-dict
+    `:` functional-type(operands, results)
+  }];
+  let hasVerifier = 1;
+}
+
+def Whittle_CastOp : Whittle_Op<"cast", [Pure]> {
+  let summary = "Elementwise conversion to the result's element type";
+  let arguments = (ins Whittle_Tensor:$input);
+  let results = (outs Whittle_Tensor:$output);
+  let assemblyFormat = "$input attr-dict `:` type($input) `->` type($output)";
+  let hasVerifier = 1;
+  let hasFolder = 1;
+}
+
+//===----------------------------------------------------------------------===//
+// Reductions and normalization
+//===----------------------------------------------------------------------===//
+
+def Whittle_ReduceOp : Whittle_Op<"reduce", [Pure]> {
+  let summary = "Reduction over a set of axes";
+  let arguments = (ins Whittle_Tensor:$input, Whittle_ReduceFnAttr:$fn,
+                   DenseI64ArrayAttr:$axes, UnitAttr:$keep_dims);
+  let results = (outs Whittle_Tensor:$output);
+  let assemblyFormat = [{
+    $fn $input attr-dict `:` type($input) `->` type($output)
+  }];
+  let hasVerifier = 1;
+}
+
+def Whittle_ArgReduceOp : Whittle_Op<"arg_reduce", [Pure]> {
+  let summary = "Index of the maximum or minimum along one axis";
+  let arguments = (ins Whittle_Tensor:$input, Whittle_ReduceFnAttr:$fn,
+                   I64Attr:$axis, UnitAttr:$keep_dims,
+                   UnitAttr:$select_last_index);
+  let results = (outs TensorOf<[I64]>:$output);
+  let assemblyFormat = [{
+    $fn $input attr-dict `:` type($input) `->` type($output)
+  }];
+  let hasVerifier = 1;
+}
+
+def Whittle_SoftmaxOp : Whittle_Op<"softmax", [Pure,
+    AllTypesMatch<["input", "output"]>]> {
+  let summary = "Softmax (or log-softmax) along one axis";
+  let arguments = (ins Whittle_FloatTensor:$input, I64Attr:$axis,
+                   UnitAttr:$log);
+  let results = (outs Whittle_FloatTensor:$output);
+  let assemblyFormat = "$input attr-dict `:` type($input)";
+  let hasVerifier = 1;
+}
+
+def Whittle_BatchNormOp : Whittle_Op<"batch_norm", [Pure,
+    AllTypesMatch<["input", "output"]>]> {
+  let summary = "Inference-mode batch normalization over channel axis 1";
+  let description = [{
+    `output = (input - mean) / sqrt(variance + epsilon) * scale + bias`,
+    every parameter a vector over the channel axis.
+  }];
+  let arguments = (ins Whittle_FloatTensor:$input, Whittle_FloatTensor:$scale,
+                   Whittle_FloatTensor:$bias, Whittle_FloatTensor:$mean,
+                   Whittle_FloatTensor:$variance, F32Attr:$epsilon);
+  let results = (outs Whittle_FloatTensor:$output);
+  let assemblyFormat = [{
+    $input `,` $scale `,` $bias `,` $mean `,` $variance attr-dict
+    `:` functional-type(operands, results)
+  }];
+  let hasVerifier = 1;
+}
+
+def Whittle_LayerNormOp : Whittle_Op<"layer_norm", [Pure]> {
+  let summary = "Normalization over the trailing axes from `axis` on";
+  let arguments = (ins Whittle_FloatTensor:$input, Whittle_FloatTensor:$scale,
+                   Optional<Whittle_FloatTensor>:$bias, I64Attr:$axis,
+                   F32Attr:$epsilon);
+  let results = (outs Whittle_FloatTensor:$output);
+  let assemblyFormat = [{
+    $input `,` $scale (`bias` $bias^)? attr-dict
+    `:` functional-type(operands, results)
+  }];
+  let hasVerifier = 1;
+}
+
+//===----------------------------------------------------------------------===//
+// Pooling
+//===----------------------------------------------------------------------===//
+
+def Whittle_PoolOp : Whittle_Op<"pool", [Pure]> {
+  let summary = "Windowed max/average/Lp pooling over the spatial axes";
+  let description = [{
+    Input N x C x D1..Dk. `pads` are k leading then k trailing pads; with
+    `ceil_mode` the output size rounds up. Average pooling divides by the
+    whole window when `count_include_pad` is set, else by the valid part.
+    Global pooling is a `whittle.reduce` instead.
+  }];
+  let arguments = (ins Whittle_Tensor:$input, Whittle_PoolFnAttr:$fn,
+                   DenseI64ArrayAttr:$kernel, DenseI64ArrayAttr:$strides,
+                   DenseI64ArrayAttr:$dilations, DenseI64ArrayAttr:$pads,
+                   UnitAttr:$ceil_mode, UnitAttr:$count_include_pad,
+                   DefaultValuedAttr<I64Attr, "2">:$p);
+  let results = (outs Whittle_Tensor:$output);
+  let assemblyFormat = [{
+    $fn $input attr-dict `:` type($input) `->` type($output)
+  }];
+  let hasVerifier = 1;
+}
+
+//===----------------------------------------------------------------------===//
+// Data movement
+//===----------------------------------------------------------------------===//
+
+def Whittle_ReshapeOp : Whittle_Op<"reshape", [Pure]> {
+  let summary = "Reinterprets a tensor with another shape";
+  let description = [{
+    The result type gives the new shape. With a `shape` operand, the shape is
+    computed at run time (no 0 or -1 entries); without one, at most one
+    result dimension may be dynamic and it is inferred from the element
+    count, which covers Flatten, Squeeze and Unsqueeze on dynamic batches.
+  }];
+  let arguments = (ins Whittle_Tensor:$input,
+                   Optional<Whittle_ShapeTensor>:$shape);
+  let results = (outs Whittle_Tensor:$output);
+  let assemblyFormat = [{
+    $input (`shape` $shape^)? attr-dict `:` functional-type(operands, results)
+  }];
+  let hasVerifier = 1;
+  let hasFolder = 1;
+}
+
+def Whittle_TransposeOp : Whittle_Op<"transpose", [Pure]> {
+  let summary = "Permutes the dimensions of a tensor";
+  let arguments = (ins Whittle_Tensor:$input, DenseI64ArrayAttr:$perm);
+  let results = (outs Whittle_Tensor:$output);
+  let assemblyFormat = "$input attr-dict `:` type($input) `->` type($output)";
+  let hasVerifier = 1;
+  let hasFolder = 1;
+}
+
+def Whittle_ConcatOp : Whittle_Op<"concat", [Pure]> {
+  let summary = "Joins tensors along one axis";
+  let arguments = (ins Variadic<Whittle_Tensor>:$inputs, I64Attr:$axis);
+  let results = (outs Whittle_Tensor:$output);
+  let assemblyFormat = [{
+    $inputs attr-dict `:` functional-type(operands, results)
+  }];
+  let hasVerifier = 1;
+  let hasFolder = 1;
+}
+
+def Whittle_SplitOp : Whittle_Op<"split", [Pure]> {
+  let summary = "Cuts a tensor into consecutive pieces along one axis";
+  let arguments = (ins Whittle_Tensor:$input, I64Attr:$axis,
+                   DenseI64ArrayAttr:$sizes);
+  let results = (outs Variadic<Whittle_Tensor>:$outputs);
+  let assemblyFormat = [{
+    $input attr-dict `:` type($input) `->` type($outputs)
+  }];
+  let hasVerifier = 1;
+}
+
+def Whittle_SliceOp : Whittle_Op<"slice", [Pure]> {
+  let summary = "Strided slice with static bounds on every dimension";
+  let description = [{
+    One entry per input dimension: the first index taken, the step (may be
+    negative), and, from the result type, the count. ONNX Slice with
+    constant starts/ends/axes/steps becomes this op.
+  }];
+  let arguments = (ins Whittle_Tensor:$input, DenseI64ArrayAttr:$offsets,
+                   DenseI64ArrayAttr:$steps);
+  let results = (outs Whittle_Tensor:$output);
+  let assemblyFormat = "$input attr-dict `:` type($input) `->` type($output)";
+  let hasVerifier = 1;
+}
+
+def Whittle_PadOp : Whittle_Op<"pad", [Pure]> {
+  let summary = "Pads a tensor (constant, reflect, edge or wrap)";
+  let description = [{
+    `pads` holds the leading pads of every dimension followed by the trailing
+    ones; negative pads crop. `value` is the fill for constant mode.
+  }];
+  let arguments = (ins Whittle_Tensor:$input, Whittle_PadModeAttr:$mode,
+                   DenseI64ArrayAttr:$pads,
+                   Optional<Whittle_Tensor>:$value);
+  let results = (outs Whittle_Tensor:$output);
+  let assemblyFormat = [{
+    $mode $input (`value` $value^)? attr-dict
+    `:` functional-type(operands, results)
+  }];
+  let hasVerifier = 1;
+}
+
+def Whittle_ResizeOp : Whittle_Op<"resize", [Pure]> {
+  let summary = "Resamples the spatial dimensions to the result's shape";
+  let description = [{
+    `coordinate_mode` is ONNX's coordinate_transformation_mode,
+    `nearest_mode` its rounding for nearest; `scales` are the per-dimension
+    scale factors when the model gave them (they change the coordinate map
+    of some modes), empty otherwise.
+  }];
+  let arguments = (ins Whittle_Tensor:$input, Whittle_ResizeModeAttr:$mode,
+                   StrAttr:$coordinate_mode,
+                   DefaultValuedStrAttr<StrAttr, "round_prefer_floor">:$nearest_mode,
+                   DefaultValuedAttr<F32Attr, "-0.75">:$cubic_coeff_a,
+                   UnitAttr:$exclude_outside,
+                   OptionalAttr<DenseF32ArrayAttr>:$scales);
+  let results = (outs Whittle_Tensor:$output);
+  let assemblyFormat = "$mode $input attr-dict `:` type($input) `->` type($output)";
+  let hasVerifier = 1;
+}
+
+def Whittle_GatherOp : Whittle_Op<"gather", [Pure]> {
+  let summary = "Takes slices along one axis at the given indices";
+  let description = [{
+    ONNX Gather: the result shape is `input[:axis] ++ indices ++
+    input[axis+1:]`; negative indices count from the end.
+  }];
+  let arguments = (ins Whittle_Tensor:$input, Whittle_IndexTensor:$indices,
+                   I64Attr:$axis);
+  let results = (outs Whittle_Tensor:$output);
+  let assemblyFormat = [{
+    $input `[` $indices `]` attr-dict `:` functional-type(operands, results)
+  }];
+  let hasVerifier = 1;
+}
+
+def Whittle_ShapeOfOp : Whittle_Op<"shape_of", [Pure]> {
+  let summary = "The shape of a tensor as a 1-D i64 tensor";
+  let arguments = (ins AnyRankedTensor:$input);
+  let results = (outs Whittle_ShapeTensor:$output);
+  let assemblyFormat = "$input attr-dict `:` type($input) `->` type($output)";
+  let hasVerifier = 1;
+  let hasFolder = 1;
+}
+
+def Whittle_BroadcastOp : Whittle_Op<"broadcast", [Pure]> {
+  let summary = "Broadcasts a tensor numpy-style to a larger shape";
+  let description = [{
+    ONNX Expand, and ConstantOfShape of a run-time shape (the broadcast of a
+    scalar). Without `shape`, the result type is static and gives the shape.
+  }];
+  let arguments = (ins Whittle_Tensor:$input,
+                   Optional<Whittle_ShapeTensor>:$shape);
+  let results = (outs Whittle_Tensor:$output);
+  let assemblyFormat = [{
+    $input (`shape` $shape^)? attr-dict `:` functional-type(operands, results)
+  }];
+  let hasVerifier = 1;
+}
+
+//===----------------------------------------------------------------------===//
+// Recurrent
+//===----------------------------------------------------------------------===//
+
+def Whittle_LstmOp : Whittle_Op<"lstm", [Pure, AttrSizedOperandSegments,
+    AttrSizedResultSegments]> {
+  let summary = "LSTM over a sequence (ONNX LSTM, layout 0)";
+  let description = [{
+    Operands and results as ONNX LSTM with `layout = 0`: X is
+    seq x batch x input, W is dirs x 4H x input, R is dirs x 4H x H, B is
+    dirs x 8H, gates in i, o, f, c order. Activations are f, g, h per
+    direction.
+  }];
+  let arguments = (ins Whittle_FloatTensor:$x, Whittle_FloatTensor:$w,
+                   Whittle_FloatTensor:$r, Optional<Whittle_FloatTensor>:$b,
+                   Optional<Whittle_IndexTensor>:$sequence_lens,
+                   Optional<Whittle_FloatTensor>:$initial_h,
+                   Optional<Whittle_FloatTensor>:$initial_c,
+                   Optional<Whittle_FloatTensor>:$p,
+                   Whittle_RnnDirectionAttr:$direction, I64Attr:$hidden_size,
+                   StrArrayAttr:$activations, OptionalAttr<F32Attr>:$clip,
+                   UnitAttr:$input_forget);
+  let results = (outs Optional<Whittle_FloatTensor>:$y,
+                      Optional<Whittle_FloatTensor>:$y_h,
+                      Optional<Whittle_FloatTensor>:$y_c);
+  let hasVerifier = 1;
+}
+
+#endif // WHITTLE_DIALECT_WHITTLE_WHITTLEOPS_TD

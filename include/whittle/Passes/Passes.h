@@ -1,0 +1,19 @@
+//===- Passes.h - Whittle graph passes --------------------------*- C++ -*-===//
+
+#ifndef WHITTLE_PASSES_PASSES_H
+#define WHITTLE_PASSES_PASSES_H
+
+#include "mlir/IR/BuiltinOps.h"
+#include "mlir/Pass/Pass.h"
+
+namespace whittle {
+
+#define GEN_PASS_DECL
+#include "whittle/Passes/Passes.h.inc"
+
+#define GEN_PASS_REGISTRATION
+#include "whittle/Passes/Passes.h.inc"
+
+} // namespace whittle
+
+#endif // WHITTLE_PASSES_PASSES_H

@@ -1,0 +1,396 @@
+//===- DataMovement.cpp - constants, shapes, reshapes, slicing ------------===//
+//
+// Every op here needs some of its inputs to be constants (the target shape
+// of a Reshape, the bounds of a Slice, ...); constant inputs become static
+// attributes. Where ONNX computed a shape at run time and the result type is
+// not static, the shape travels as an operand (Reshape, Expand,
+// ConstantOfShape) or the handler declines and the op stays onnx.
+//
+//===----------------------------------------------------------------------===//
+
+#include "LegalizationTable.h"
+
+#include "mlir/IR/BuiltinAttributes.h"
+
+#include <limits>
+
+using namespace mlir;
+using namespace whittle;
+using namespace whittle::conversion;
+
+namespace {
+
+/// Replaces `op` by a reshape of `input` to the op's own result type.
+LogicalResult replaceWithReshape(Operation *op, PatternRewriter &rewriter,
+                                 Value input, Value shape = Value()) {
+  auto outTy = rankedType(op->getResult(0));
+  if (!outTy)
+    return rewriter.notifyMatchFailure(op, "result rank unknown");
+  if (!shape && outTy.getNumDynamicDims() > 1)
+    return rewriter.notifyMatchFailure(op, "more than one dynamic dim");
+  rewriter.replaceOpWithNewOp<wt::ReshapeOp>(op, outTy, input, shape);
+  return success();
+}
+
+//===----------------------------------------------------------------------===//
+// Constants
+//===----------------------------------------------------------------------===//
+
+LogicalResult convertConstant(onnx::ConstantOp op, PatternRewriter &rewriter) {
+  auto resultTy = cast<ShapedType>(op.getOutput().getType());
+  ElementsAttr value;
+  if (auto v = op.getValueAttr()) {
+    value = v;
+  } else if (auto f = op.getValueFloatAttr()) {
+    value = DenseElementsAttr::get(RankedTensorType::get({}, rewriter.getF32Type()),
+                                   ArrayRef<Attribute>{f});
+  } else if (auto i = op.getValueIntAttr()) {
+    value = DenseElementsAttr::get(RankedTensorType::get({}, rewriter.getI64Type()),
+                                   ArrayRef<Attribute>{i});
+  } else if (auto fs = op.getValueFloats()) {
+    value = DenseElementsAttr::get(
+        RankedTensorType::get({(int64_t)fs->size()}, rewriter.getF32Type()), *fs);
+  } else if (auto is = op.getValueInts()) {
+    value = DenseElementsAttr::get(
+        RankedTensorType::get({(int64_t)is->size()}, rewriter.getI64Type()), *is);
+  } else {
+    return rewriter.notifyMatchFailure(op, "string or sparse constant");
+  }
+  if (!isa<FloatType, IntegerType>(value.getElementType()))
+    return rewriter.notifyMatchFailure(op, "non-numeric constant");
+  if (value.getType() != resultTy)
+    return rewriter.notifyMatchFailure(op, "value type differs from result");
+  rewriter.replaceOpWithNewOp<wt::ConstantOp>(op, value);
+  return success();
+}
+
+LogicalResult convertConstantOfShape(onnx::ConstantOfShapeOp op,
+                                     PatternRewriter &rewriter) {
+  auto outTy = rankedType(op.getOutput());
+  if (!outTy)
+    return rewriter.notifyMatchFailure(op, "result rank unknown");
+  Type elt = outTy.getElementType();
+  Attribute scalar;
+  if (auto v = op.getValueAttr()) {
+    auto dense = dyn_cast<DenseElementsAttr>(v);
+    if (!dense || dense.getNumElements() != 1)
+      return rewriter.notifyMatchFailure(op, "value is not a 1-element tensor");
+    scalar = dense.getValues<Attribute>()[0];
+  } else {
+    scalar = rewriter.getZeroAttr(elt);
+  }
+  if (outTy.hasStaticShape()) {
+    rewriter.replaceOpWithNewOp<wt::ConstantOp>(
+        op, cast<ElementsAttr>(DenseElementsAttr::get(outTy, scalar)));
+    return success();
+  }
+  Value s = wt::ConstantOp::create(
+      rewriter, op.getLoc(),
+      cast<ElementsAttr>(
+          DenseElementsAttr::get(RankedTensorType::get({}, elt), scalar)));
+  rewriter.replaceOpWithNewOp<wt::BroadcastOp>(op, outTy, s, op.getInput());
+  return success();
+}
+
+//===----------------------------------------------------------------------===//
+// Reshapes
+//===----------------------------------------------------------------------===//
+
+LogicalResult convertReshape(onnx::ReshapeOp op, PatternRewriter &rewriter) {
+  auto outTy = rankedType(op.getReshaped());
+  if (!outTy)
+    return rewriter.notifyMatchFailure(op, "result rank unknown");
+  if (outTy.getNumDynamicDims() <= 1)
+    return replaceWithReshape(op, rewriter, op.getData());
+  // A run-time shape is only usable as is when it has no 0/-1 entries,
+  // which a non-constant shape cannot promise.
+  return rewriter.notifyMatchFailure(op, "several dynamic dims at run time");
+}
+
+LogicalResult convertUnsqueeze(onnx::UnsqueezeOp op, PatternRewriter &rewriter) {
+  return replaceWithReshape(op, rewriter, op.getData());
+}
+
+LogicalResult convertSqueeze(onnx::SqueezeOp op, PatternRewriter &rewriter) {
+  return replaceWithReshape(op, rewriter, op.getData());
+}
+
+LogicalResult convertFlatten(onnx::FlattenOp op, PatternRewriter &rewriter) {
+  return replaceWithReshape(op, rewriter, op.getInput());
+}
+
+LogicalResult convertTranspose(onnx::TransposeOp op, PatternRewriter &rewriter) {
+  auto inTy = rankedType(op.getData());
+  if (!inTy)
+    return rewriter.notifyMatchFailure(op, "needs a ranked input");
+  SmallVector<int64_t> perm;
+  if (auto p = op.getPerm()) {
+    perm.assign(p->begin(), p->end());
+  } else {
+    for (int64_t i = inTy.getRank() - 1; i >= 0; --i)
+      perm.push_back(i);
+  }
+  rewriter.replaceOpWithNewOp<wt::TransposeOp>(op, op.getTransposed().getType(),
+                                               op.getData(), perm);
+  return success();
+}
+
+//===----------------------------------------------------------------------===//
+// Concat / Split / Slice / Gather
+//===----------------------------------------------------------------------===//
+
+LogicalResult convertConcat(onnx::ConcatOp op, PatternRewriter &rewriter) {
+  auto outTy = rankedType(op.getConcatResult());
+  if (!outTy)
+    return rewriter.notifyMatchFailure(op, "result rank unknown");
+  auto axis = normalizeAxis((int64_t)op.getAxis(), outTy.getRank());
+  if (!axis)
+    return rewriter.notifyMatchFailure(op, "axis out of range");
+  // ONNX allows empty inputs along the axis; drop them.
+  SmallVector<Value> inputs;
+  for (Value v : op.getInputs()) {
+    auto t = rankedType(v);
+    if (t && t.getDimSize(*axis) == 0)
+      continue;
+    inputs.push_back(v);
+  }
+  if (inputs.empty())
+    return rewriter.notifyMatchFailure(op, "every input is empty");
+  rewriter.replaceOpWithNewOp<wt::ConcatOp>(op, outTy, inputs, *axis);
+  return success();
+}
+
+LogicalResult convertSplit(onnx::SplitOp op, PatternRewriter &rewriter) {
+  auto inTy = rankedType(op.getInput());
+  if (!inTy)
+    return rewriter.notifyMatchFailure(op, "needs a ranked input");
+  auto axis = normalizeAxis((int64_t)op.getAxis(), inTy.getRank());
+  if (!axis)
+    return rewriter.notifyMatchFailure(op, "axis out of range");
+  int64_t n = op.getOutputs().size();
+  SmallVector<int64_t> sizes;
+  if (op.getSplit()) {
+    auto given = getConstantInts(op.getSplit());
+    if (!given)
+      return rewriter.notifyMatchFailure(op, "split sizes are not constant");
+    sizes = *given;
+  } else {
+    int64_t dim = inTy.getDimSize(*axis);
+    if (ShapedType::isDynamic(dim))
+      return rewriter.notifyMatchFailure(op, "equal split of a dynamic dim");
+    // Opset 18's num_outputs allows a smaller last chunk.
+    int64_t chunk = (dim + n - 1) / n;
+    for (int64_t i = 0; i < n; ++i)
+      sizes.push_back(std::min(chunk, dim - i * chunk));
+  }
+  if ((int64_t)sizes.size() != n)
+    return rewriter.notifyMatchFailure(op, "split count differs from outputs");
+  auto split = wt::SplitOp::create(rewriter, op.getLoc(),
+                                   op.getOutputs().getTypes(), op.getInput(),
+                                   *axis, sizes);
+  rewriter.replaceOp(op, split.getResults());
+  return success();
+}
+
+LogicalResult convertSlice(onnx::SliceOp op, PatternRewriter &rewriter) {
+  auto inTy = rankedType(op.getData());
+  if (!inTy)
+    return rewriter.notifyMatchFailure(op, "needs a ranked input");
+  int64_t rank = inTy.getRank();
+  auto starts = getConstantInts(op.getStarts());
+  auto ends = getConstantInts(op.getEnds());
+  if (!starts || !ends || starts->size() != ends->size())
+    return rewriter.notifyMatchFailure(op, "starts/ends are not constant");
+  SmallVector<int64_t> axes, steps(starts->size(), 1);
+  if (op.getAxes()) {
+    auto a = getConstantInts(op.getAxes());
+    if (!a)
+      return rewriter.notifyMatchFailure(op, "axes are not constant");
+    axes = *a;
+  } else {
+    for (size_t i = 0; i < starts->size(); ++i)
+      axes.push_back(i);
+  }
+  if (op.getSteps()) {
+    auto s = getConstantInts(op.getSteps());
+    if (!s)
+      return rewriter.notifyMatchFailure(op, "steps are not constant");
+    steps = *s;
+  }
+  SmallVector<int64_t> offsets(rank, 0), allSteps(rank, 1);
+  constexpr int64_t kBig = std::numeric_limits<int64_t>::max() / 2;
+  for (size_t i = 0; i < axes.size(); ++i) {
+    auto axis = normalizeAxis(axes[i], rank);
+    if (!axis || steps[i] == 0)
+      return rewriter.notifyMatchFailure(op, "bad axis or zero step");
+    int64_t dim = inTy.getDimSize(*axis);
+    int64_t start = (*starts)[i], step = steps[i];
+    if (ShapedType::isDynamic(dim)) {
+      // Only the whole dimension is expressible without its size.
+      if (start != 0 || step != 1 || (*ends)[i] < kBig)
+        return rewriter.notifyMatchFailure(op, "partial slice of a dynamic dim");
+      continue;
+    }
+    if (start < 0)
+      start += dim;
+    start = step > 0 ? std::clamp<int64_t>(start, 0, dim)
+                     : std::clamp<int64_t>(start, 0, dim - 1);
+    offsets[*axis] = start;
+    allSteps[*axis] = step;
+  }
+  rewriter.replaceOpWithNewOp<wt::SliceOp>(op, op.getOutput().getType(),
+                                           op.getData(), offsets, allSteps);
+  return success();
+}
+
+LogicalResult convertGather(onnx::GatherOp op, PatternRewriter &rewriter) {
+  auto inTy = rankedType(op.getData());
+  if (!inTy)
+    return rewriter.notifyMatchFailure(op, "needs a ranked input");
+  auto axis = normalizeAxis((int64_t)op.getAxis(), inTy.getRank());
+  if (!axis)
+    return rewriter.notifyMatchFailure(op, "axis out of range");
+  rewriter.replaceOpWithNewOp<wt::GatherOp>(op, op.getOutput().getType(),
+                                            op.getData(), op.getIndices(),
+                                            *axis);
+  return success();
+}
+
+//===----------------------------------------------------------------------===//
+// Shape / Expand / Pad / Resize
+//===----------------------------------------------------------------------===//
+
+LogicalResult convertShape(onnx::ShapeOp op, PatternRewriter &rewriter) {
+  auto inTy = rankedType(op.getData());
+  if (!inTy)
+    return rewriter.notifyMatchFailure(op, "needs a ranked input");
+  int64_t rank = inTy.getRank();
+  int64_t start = (int64_t)op.getStart();
+  int64_t end = op.getEndAttr() ? (int64_t)*op.getEnd() : rank;
+  if (start < 0)
+    start += rank;
+  if (end < 0)
+    end += rank;
+  start = std::clamp<int64_t>(start, 0, rank);
+  end = std::clamp<int64_t>(end, start, rank);
+  auto fullTy = RankedTensorType::get({rank}, rewriter.getI64Type());
+  if (start == 0 && end == rank) {
+    rewriter.replaceOpWithNewOp<wt::ShapeOfOp>(op, op.getShape().getType(),
+                                               op.getData());
+    return success();
+  }
+  Value full = wt::ShapeOfOp::create(rewriter, op.getLoc(), fullTy, op.getData());
+  rewriter.replaceOpWithNewOp<wt::SliceOp>(
+      op, op.getShape().getType(), full, ArrayRef<int64_t>{start},
+      ArrayRef<int64_t>{1});
+  return success();
+}
+
+LogicalResult convertExpand(onnx::ExpandOp op, PatternRewriter &rewriter) {
+  auto outTy = rankedType(op.getOutput());
+  if (!outTy)
+    return rewriter.notifyMatchFailure(op, "result rank unknown");
+  auto inTy = rankedType(op.getInput());
+  if (outTy.hasStaticShape() || (inTy && inTy == outTy)) {
+    rewriter.replaceOpWithNewOp<wt::BroadcastOp>(op, outTy, op.getInput(),
+                                                 Value());
+    return success();
+  }
+  // ONNX broadcasts the input with the shape; the operand must hold the
+  // final shape, which it only does when no entry is 1 against a larger dim.
+  if (!inTy || inTy.getRank() > outTy.getRank())
+    return rewriter.notifyMatchFailure(op, "dynamic Expand of unknown input");
+  rewriter.replaceOpWithNewOp<wt::BroadcastOp>(op, outTy, op.getInput(),
+                                               op.getShape());
+  return success();
+}
+
+LogicalResult convertPad(onnx::PadOp op, PatternRewriter &rewriter) {
+  auto pads = getConstantInts(op.getPads());
+  if (!pads)
+    return rewriter.notifyMatchFailure(op, "pads are not constant");
+  std::optional<wt::PadMode> mode = wt::symbolizePadMode(op.getMode());
+  if (!mode)
+    return rewriter.notifyMatchFailure(op, "unknown pad mode");
+  Value value = op.getConstantValue();
+  if (*mode != wt::PadMode::constant)
+    value = Value();
+  rewriter.replaceOpWithNewOp<wt::PadOp>(op, op.getOutput().getType(),
+                                         op.getData(), *mode, *pads, value);
+  return success();
+}
+
+LogicalResult convertResize(onnx::ResizeOp op, PatternRewriter &rewriter) {
+  auto outTy = rankedType(op.getY());
+  if (!outTy || !outTy.hasStaticShape())
+    return rewriter.notifyMatchFailure(op, "output size not static");
+  StringRef coord = op.getCoordinateTransformationMode();
+  if (coord == "tf_crop_and_resize")
+    return rewriter.notifyMatchFailure(op, "tf_crop_and_resize");
+  std::optional<wt::ResizeMode> mode = wt::symbolizeResizeMode(op.getMode());
+  if (!mode)
+    return rewriter.notifyMatchFailure(op, "unknown mode");
+  DenseF32ArrayAttr scalesAttr;
+  if (Value s = op.getScales()) {
+    auto scales = getConstantFloats(s);
+    if (!scales)
+      return rewriter.notifyMatchFailure(op, "scales are not constant");
+    if (!scales->empty()) {
+      SmallVector<float> f(scales->begin(), scales->end());
+      scalesAttr = rewriter.getDenseF32ArrayAttr(f);
+    }
+  }
+  rewriter.replaceOpWithNewOp<wt::ResizeOp>(
+      op, outTy, op.getX(), *mode, coord, op.getNearestMode(),
+      op.getCubicCoeffA(), op.getExcludeOutside() != 0, scalesAttr);
+  return success();
+}
+
+//===----------------------------------------------------------------------===//
+// No-ops at inference
+//===----------------------------------------------------------------------===//
+
+LogicalResult convertIdentity(onnx::IdentityOp op, PatternRewriter &rewriter) {
+  if (op.getInput().getType() != op.getOutput().getType())
+    return rewriter.notifyMatchFailure(op, "identity of another type");
+  rewriter.replaceOp(op, op.getInput());
+  return success();
+}
+
+LogicalResult convertDropout(onnx::DropoutOp op, PatternRewriter &rewriter) {
+  if (op.getMask() && !op.getMask().use_empty())
+    return rewriter.notifyMatchFailure(op, "mask is used");
+  if (op.getTrainingMode()) {
+    auto t = getConstantScalar(op.getTrainingMode());
+    if (!t || *t != 0)
+      return rewriter.notifyMatchFailure(op, "training mode");
+  }
+  if (op.getData().getType() != op.getOutput().getType())
+    return rewriter.notifyMatchFailure(op, "dropout of another type");
+  rewriter.replaceAllUsesWith(op.getOutput(), op.getData());
+  rewriter.eraseOp(op);
+  return success();
+}
+
+} // namespace
+
+void whittle::conversion::populateDataMovementLegalizations(
+    LegalizationTable &table) {
+  table.onOp<onnx::ConstantOp>(1, convertConstant);
+  table.onOp<onnx::ConstantOfShapeOp>(9, convertConstantOfShape);
+  table.onOp<onnx::ReshapeOp>(5, convertReshape);
+  table.onOp<onnx::UnsqueezeOp>(1, convertUnsqueeze);
+  table.onOp<onnx::SqueezeOp>(1, convertSqueeze);
+  table.onOp<onnx::FlattenOp>(1, convertFlatten);
+  table.onOp<onnx::TransposeOp>(1, convertTranspose);
+  table.onOp<onnx::ConcatOp>(1, convertConcat);
+  table.onOp<onnx::SplitOp>(1, convertSplit);
+  table.onOp<onnx::SliceOp>(1, convertSlice);
+  table.onOp<onnx::GatherOp>(1, convertGather);
+  table.onOp<onnx::ShapeOp>(1, convertShape);
+  table.onOp<onnx::ExpandOp>(8, convertExpand);
+  table.onOp<onnx::PadOp>(2, convertPad);
+  table.onOp<onnx::ResizeOp>(10, convertResize);
+  table.onOp<onnx::IdentityOp>(1, convertIdentity);
+  table.onOp<onnx::DropoutOp>(1, convertDropout);
+}

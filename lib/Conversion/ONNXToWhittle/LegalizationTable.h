@@ -1,0 +1,98 @@
+//===- LegalizationTable.h - onnx -> whittle handler table ------*- C++ -*-===//
+//
+// The legalization is a table, as in torch-mlir's ONNX importer: each
+// operator registers handlers keyed by the first opset they apply to,
+//
+//   table.onOp<onnx::SoftmaxOp>(1, softmaxBefore13);
+//   table.onOp<onnx::SoftmaxOp>(13, softmax);
+//
+// and the handler with the greatest since-version not above the model's
+// opset runs. Handlers are grouped by op family, one file per family; each
+// file exports one populate function.
+//
+//===----------------------------------------------------------------------===//
+
+#ifndef WHITTLE_LIB_CONVERSION_ONNXTOWHITTLE_LEGALIZATIONTABLE_H
+#define WHITTLE_LIB_CONVERSION_ONNXTOWHITTLE_LEGALIZATIONTABLE_H
+
+#include "whittle/Dialect/ONNX/ONNXOps.h"
+#include "whittle/Dialect/Whittle/WhittleOps.h"
+
+#include "mlir/IR/PatternMatch.h"
+#include "llvm/ADT/StringMap.h"
+
+#include <functional>
+#include <optional>
+
+namespace whittle::conversion {
+
+using Handler =
+    std::function<mlir::LogicalResult(mlir::Operation *, mlir::PatternRewriter &)>;
+
+class LegalizationTable {
+public:
+  /// Registers `handler` for OpTy from opset `sinceVersion` on.
+  template <typename OpTy, typename Fn>
+  void onOp(int64_t sinceVersion, Fn handler) {
+    add(OpTy::getOperationName(), sinceVersion,
+        [handler](mlir::Operation *op, mlir::PatternRewriter &rewriter) {
+          return handler(llvm::cast<OpTy>(op), rewriter);
+        });
+  }
+
+  void add(llvm::StringRef opName, int64_t sinceVersion, Handler handler);
+
+  /// The handler for `opName` at `opset`, or null.
+  const Handler *lookup(llvm::StringRef opName, int64_t opset) const;
+
+  /// Names of every op with at least one handler.
+  llvm::SmallVector<llvm::StringRef> opNames() const;
+
+private:
+  llvm::StringMap<llvm::SmallVector<std::pair<int64_t, Handler>>> entries;
+};
+
+// One populate function per op family.
+void populateElementwiseLegalizations(LegalizationTable &table);
+void populateNeuralNetLegalizations(LegalizationTable &table);
+void populateDataMovementLegalizations(LegalizationTable &table);
+void populateControlFlowLegalizations(LegalizationTable &table);
+
+//===----------------------------------------------------------------------===//
+// Helpers shared by the handlers
+//===----------------------------------------------------------------------===//
+
+/// Integer contents of a constant (whittle.constant or onnx.Constant).
+std::optional<llvm::SmallVector<int64_t>> getConstantInts(mlir::Value v);
+/// Floating-point (or integer) contents of a constant, as doubles.
+std::optional<llvm::SmallVector<double>> getConstantFloats(mlir::Value v);
+/// The single value of a one-element constant.
+std::optional<double> getConstantScalar(mlir::Value v);
+
+/// `axis` made non-negative for `rank`; nullopt when out of range.
+std::optional<int64_t> normalizeAxis(int64_t axis, int64_t rank);
+
+/// A scalar-shaped (rank 0) whittle.constant of `elementType`.
+mlir::Value createScalarConstant(mlir::PatternRewriter &rewriter,
+                                 mlir::Location loc, mlir::Type elementType,
+                                 double value);
+
+/// Ranked type of a value, or null.
+inline mlir::RankedTensorType rankedType(mlir::Value v) {
+  return v ? llvm::dyn_cast<mlir::RankedTensorType>(v.getType()) : nullptr;
+}
+
+/// Reads an integer-list attribute (absent -> `fallback`).
+llvm::SmallVector<int64_t> intsOr(std::optional<llvm::ArrayRef<int64_t>> attr,
+                                  llvm::ArrayRef<int64_t> fallback);
+
+/// The window pads of conv/pool ops after resolving ONNX's auto_pad.
+mlir::FailureOr<llvm::SmallVector<int64_t>>
+resolvePads(mlir::Operation *op, mlir::PatternRewriter &rewriter,
+            llvm::StringRef autoPad, std::optional<llvm::ArrayRef<int64_t>> pads,
+            mlir::RankedTensorType inputType, llvm::ArrayRef<int64_t> kernel,
+            llvm::ArrayRef<int64_t> strides, llvm::ArrayRef<int64_t> dilations);
+
+} // namespace whittle::conversion
+
+#endif // WHITTLE_LIB_CONVERSION_ONNXTOWHITTLE_LEGALIZATIONTABLE_H

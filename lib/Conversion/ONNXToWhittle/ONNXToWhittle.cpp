@@ -1,0 +1,105 @@
+//===- ONNXToWhittle.cpp - the convert-onnx-to-whittle pass ---------------===//
+//
+// Builds the handler table, wraps each table entry in a RewritePattern for
+// its op name, and applies them greedily. Types do not change across this
+// legalization (both dialects use builtin tensors), so a handler replaces an
+// onnx op by whittle ops producing exactly the onnx op's result types.
+//
+//===----------------------------------------------------------------------===//
+
+#include "whittle/Conversion/Passes.h"
+
+#include "LegalizationTable.h"
+
+#include "mlir/Transforms/GreedyPatternRewriteDriver.h"
+
+#include <map>
+
+namespace whittle {
+#define GEN_PASS_DEF_CONVERTONNXTOWHITTLEPASS
+#include "whittle/Conversion/Passes.h.inc"
+} // namespace whittle
+
+using namespace mlir;
+using namespace whittle;
+using namespace whittle::conversion;
+
+namespace {
+
+/// Dispatches one onnx op name to the table's handler for the model opset.
+class TableLegalization : public RewritePattern {
+public:
+  TableLegalization(StringRef opName, MLIRContext *ctx,
+                    const LegalizationTable &table, int64_t opset)
+      : RewritePattern(opName, /*benefit=*/1, ctx), table(table), opset(opset) {}
+
+  LogicalResult matchAndRewrite(Operation *op,
+                                PatternRewriter &rewriter) const override {
+    const Handler *handler = table.lookup(op->getName().getStringRef(), opset);
+    if (!handler)
+      return rewriter.notifyMatchFailure(op, "no handler at this opset");
+    return (*handler)(op, rewriter);
+  }
+
+private:
+  const LegalizationTable &table;
+  int64_t opset;
+};
+
+/// The model's default-domain opset, from the importer's module attribute.
+int64_t moduleOpset(ModuleOp module) {
+  auto opsets = module->getAttrOfType<DictionaryAttr>(
+      onnx::ONNXDialect::getOpsetImportAttrName());
+  if (opsets)
+    if (auto v = opsets.getAs<IntegerAttr>(""))
+      return v.getInt();
+  return 17; // hand-written IR without the attribute: newest known form
+}
+
+struct ConvertONNXToWhittlePass
+    : whittle::impl::ConvertONNXToWhittlePassBase<ConvertONNXToWhittlePass> {
+  using Base::Base;
+
+  LogicalResult initialize(MLIRContext *ctx) override {
+    table = LegalizationTable();
+    populateElementwiseLegalizations(table);
+    populateNeuralNetLegalizations(table);
+    populateDataMovementLegalizations(table);
+    populateControlFlowLegalizations(table);
+    return success();
+  }
+
+  void runOnOperation() override {
+    ModuleOp module = getOperation();
+    MLIRContext *ctx = &getContext();
+    int64_t opset = moduleOpset(module);
+    RewritePatternSet patterns(ctx);
+    for (StringRef name : table.opNames())
+      patterns.add<TableLegalization>(name, ctx, table, opset);
+    GreedyRewriteConfig config;
+    config.setMaxIterations(GreedyRewriteConfig::kNoLimit);
+    if (failed(applyPatternsGreedily(module, std::move(patterns), config))) {
+      module.emitError("onnx-to-whittle legalization did not converge");
+      return signalPassFailure();
+    }
+    if (!reportUnlegalized)
+      return;
+    std::map<std::string, std::pair<int, Operation *>> left;
+    module.walk([&](Operation *op) {
+      if (isa<onnx::ONNXDialect>(op->getDialect()) &&
+          !isa<onnx::YieldOp, onnx::NoValueOp>(op)) {
+        auto &e = left[op->getName().stripDialect().str()];
+        if (!e.first++)
+          e.second = op;
+      }
+    });
+    for (auto &[name, entry] : left)
+      entry.second->emitWarning()
+          << "not legalized to whittle: " << name << " (" << entry.first
+          << (entry.first == 1 ? " op)" : " ops)");
+  }
+
+  LegalizationTable table;
+};
+
+} // namespace

@@ -1,0 +1,691 @@
+//===- WhittleOps.cpp - whittle dialect verifiers and folders -------------===//
+//
+// Verifiers check what the op's semantics need and say what is wrong in
+// terms of the op's own operands; folders handle the obvious identities.
+// Dynamic dimensions are accepted wherever a static one would be.
+//
+//===----------------------------------------------------------------------===//
+
+#include "whittle/Dialect/Whittle/WhittleOps.h"
+
+#include "mlir/IR/BuiltinAttributes.h"
+#include "mlir/IR/Matchers.h"
+#include "llvm/ADT/STLExtras.h"
+
+using namespace mlir;
+using namespace whittle::wt;
+
+namespace {
+
+constexpr int64_t kDyn = ShapedType::kDynamic;
+
+bool dimsCompatible(int64_t a, int64_t b) {
+  return a == kDyn || b == kDyn || a == b;
+}
+
+std::string shapeStr(ArrayRef<int64_t> shape) {
+  std::string s;
+  llvm::raw_string_ostream os(s);
+  os << "[";
+  llvm::interleave(
+      shape, os, [&](int64_t d) { os << (d == kDyn ? "?" : std::to_string(d)); },
+      "x");
+  os << "]";
+  return s;
+}
+
+RankedTensorType ranked(Value v) {
+  return dyn_cast<RankedTensorType>(v.getType());
+}
+
+Type elementType(Value v) { return cast<ShapedType>(v.getType()).getElementType(); }
+
+/// Checks that `attr` has `n` entries, naming it in the diagnostic.
+LogicalResult checkSize(Operation *op, StringRef name, ArrayRef<int64_t> attr,
+                        size_t n) {
+  if (attr.size() != n)
+    return op->emitOpError() << "'" << name << "' needs " << n
+                             << " entries, has " << attr.size();
+  return success();
+}
+
+LogicalResult checkAxis(Operation *op, StringRef name, int64_t axis,
+                        int64_t rank) {
+  if (axis < 0 || axis >= rank)
+    return op->emitOpError() << "'" << name << "' " << axis
+                             << " is out of range for rank " << rank
+                             << " (axes are normalized to [0, rank))";
+  return success();
+}
+
+/// Shared by conv and pool: the spatial output size along one axis.
+int64_t windowOutput(int64_t in, int64_t k, int64_t stride, int64_t dilation,
+                     int64_t padLo, int64_t padHi, bool ceilMode) {
+  if (in == kDyn)
+    return kDyn;
+  int64_t span = (k - 1) * dilation + 1;
+  int64_t num = in + padLo + padHi - span;
+  if (num < 0)
+    return -1;
+  return (ceilMode ? (num + stride - 1) / stride : num / stride) + 1;
+}
+
+} // namespace
+
+bool whittle::wt::isComparison(BinaryFn fn) {
+  return fn == BinaryFn::eq || fn == BinaryFn::lt || fn == BinaryFn::le ||
+         fn == BinaryFn::gt || fn == BinaryFn::ge;
+}
+
+FailureOr<SmallVector<int64_t>>
+whittle::wt::broadcastShapes(ArrayRef<int64_t> a, ArrayRef<int64_t> b) {
+  size_t rank = std::max(a.size(), b.size());
+  SmallVector<int64_t> out(rank);
+  for (size_t i = 0; i < rank; ++i) {
+    int64_t da = i < rank - a.size() ? 1 : a[i - (rank - a.size())];
+    int64_t db = i < rank - b.size() ? 1 : b[i - (rank - b.size())];
+    if (da == 1)
+      out[i] = db;
+    else if (db == 1)
+      out[i] = da;
+    else if (da == kDyn)
+      out[i] = db;
+    else if (db == kDyn || da == db)
+      out[i] = da;
+    else
+      return failure();
+  }
+  return out;
+}
+
+//===----------------------------------------------------------------------===//
+// ConstantOp
+//===----------------------------------------------------------------------===//
+
+OpFoldResult ConstantOp::fold(FoldAdaptor) { return getValue(); }
+
+//===----------------------------------------------------------------------===//
+// ConvOp / ConvTransposeOp
+//===----------------------------------------------------------------------===//
+
+/// Checks the attributes and shapes common to both convolutions; returns the
+/// number of spatial dims through `spatial`.
+static LogicalResult verifyConvCommon(Operation *op, Value input, Value filter,
+                                      ArrayRef<int64_t> strides,
+                                      ArrayRef<int64_t> dilations,
+                                      ArrayRef<int64_t> pads, int64_t groups,
+                                      int64_t &spatial) {
+  auto inTy = ranked(input), fTy = ranked(filter);
+  spatial = -1;
+  if (!inTy || !fTy)
+    return success();
+  if (inTy.getRank() < 3)
+    return op->emitOpError("input must be N x C x spatial..., got rank ")
+           << inTy.getRank();
+  if (fTy.getRank() != inTy.getRank())
+    return op->emitOpError("filter rank ")
+           << fTy.getRank() << " differs from input rank " << inTy.getRank();
+  spatial = inTy.getRank() - 2;
+  if (failed(checkSize(op, "strides", strides, spatial)) ||
+      failed(checkSize(op, "dilations", dilations, spatial)) ||
+      failed(checkSize(op, "pads", pads, 2 * spatial)))
+    return failure();
+  if (groups < 1)
+    return op->emitOpError("'groups' must be positive, got ") << groups;
+  if (llvm::any_of(strides, [](int64_t s) { return s < 1; }) ||
+      llvm::any_of(dilations, [](int64_t d) { return d < 1; }))
+    return op->emitOpError("strides and dilations must be positive");
+  return success();
+}
+
+LogicalResult ConvOp::verify() {
+  int64_t spatial;
+  if (failed(verifyConvCommon(*this, getInput(), getFilter(), getStrides(),
+                              getDilations(), getPads(), getGroups(), spatial)))
+    return failure();
+  if (spatial < 0)
+    return success();
+  auto inTy = ranked(getInput()), fTy = ranked(getFilter());
+  int64_t c = inTy.getDimSize(1), m = fTy.getDimSize(0),
+          cg = fTy.getDimSize(1), g = getGroups();
+  if (c != kDyn && cg != kDyn && c != cg * g)
+    return emitOpError("input has ")
+           << c << " channels but the filter expects " << cg << " x " << g
+           << " groups = " << cg * g;
+  if (m != kDyn && m % g != 0)
+    return emitOpError("filter's ")
+           << m << " output channels do not divide into " << g << " groups";
+  if (getBias()) {
+    auto bTy = ranked(getBias());
+    if (bTy && (bTy.getRank() != 1 || !dimsCompatible(bTy.getDimSize(0), m)))
+      return emitOpError("bias must be a vector of ")
+             << m << " elements, got " << shapeStr(bTy.getShape());
+  }
+  auto outTy = ranked(getOutput());
+  if (!outTy)
+    return success();
+  if (outTy.getRank() != inTy.getRank())
+    return emitOpError("result rank ") << outTy.getRank()
+                                       << " differs from input rank "
+                                       << inTy.getRank();
+  if (!dimsCompatible(outTy.getDimSize(0), inTy.getDimSize(0)) ||
+      !dimsCompatible(outTy.getDimSize(1), m))
+    return emitOpError("result must be N x ")
+           << m << " x ..., got " << shapeStr(outTy.getShape());
+  for (int64_t i = 0; i < spatial; ++i) {
+    int64_t k = fTy.getDimSize(2 + i);
+    if (k == kDyn)
+      continue;
+    int64_t expect =
+        windowOutput(inTy.getDimSize(2 + i), k, getStrides()[i],
+                     getDilations()[i], getPads()[i], getPads()[spatial + i],
+                     /*ceilMode=*/false);
+    if (expect == -1)
+      return emitOpError("window larger than the padded input on spatial axis ")
+             << i;
+    if (!dimsCompatible(expect, outTy.getDimSize(2 + i)))
+      return emitOpError("spatial axis ")
+             << i << " of the result should have size " << expect << ", has "
+             << outTy.getDimSize(2 + i);
+  }
+  if (getResidual()) {
+    auto rTy = ranked(getResidual());
+    if (rTy && (rTy.getRank() != outTy.getRank() ||
+                !llvm::all_of(llvm::zip(rTy.getShape(), outTy.getShape()),
+                              [](auto p) {
+                                return dimsCompatible(std::get<0>(p),
+                                                      std::get<1>(p));
+                              })))
+      return emitOpError("residual must have the result's shape ")
+             << shapeStr(outTy.getShape()) << ", got "
+             << shapeStr(rTy.getShape());
+  }
+  return success();
+}
+
+LogicalResult ConvTransposeOp::verify() {
+  int64_t spatial;
+  if (failed(verifyConvCommon(*this, getInput(), getFilter(), getStrides(),
+                              getDilations(), getPads(), getGroups(), spatial)))
+    return failure();
+  if (spatial < 0)
+    return success();
+  auto inTy = ranked(getInput()), fTy = ranked(getFilter());
+  int64_t c = inTy.getDimSize(1), fc = fTy.getDimSize(0);
+  if (!dimsCompatible(c, fc))
+    return emitOpError("input has ")
+           << c << " channels but the filter's first dimension is " << fc;
+  return success();
+}
+
+//===----------------------------------------------------------------------===//
+// MatmulOp
+//===----------------------------------------------------------------------===//
+
+LogicalResult MatmulOp::verify() {
+  auto lTy = ranked(getLhs()), rTy = ranked(getRhs());
+  if (!lTy || !rTy)
+    return success();
+  if (lTy.getRank() == 0 || rTy.getRank() == 0)
+    return emitOpError("operands must have rank 1 or more");
+  if ((getTransposeLhs() && lTy.getRank() < 2) ||
+      (getTransposeRhs() && rTy.getRank() < 2))
+    return emitOpError("transposing needs a rank-2 or higher operand");
+  int64_t kl = getTransposeLhs() ? lTy.getDimSize(lTy.getRank() - 2)
+                                 : lTy.getDimSize(lTy.getRank() - 1);
+  int64_t kr = rTy.getRank() == 1 ? rTy.getDimSize(0)
+               : getTransposeRhs() ? rTy.getDimSize(rTy.getRank() - 1)
+                                   : rTy.getDimSize(rTy.getRank() - 2);
+  if (!dimsCompatible(kl, kr))
+    return emitOpError("contraction sizes differ: lhs has ")
+           << kl << ", rhs has " << kr;
+  if (lTy.getRank() > 2 && rTy.getRank() > 2 &&
+      failed(broadcastShapes(lTy.getShape().drop_back(2),
+                             rTy.getShape().drop_back(2))))
+    return emitOpError("batch dimensions do not broadcast: ")
+           << shapeStr(lTy.getShape().drop_back(2)) << " vs "
+           << shapeStr(rTy.getShape().drop_back(2));
+  return success();
+}
+
+//===----------------------------------------------------------------------===//
+// Elementwise
+//===----------------------------------------------------------------------===//
+
+LogicalResult UnaryOp::verify() {
+  UnaryFn fn = getFn();
+  bool boolResult = fn == UnaryFn::is_nan || fn == UnaryFn::is_inf ||
+                    fn == UnaryFn::logical_not;
+  Type outElt = elementType(getOutput());
+  if (boolResult && !outElt.isInteger(1))
+    return emitOpError("'") << stringifyUnaryFn(fn) << "' produces i1, not "
+                            << outElt;
+  if (!boolResult && outElt != elementType(getInput()))
+    return emitOpError("result element type ")
+           << outElt << " differs from the input's " << elementType(getInput());
+  auto inTy = ranked(getInput()), outTy = ranked(getOutput());
+  if (inTy && outTy &&
+      (inTy.getRank() != outTy.getRank() ||
+       !llvm::all_of(llvm::zip(inTy.getShape(), outTy.getShape()), [](auto p) {
+         return dimsCompatible(std::get<0>(p), std::get<1>(p));
+       })))
+    return emitOpError("result shape ")
+           << shapeStr(outTy.getShape()) << " differs from the input's "
+           << shapeStr(inTy.getShape());
+  bool needsAlpha = fn == UnaryFn::leaky_relu || fn == UnaryFn::elu ||
+                    fn == UnaryFn::celu || fn == UnaryFn::selu ||
+                    fn == UnaryFn::hard_sigmoid ||
+                    fn == UnaryFn::thresholded_relu || fn == UnaryFn::shrink;
+  if (needsAlpha && !getAlpha())
+    return emitOpError("'") << stringifyUnaryFn(fn) << "' needs 'alpha'";
+  if ((fn == UnaryFn::selu || fn == UnaryFn::hard_sigmoid ||
+       fn == UnaryFn::shrink) &&
+      !getBeta())
+    return emitOpError("'") << stringifyUnaryFn(fn) << "' needs 'beta'";
+  return success();
+}
+
+LogicalResult BinaryOp::verify() {
+  Type lElt = elementType(getLhs()), rElt = elementType(getRhs());
+  Type outElt = elementType(getOutput());
+  if (lElt != rElt && getFn() != BinaryFn::pow &&
+      getFn() != BinaryFn::shift_left && getFn() != BinaryFn::shift_right)
+    return emitOpError("operand element types differ: ")
+           << lElt << " vs " << rElt;
+  if (isComparison(getFn()) ? !outElt.isInteger(1) : outElt != lElt)
+    return emitOpError("result element type ")
+           << outElt << " is wrong for '" << stringifyBinaryFn(getFn())
+           << "' on " << lElt;
+  auto lTy = ranked(getLhs()), rTy = ranked(getRhs()),
+       outTy = ranked(getOutput());
+  if (!lTy || !rTy)
+    return success();
+  auto shape = broadcastShapes(lTy.getShape(), rTy.getShape());
+  if (failed(shape))
+    return emitOpError("operand shapes ")
+           << shapeStr(lTy.getShape()) << " and " << shapeStr(rTy.getShape())
+           << " do not broadcast";
+  if (outTy && (outTy.getRank() != (int64_t)shape->size() ||
+                !llvm::all_of(llvm::zip(*shape, outTy.getShape()), [](auto p) {
+                  return dimsCompatible(std::get<0>(p), std::get<1>(p));
+                })))
+    return emitOpError("result shape ")
+           << shapeStr(outTy.getShape()) << " is not the broadcast shape "
+           << shapeStr(*shape);
+  return success();
+}
+
+OpFoldResult BinaryOp::fold(FoldAdaptor adaptor) {
+  // x + 0, x - 0, x * 1, x / 1 with a splat constant and no broadcasting.
+  if (getLhs().getType() != getOutput().getType())
+    return {};
+  auto rhs = dyn_cast_or_null<SplatElementsAttr>(adaptor.getRhs());
+  if (!rhs)
+    return {};
+  auto isValue = [&](double v) {
+    Type t = rhs.getElementType();
+    if (isa<FloatType>(t))
+      return rhs.getSplatValue<APFloat>().convertToDouble() == v;
+    if (isa<IntegerType>(t))
+      return rhs.getSplatValue<APInt>().getSExtValue() == (int64_t)v;
+    return false;
+  };
+  switch (getFn()) {
+  case BinaryFn::add:
+  case BinaryFn::sub:
+    return isValue(0) ? getLhs() : Value();
+  case BinaryFn::mul:
+  case BinaryFn::div:
+    return isValue(1) ? getLhs() : Value();
+  default:
+    return {};
+  }
+}
+
+LogicalResult SelectOp::verify() {
+  if (elementType(getOnTrue()) != elementType(getOnFalse()) ||
+      elementType(getOnTrue()) != elementType(getOutput()))
+    return emitOpError("both choices and the result need one element type");
+  return success();
+}
+
+LogicalResult CastOp::verify() {
+  auto inTy = ranked(getInput()), outTy = ranked(getOutput());
+  if (inTy && outTy && inTy.getRank() != outTy.getRank())
+    return emitOpError("cast cannot change the rank");
+  return success();
+}
+
+OpFoldResult CastOp::fold(FoldAdaptor) {
+  if (getInput().getType() == getOutput().getType())
+    return getInput();
+  return {};
+}
+
+//===----------------------------------------------------------------------===//
+// Reductions and normalization
+//===----------------------------------------------------------------------===//
+
+LogicalResult ReduceOp::verify() {
+  auto inTy = ranked(getInput()), outTy = ranked(getOutput());
+  if (!inTy)
+    return success();
+  llvm::SmallDenseSet<int64_t> seen;
+  for (int64_t a : getAxes()) {
+    if (failed(checkAxis(*this, "axes", a, inTy.getRank())))
+      return failure();
+    if (!seen.insert(a).second)
+      return emitOpError("axis ") << a << " appears twice";
+  }
+  if (outTy) {
+    int64_t expect = getKeepDims() ? inTy.getRank()
+                                   : inTy.getRank() - (int64_t)seen.size();
+    if (outTy.getRank() != expect)
+      return emitOpError("result rank should be ")
+             << expect << ", is " << outTy.getRank();
+  }
+  return success();
+}
+
+LogicalResult ArgReduceOp::verify() {
+  if (getFn() != ReduceFn::max && getFn() != ReduceFn::min)
+    return emitOpError("only max and min have an arg form");
+  if (auto inTy = ranked(getInput()))
+    return checkAxis(*this, "axis", getAxis(), inTy.getRank());
+  return success();
+}
+
+LogicalResult SoftmaxOp::verify() {
+  if (auto inTy = ranked(getInput()))
+    return checkAxis(*this, "axis", getAxis(), inTy.getRank());
+  return success();
+}
+
+LogicalResult BatchNormOp::verify() {
+  auto inTy = ranked(getInput());
+  if (!inTy)
+    return success();
+  if (inTy.getRank() < 2)
+    return emitOpError("input needs a channel axis (rank >= 2)");
+  int64_t c = inTy.getDimSize(1);
+  for (Value v : {getScale(), getBias(), getMean(), getVariance()}) {
+    auto t = ranked(v);
+    if (t && (t.getRank() != 1 || !dimsCompatible(t.getDimSize(0), c)))
+      return emitOpError("parameters must be vectors of the ")
+             << c << " channels, got " << shapeStr(t.getShape());
+  }
+  return success();
+}
+
+LogicalResult LayerNormOp::verify() {
+  if (auto inTy = ranked(getInput()))
+    return checkAxis(*this, "axis", getAxis(), inTy.getRank());
+  return success();
+}
+
+//===----------------------------------------------------------------------===//
+// PoolOp
+//===----------------------------------------------------------------------===//
+
+LogicalResult PoolOp::verify() {
+  auto inTy = ranked(getInput());
+  if (!inTy)
+    return success();
+  int64_t spatial = inTy.getRank() - 2;
+  if (spatial < 1)
+    return emitOpError("input must be N x C x spatial..., got rank ")
+           << inTy.getRank();
+  if (failed(checkSize(*this, "kernel", getKernel(), spatial)) ||
+      failed(checkSize(*this, "strides", getStrides(), spatial)) ||
+      failed(checkSize(*this, "dilations", getDilations(), spatial)) ||
+      failed(checkSize(*this, "pads", getPads(), 2 * spatial)))
+    return failure();
+  auto outTy = ranked(getOutput());
+  if (!outTy)
+    return success();
+  for (int64_t i = 0; i < spatial; ++i) {
+    int64_t expect = windowOutput(inTy.getDimSize(2 + i), getKernel()[i],
+                                  getStrides()[i], getDilations()[i],
+                                  getPads()[i], getPads()[spatial + i],
+                                  getCeilMode());
+    if (expect == -1)
+      return emitOpError("window larger than the padded input on spatial axis ")
+             << i;
+    // ONNX drops a last window that would start in the trailing padding.
+    if (getCeilMode() && expect != kDyn &&
+        (expect - 1) * getStrides()[i] >= inTy.getDimSize(2 + i) + getPads()[i])
+      --expect;
+    if (!dimsCompatible(expect, outTy.getDimSize(2 + i)))
+      return emitOpError("spatial axis ")
+             << i << " of the result should have size " << expect << ", has "
+             << outTy.getDimSize(2 + i);
+  }
+  return success();
+}
+
+//===----------------------------------------------------------------------===//
+// Data movement
+//===----------------------------------------------------------------------===//
+
+LogicalResult ReshapeOp::verify() {
+  auto inTy = ranked(getInput()), outTy = ranked(getOutput());
+  if (elementType(getInput()) != elementType(getOutput()))
+    return emitOpError("reshape cannot change the element type");
+  if (!outTy || getShape())
+    return success();
+  if (outTy.getNumDynamicDims() > 1)
+    return emitOpError("a result with ")
+           << outTy.getNumDynamicDims()
+           << " dynamic dimensions needs a 'shape' operand";
+  if (inTy && inTy.hasStaticShape() && outTy.hasStaticShape() &&
+      inTy.getNumElements() != outTy.getNumElements())
+    return emitOpError("cannot reshape ")
+           << inTy.getNumElements() << " elements " << shapeStr(inTy.getShape())
+           << " into " << outTy.getNumElements() << " "
+           << shapeStr(outTy.getShape());
+  return success();
+}
+
+OpFoldResult ReshapeOp::fold(FoldAdaptor adaptor) {
+  if (!getShape() && getInput().getType() == getOutput().getType() &&
+      cast<ShapedType>(getOutput().getType()).hasStaticShape())
+    return getInput();
+  if (auto dense = dyn_cast_or_null<DenseElementsAttr>(adaptor.getInput()))
+    if (auto outTy = dyn_cast<RankedTensorType>(getOutput().getType());
+        outTy && outTy.hasStaticShape())
+      return dense.reshape(outTy);
+  return {};
+}
+
+LogicalResult TransposeOp::verify() {
+  auto inTy = ranked(getInput()), outTy = ranked(getOutput());
+  if (!inTy)
+    return success();
+  if (failed(checkSize(*this, "perm", getPerm(), inTy.getRank())))
+    return failure();
+  SmallVector<bool> seen(inTy.getRank(), false);
+  for (int64_t p : getPerm()) {
+    if (p < 0 || p >= inTy.getRank() || seen[p])
+      return emitOpError("'perm' is not a permutation of [0, ")
+             << inTy.getRank() << ")";
+    seen[p] = true;
+  }
+  if (outTy)
+    for (auto [i, p] : llvm::enumerate(getPerm()))
+      if (!dimsCompatible(outTy.getDimSize(i), inTy.getDimSize(p)))
+        return emitOpError("result dimension ")
+               << i << " should be input dimension " << p << " ("
+               << inTy.getDimSize(p) << "), is " << outTy.getDimSize(i);
+  return success();
+}
+
+OpFoldResult TransposeOp::fold(FoldAdaptor) {
+  for (auto [i, p] : llvm::enumerate(getPerm()))
+    if ((int64_t)i != p)
+      return {};
+  if (getInput().getType() == getOutput().getType())
+    return getInput();
+  return {};
+}
+
+LogicalResult ConcatOp::verify() {
+  if (getInputs().empty())
+    return emitOpError("needs at least one input");
+  auto outTy = ranked(getOutput());
+  if (!outTy)
+    return success();
+  if (failed(checkAxis(*this, "axis", getAxis(), outTy.getRank())))
+    return failure();
+  int64_t sum = 0;
+  for (auto [i, v] : llvm::enumerate(getInputs())) {
+    if (elementType(v) != outTy.getElementType())
+      return emitOpError("input ") << i << " has element type "
+                                   << elementType(v) << ", the result "
+                                   << outTy.getElementType();
+    auto t = ranked(v);
+    if (!t)
+      continue;
+    if (t.getRank() != outTy.getRank())
+      return emitOpError("input ") << i << " has rank " << t.getRank()
+                                   << ", the result " << outTy.getRank();
+    for (int64_t d = 0; d < t.getRank(); ++d)
+      if (d != (int64_t)getAxis() && !dimsCompatible(t.getDimSize(d), outTy.getDimSize(d)))
+        return emitOpError("input ")
+               << i << " differs from the result on dimension " << d;
+    if (sum != kDyn)
+      sum = t.getDimSize(getAxis()) == kDyn ? kDyn : sum + t.getDimSize(getAxis());
+  }
+  if (!dimsCompatible(sum, outTy.getDimSize(getAxis())))
+    return emitOpError("inputs add up to ")
+           << sum << " along axis " << getAxis() << ", the result has "
+           << outTy.getDimSize(getAxis());
+  return success();
+}
+
+OpFoldResult ConcatOp::fold(FoldAdaptor) {
+  if (getInputs().size() == 1 &&
+      getInputs()[0].getType() == getOutput().getType())
+    return getInputs()[0];
+  return {};
+}
+
+LogicalResult SplitOp::verify() {
+  if (getSizes().size() != getOutputs().size())
+    return emitOpError("has ") << getOutputs().size() << " results but "
+                               << getSizes().size() << " sizes";
+  auto inTy = ranked(getInput());
+  if (!inTy)
+    return success();
+  if (failed(checkAxis(*this, "axis", getAxis(), inTy.getRank())))
+    return failure();
+  int64_t total = 0;
+  for (int64_t s : getSizes()) {
+    if (s < 0)
+      return emitOpError("sizes must be non-negative");
+    total += s;
+  }
+  if (!dimsCompatible(total, inTy.getDimSize(getAxis())))
+    return emitOpError("sizes add up to ")
+           << total << " but axis " << getAxis() << " has "
+           << inTy.getDimSize(getAxis());
+  return success();
+}
+
+LogicalResult SliceOp::verify() {
+  auto inTy = ranked(getInput()), outTy = ranked(getOutput());
+  if (!inTy)
+    return success();
+  if (failed(checkSize(*this, "offsets", getOffsets(), inTy.getRank())) ||
+      failed(checkSize(*this, "steps", getSteps(), inTy.getRank())))
+    return failure();
+  if (llvm::is_contained(getSteps(), 0))
+    return emitOpError("steps must be non-zero");
+  if (outTy && outTy.getRank() != inTy.getRank())
+    return emitOpError("slicing keeps the rank");
+  return success();
+}
+
+LogicalResult PadOp::verify() {
+  auto inTy = ranked(getInput());
+  if (inTy && failed(checkSize(*this, "pads", getPads(), 2 * inTy.getRank())))
+    return failure();
+  if (getValue() && getMode() != PadMode::constant)
+    return emitOpError("only constant mode takes a fill value");
+  return success();
+}
+
+LogicalResult ResizeOp::verify() {
+  auto inTy = ranked(getInput()), outTy = ranked(getOutput());
+  if (inTy && outTy && inTy.getRank() != outTy.getRank())
+    return emitOpError("resize keeps the rank");
+  if (auto scales = getScales(); scales && inTy &&
+                                 (int64_t)scales->size() != inTy.getRank())
+    return emitOpError("'scales' needs one entry per dimension");
+  return success();
+}
+
+LogicalResult GatherOp::verify() {
+  auto inTy = ranked(getInput()), idxTy = ranked(getIndices()),
+       outTy = ranked(getOutput());
+  if (!inTy)
+    return success();
+  if (failed(checkAxis(*this, "axis", getAxis(), inTy.getRank())))
+    return failure();
+  if (idxTy && outTy &&
+      outTy.getRank() != inTy.getRank() - 1 + idxTy.getRank())
+    return emitOpError("result rank should be ")
+           << inTy.getRank() - 1 + idxTy.getRank() << ", is "
+           << outTy.getRank();
+  return success();
+}
+
+LogicalResult ShapeOfOp::verify() {
+  auto outTy = cast<RankedTensorType>(getOutput().getType());
+  int64_t rank = cast<RankedTensorType>(getInput().getType()).getRank();
+  if (!dimsCompatible(outTy.getDimSize(0), rank))
+    return emitOpError("result must have ") << rank << " elements";
+  return success();
+}
+
+OpFoldResult ShapeOfOp::fold(FoldAdaptor) {
+  auto inTy = cast<RankedTensorType>(getInput().getType());
+  auto outTy = cast<RankedTensorType>(getOutput().getType());
+  if (!inTy.hasStaticShape() || !outTy.hasStaticShape())
+    return {};
+  return DenseElementsAttr::get(outTy, inTy.getShape());
+}
+
+LogicalResult BroadcastOp::verify() {
+  auto inTy = ranked(getInput()), outTy = ranked(getOutput());
+  if (elementType(getInput()) != elementType(getOutput()))
+    return emitOpError("broadcast cannot change the element type");
+  if (!getShape() && outTy && !outTy.hasStaticShape())
+    return emitOpError("a dynamic result needs a 'shape' operand");
+  if (inTy && outTy && inTy.getRank() > outTy.getRank())
+    return emitOpError("cannot broadcast rank ")
+           << inTy.getRank() << " down to rank " << outTy.getRank();
+  return success();
+}
+
+//===----------------------------------------------------------------------===//
+// LstmOp
+//===----------------------------------------------------------------------===//
+
+LogicalResult LstmOp::verify() {
+  int64_t dirs = getDirection() == RnnDirection::bidirectional ? 2 : 1;
+  if ((int64_t)getActivations().size() != 3 * dirs)
+    return emitOpError("needs ") << 3 * dirs << " activations, has "
+                                 << getActivations().size();
+  if (getHiddenSize() < 1)
+    return emitOpError("'hidden_size' must be positive");
+  auto wTy = ranked(getW());
+  if (wTy && (wTy.getRank() != 3 || !dimsCompatible(wTy.getDimSize(0), dirs) ||
+              !dimsCompatible(wTy.getDimSize(1), 4 * getHiddenSize())))
+    return emitOpError("W must be ")
+           << dirs << " x " << 4 * getHiddenSize() << " x input, got "
+           << shapeStr(wTy.getShape());
+  return success();
+}
+
+#define GET_OP_CLASSES
+#include "whittle/Dialect/Whittle/WhittleOps.cpp.inc"
