@@ -628,7 +628,7 @@ OwningOpRef<ModuleOp> GraphImporter::run() {
   SmallVector<NamedAttribute> opsets;
   for (const auto &o : model.opset_import())
     opsets.push_back(builder.getNamedAttr(
-        o.domain() == "ai.onnx" ? "" : o.domain(),
+        o.domain().empty() ? "ai.onnx" : o.domain(),
         builder.getI64IntegerAttr(o.version())));
   (*module)->setAttr(onnx::ONNXDialect::getOpsetImportAttrName(),
                   builder.getDictionaryAttr(opsets));

@@ -106,7 +106,7 @@ void printSummary(ModuleOp module, llvm::raw_ostream &os) {
           whittle::onnx::ONNXDialect::getOpsetImportAttrName())) {
     os << "opsets:";
     for (NamedAttribute a : opsets)
-      os << " " << (a.getName().getValue().empty() ? "ai.onnx" : a.getName().getValue())
+      os << " " << a.getName().getValue()
          << "=" << cast<IntegerAttr>(a.getValue()).getInt();
     os << "\n";
   }
@@ -201,6 +201,7 @@ int main(int argc, char **argv) {
   whittle::registerAllDialects(registry);
   MLIRContext ctx(registry);
   ctx.loadAllAvailableDialects();
+  ctx.printOpOnDiagnostic(false);
   installDiagnosticPrinter(ctx);
   if (importCmd)
     return runImport(ctx);

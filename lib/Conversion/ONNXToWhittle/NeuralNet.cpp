@@ -149,17 +149,14 @@ LogicalResult convertPool(OpTy op, PatternRewriter &rewriter, wt::PoolFn fn,
                           kernel, strides, dilations);
   if (failed(pads))
     return failure();
+  for (size_t i = 1; i < op->getNumResults(); ++i)
+    if (!op->getResult(i).use_empty())
+      return rewriter.notifyMatchFailure(op, "MaxPool Indices are used");
   auto pool = wt::PoolOp::create(
       rewriter, op.getLoc(), op.getY().getType(), op.getX(), fn, kernel,
       strides, dilations, *pads, ceilMode, countIncludePad, p);
-  SmallVector<Value> results{pool};
-  for (size_t i = 1; i < op->getNumResults(); ++i) {
-    if (!op->getResult(i).use_empty())
-      return rewriter.notifyMatchFailure(op, "MaxPool Indices are used");
-    results.push_back(nullptr);
-  }
   if (op->getNumResults() > 1) {
-    // Replace only the used result; the op goes away with it.
+    // Only Y is used; the op goes away with it.
     rewriter.replaceAllUsesWith(op->getResult(0), pool);
     rewriter.eraseOp(op);
     return success();

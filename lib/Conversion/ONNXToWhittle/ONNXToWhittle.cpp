@@ -51,7 +51,7 @@ int64_t moduleOpset(ModuleOp module) {
   auto opsets = module->getAttrOfType<DictionaryAttr>(
       onnx::ONNXDialect::getOpsetImportAttrName());
   if (opsets)
-    if (auto v = opsets.getAs<IntegerAttr>(""))
+    if (auto v = opsets.getAs<IntegerAttr>("ai.onnx"))
       return v.getInt();
   return 17; // hand-written IR without the attribute: newest known form
 }

@@ -30,7 +30,7 @@ def ONNX_Dialect : Dialect {
   let useDefaultTypePrinterParser = 1;
   let extraClassDeclaration = [{
     /// Module attribute holding the model's opset imports, a dictionary from
-    /// domain ("" for the default domain) to version.
+    /// domain ("ai.onnx" for the default domain) to version.
     static constexpr ::llvm::StringLiteral getOpsetImportAttrName() {
       return ::llvm::StringLiteral("onnx.opset_import");
     }

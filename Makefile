@@ -1,0 +1,55 @@
+# Whittle's entry points. Every target installs what is missing first.
+#
+#   make demo    install, build, run the main job on a bundled model
+#   make check   install, build, run every test suite (lit + import sweep)
+#   make build   install and build (tools in build/bin)
+
+BUILD   ?= build
+LLVM    ?= /usr/lib/llvm-22
+PYTHON  ?= /usr/bin/python3
+JOBS    ?= $(shell nproc)
+CMAKE_FLAGS ?=
+
+WHITTLE := $(BUILD)/bin/whittle
+
+.PHONY: all deps configure build demo check check-lit check-sweep docs clean
+
+all: build
+
+deps:
+	@scripts/deps.sh
+
+$(BUILD)/build.ninja: CMakeLists.txt
+	cmake -G Ninja -S . -B $(BUILD) \
+	  -DCMAKE_BUILD_TYPE=Release \
+	  -DMLIR_DIR=$(LLVM)/lib/cmake/mlir \
+	  -DCMAKE_C_COMPILER=clang-22 -DCMAKE_CXX_COMPILER=clang++-22 \
+	  -DLLVM_EXTERNAL_LIT=$(LLVM)/bin/lit $(CMAKE_FLAGS)
+
+configure: deps $(BUILD)/build.ninja
+
+build: configure
+	ninja -C $(BUILD) -j $(JOBS) whittle whittle-opt
+
+demo: build
+	@echo "== whittle import models/demo_cnn.onnx --summary"
+	@$(WHITTLE) import models/demo_cnn.onnx --summary
+	@echo
+	@echo "== legalized to the whittle dialect (weights elided)"
+	@$(WHITTLE) import models/demo_cnn.onnx --legalize --elide-weights
+
+check: build check-lit check-sweep
+	@echo "make check: all suites passed"
+
+check-lit: configure
+	ninja -C $(BUILD) -j $(JOBS) check-whittle
+
+check-sweep: build
+	$(PYTHON) test/sweep/import_sweep.py --whittle $(WHITTLE) \
+	  --min-rate 0.99 --must-pass ../shared/bench/cases
+
+docs: configure
+	ninja -C $(BUILD) mlir-doc
+
+clean:
+	rm -rf $(BUILD)

@@ -1,0 +1,22 @@
+// RUN: whittle-opt %s -split-input-file -convert-onnx-to-whittle | FileCheck %s
+
+// If becomes scf.if on the extracted condition; the bodies are legalized
+// too; a branch yielding a more precise type is cast to the If's type.
+// CHECK-LABEL: func.func @if
+// CHECK: %[[C:.+]] = tensor.extract %arg0[] : tensor<i1>
+// CHECK: scf.if %[[C]] -> (tensor<?xf32>) {
+// CHECK:   %[[N:.+]] = whittle.unary neg %arg1
+// CHECK:   %[[CAST:.+]] = tensor.cast %[[N]] : tensor<2xf32> to tensor<?xf32>
+// CHECK:   scf.yield %[[CAST]]
+// CHECK: } else {
+// CHECK:   scf.yield %arg2 : tensor<?xf32>
+// CHECK-NOT: onnx.
+func.func @if(%c: tensor<i1>, %a: tensor<2xf32>, %b: tensor<?xf32>) -> tensor<?xf32> {
+  %y = "onnx.If"(%c) ({
+    onnx.Yield %b : tensor<?xf32>
+  }, {
+    %n = "onnx.Neg"(%a) : (tensor<2xf32>) -> tensor<2xf32>
+    onnx.Yield %n : tensor<2xf32>
+  }) : (tensor<i1>) -> tensor<?xf32>
+  return %y : tensor<?xf32>
+}

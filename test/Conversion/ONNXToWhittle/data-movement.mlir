@@ -1,0 +1,104 @@
+// RUN: whittle-opt %s -split-input-file -convert-onnx-to-whittle | FileCheck %s
+
+// CHECK-LABEL: func.func @reshapes
+// CHECK: whittle.reshape %arg0 : (tensor<?x3x4xf32>) -> tensor<?x12xf32>
+// CHECK: whittle.reshape %arg0 : (tensor<?x3x4xf32>) -> tensor<?x1x3x4xf32>
+// CHECK: whittle.reshape %arg0 : (tensor<?x3x4xf32>) -> tensor<?x12xf32>
+// CHECK-NOT: onnx.
+func.func @reshapes(%x: tensor<?x3x4xf32>) -> (tensor<?x12xf32>, tensor<?x1x3x4xf32>, tensor<?x12xf32>) {
+  %s = "onnx.Constant"() {value = dense<[0, -1]> : tensor<2xi64>} : () -> tensor<2xi64>
+  %0 = "onnx.Reshape"(%x, %s) : (tensor<?x3x4xf32>, tensor<2xi64>) -> tensor<?x12xf32>
+  %a = "onnx.Constant"() {value = dense<[1]> : tensor<1xi64>} : () -> tensor<1xi64>
+  %1 = "onnx.Unsqueeze"(%x, %a) : (tensor<?x3x4xf32>, tensor<1xi64>) -> tensor<?x1x3x4xf32>
+  %2 = "onnx.Flatten"(%x) {axis = 1 : i64} : (tensor<?x3x4xf32>) -> tensor<?x12xf32>
+  return %0, %1, %2 : tensor<?x12xf32>, tensor<?x1x3x4xf32>, tensor<?x12xf32>
+}
+
+// -----
+
+// CHECK-LABEL: func.func @transpose_default
+// CHECK: whittle.transpose %arg0 {perm = array<i64: 2, 1, 0>}
+func.func @transpose_default(%x: tensor<2x3x4xf32>) -> tensor<4x3x2xf32> {
+  %y = "onnx.Transpose"(%x) : (tensor<2x3x4xf32>) -> tensor<4x3x2xf32>
+  return %y : tensor<4x3x2xf32>
+}
+
+// -----
+
+// CHECK-LABEL: func.func @concat_split
+// CHECK: whittle.concat %arg0, %arg0 {axis = 1 : i64}
+// CHECK: whittle.split %{{.*}} {axis = 1 : i64, sizes = array<i64: 2, 4>}
+// CHECK: whittle.split %{{.*}} {axis = 1 : i64, sizes = array<i64: 3, 3>}
+func.func @concat_split(%x: tensor<2x3xf32>) -> (tensor<2x2xf32>, tensor<2x3xf32>) {
+  %c = "onnx.Concat"(%x, %x) {axis = -1 : i64} : (tensor<2x3xf32>, tensor<2x3xf32>) -> tensor<2x6xf32>
+  %sz = "onnx.Constant"() {value = dense<[2, 4]> : tensor<2xi64>} : () -> tensor<2xi64>
+  %s:2 = "onnx.Split"(%c, %sz) {axis = 1 : i64} : (tensor<2x6xf32>, tensor<2xi64>) -> (tensor<2x2xf32>, tensor<2x4xf32>)
+  %e:2 = "onnx.Split"(%c) {axis = 1 : i64} : (tensor<2x6xf32>) -> (tensor<2x3xf32>, tensor<2x3xf32>)
+  return %s#0, %e#1 : tensor<2x2xf32>, tensor<2x3xf32>
+}
+
+// -----
+
+// Slice bounds are clamped as ONNX says: a huge end is the dim's end,
+// negative starts count from the end.
+// CHECK-LABEL: func.func @slice
+// CHECK: whittle.slice %arg0 {offsets = array<i64: 0, 3>, steps = array<i64: 1, 2>} : tensor<?x8xf32> -> tensor<?x3xf32>
+func.func @slice(%x: tensor<?x8xf32>) -> tensor<?x3xf32> {
+  %st = "onnx.Constant"() {value = dense<[-5]> : tensor<1xi64>} : () -> tensor<1xi64>
+  %en = "onnx.Constant"() {value = dense<[9223372036854775807]> : tensor<1xi64>} : () -> tensor<1xi64>
+  %ax = "onnx.Constant"() {value = dense<[1]> : tensor<1xi64>} : () -> tensor<1xi64>
+  %sp = "onnx.Constant"() {value = dense<[2]> : tensor<1xi64>} : () -> tensor<1xi64>
+  %y = "onnx.Slice"(%x, %st, %en, %ax, %sp) {operandSegmentSizes = array<i32: 1, 1, 1, 1, 1>} : (tensor<?x8xf32>, tensor<1xi64>, tensor<1xi64>, tensor<1xi64>, tensor<1xi64>) -> tensor<?x3xf32>
+  return %y : tensor<?x3xf32>
+}
+
+// -----
+
+// Shape of a dynamic tensor stays a run-time op; ConstantOfShape of a
+// run-time shape broadcasts a scalar.
+// CHECK-LABEL: func.func @shapes
+// CHECK-DAG: %[[Z:.+]] = whittle.constant dense<0.000000e+00> : tensor<f32>
+// CHECK-DAG: %[[S:.+]] = whittle.shape_of %arg0 : tensor<?x4xf32> -> tensor<2xi64>
+// CHECK: whittle.broadcast %[[Z]] shape %[[S]] : (tensor<f32>, tensor<2xi64>) -> tensor<?x4xf32>
+func.func @shapes(%x: tensor<?x4xf32>) -> tensor<?x4xf32> {
+  %s = "onnx.Shape"(%x) : (tensor<?x4xf32>) -> tensor<2xi64>
+  %y = "onnx.ConstantOfShape"(%s) : (tensor<2xi64>) -> tensor<?x4xf32>
+  return %y : tensor<?x4xf32>
+}
+
+// -----
+
+// CHECK-LABEL: func.func @gather_pad_resize
+// CHECK: whittle.gather %arg0[%arg1] {axis = 0 : i64}
+// CHECK: whittle.pad reflect %arg2 {pads = array<i64: 0, 0, 1, 1, 0, 0, 1, 1>}
+// CHECK: whittle.resize nearest %arg2 {coordinate_mode = "asymmetric", nearest_mode = "floor", scales = array<f32: 1.000000e+00, 1.000000e+00, 2.000000e+00, 2.000000e+00>}
+func.func @gather_pad_resize(%t: tensor<10x4xf32>, %i: tensor<3xi64>, %x: tensor<1x2x4x4xf32>)
+    -> (tensor<3x4xf32>, tensor<1x2x6x6xf32>, tensor<1x2x8x8xf32>) {
+  %0 = "onnx.Gather"(%t, %i) : (tensor<10x4xf32>, tensor<3xi64>) -> tensor<3x4xf32>
+  %p = "onnx.Constant"() {value = dense<[0, 0, 1, 1, 0, 0, 1, 1]> : tensor<8xi64>} : () -> tensor<8xi64>
+  %1 = "onnx.Pad"(%x, %p) {mode = "reflect"} : (tensor<1x2x4x4xf32>, tensor<8xi64>) -> tensor<1x2x6x6xf32>
+  %sc = "onnx.Constant"() {value = dense<[1.0, 1.0, 2.0, 2.0]> : tensor<4xf32>} : () -> tensor<4xf32>
+  %2 = "onnx.Resize"(%x, %sc) {coordinate_transformation_mode = "asymmetric", mode = "nearest", nearest_mode = "floor", operandSegmentSizes = array<i32: 1, 0, 1, 0>} : (tensor<1x2x4x4xf32>, tensor<4xf32>) -> tensor<1x2x8x8xf32>
+  return %0, %1, %2 : tensor<3x4xf32>, tensor<1x2x6x6xf32>, tensor<1x2x8x8xf32>
+}
+
+// -----
+
+// Identity and inference-mode Dropout disappear.
+// CHECK-LABEL: func.func @noops
+// CHECK-NEXT: return %arg0
+func.func @noops(%x: tensor<4xf32>) -> tensor<4xf32> {
+  %0 = "onnx.Identity"(%x) : (tensor<4xf32>) -> tensor<4xf32>
+  %1 = "onnx.Dropout"(%0) {operandSegmentSizes = array<i32: 1, 0, 0>} : (tensor<4xf32>) -> tensor<4xf32>
+  return %1 : tensor<4xf32>
+}
+
+// -----
+
+// A Reshape to a run-time shape with several unknown dims stays onnx.
+// CHECK-LABEL: func.func @reshape_unknown
+// CHECK: "onnx.Reshape"
+func.func @reshape_unknown(%x: tensor<?x?xf32>, %s: tensor<3xi64>) -> tensor<?x?x?xf32> {
+  %y = "onnx.Reshape"(%x, %s) : (tensor<?x?xf32>, tensor<3xi64>) -> tensor<?x?x?xf32>
+  return %y : tensor<?x?x?xf32>
+}

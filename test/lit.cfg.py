@@ -1,0 +1,25 @@
+# -*- Python -*-
+import os
+
+import lit.formats
+from lit.llvm import llvm_config
+
+config.name = "Whittle"
+config.test_format = lit.formats.ShTest(not llvm_config.use_lit_shell)
+config.suffixes = [".mlir", ".test"]
+config.excludes = ["Inputs", "CMakeLists.txt", "lit.cfg.py", "lit.site.cfg.py",
+                   "sweep"]
+config.test_source_root = os.path.dirname(__file__)
+config.test_exec_root = os.path.join(config.whittle_obj_root, "test")
+
+llvm_config.with_system_environment(["HOME", "TMPDIR"])
+llvm_config.use_default_substitutions()
+
+# Model builders need Debian's python (it has onnx and numpy).
+config.substitutions.append(("%python", "/usr/bin/python3"))
+config.substitutions.append(("%inputs", os.path.join(config.test_source_root, "Inputs")))
+
+tool_dirs = [config.whittle_tools_dir, config.llvm_tools_dir]
+llvm_config.add_tool_substitutions(["whittle", "whittle-opt"], tool_dirs)
+llvm_config.add_tool_substitutions(["FileCheck", "not", "count"],
+                                   [config.llvm_tools_dir])
