@@ -10,6 +10,7 @@
 
 #include "whittle/Import/ONNXImporter.h"
 #include "ModelNormalizer.h"
+#include "ShapePropagation.h"
 
 #include "whittle/Dialect/ONNX/ONNXOps.h"
 
@@ -352,7 +353,7 @@ LogicalResult GraphImporter::pinInputShapes() {
 void GraphImporter::inferShapes() {
   ::onnx::ShapeInferenceOptions opts(/*check_type=*/false, /*error_mode=*/0,
                                      /*data_prop=*/true);
-  for (int round = 0; round < 4; ++round) {
+  for (int round = 0; round < 8; ++round) {
     try {
       ::onnx::shape_inference::InferShapes(
           model, ::onnx::OpSchemaRegistry::Instance(), opts);
@@ -362,7 +363,9 @@ void GraphImporter::inferShapes() {
       emitWarning(fileLoc) << "ONNX shape inference stopped: " << e.what();
       return;
     }
-    if (assignCustomOutputTypes(*model.mutable_graph()) == 0)
+    int added = assignCustomOutputTypes(*model.mutable_graph());
+    added += detail::propagateShapeValues(*model.mutable_graph());
+    if (added == 0)
       return;
   }
 }

@@ -41,10 +41,33 @@ LogicalResult moveBranch(Region &from, Region &to, TypeRange types,
   return success();
 }
 
+/// An If on a constant condition (shape tests, once folded) is its branch.
+LogicalResult inlineTakenBranch(onnx::IfOp op, bool cond,
+                                PatternRewriter &rewriter) {
+  Region &taken = cond ? op.getThenBranch() : op.getElseBranch();
+  auto yield = cast<onnx::YieldOp>(taken.front().getTerminator());
+  if (yield.getNumOperands() != op.getNumResults())
+    return rewriter.notifyMatchFailure(op, "branch yields the wrong count");
+  for (auto [v, t] : llvm::zip(yield.getOperands(), op.getResultTypes()))
+    if (v.getType() != t && !tensor::CastOp::areCastCompatible(v.getType(), t))
+      return rewriter.notifyMatchFailure(op, "taken branch type incompatible");
+  SmallVector<Value> values(yield.getOperands());
+  rewriter.inlineBlockBefore(&taken.front(), op);
+  rewriter.setInsertionPoint(op);
+  for (auto [i, t] : llvm::enumerate(op.getResultTypes()))
+    if (values[i].getType() != t)
+      values[i] = tensor::CastOp::create(rewriter, op.getLoc(), t, values[i]);
+  rewriter.eraseOp(yield);
+  rewriter.replaceOp(op, values);
+  return success();
+}
+
 LogicalResult convertIf(onnx::IfOp op, PatternRewriter &rewriter) {
   auto condTy = rankedType(op.getCond());
   if (!condTy || condTy.getNumElements() != 1)
     return rewriter.notifyMatchFailure(op, "condition is not a 1-element tensor");
+  if (auto c = getConstantScalar(op.getCond()))
+    return inlineTakenBranch(op, *c != 0, rewriter);
   for (Region *r : {&op.getThenBranch(), &op.getElseBranch()}) {
     auto yield = cast<onnx::YieldOp>(r->front().getTerminator());
     if (yield.getNumOperands() != op.getNumResults())

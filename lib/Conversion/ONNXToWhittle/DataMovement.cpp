@@ -10,6 +10,7 @@
 
 #include "LegalizationTable.h"
 
+#include "mlir/Dialect/Tensor/IR/Tensor.h"
 #include "mlir/IR/BuiltinAttributes.h"
 
 #include <limits>
@@ -28,7 +29,7 @@ LogicalResult replaceWithReshape(Operation *op, PatternRewriter &rewriter,
     return rewriter.notifyMatchFailure(op, "result rank unknown");
   if (!shape && outTy.getNumDynamicDims() > 1)
     return rewriter.notifyMatchFailure(op, "more than one dynamic dim");
-  rewriter.replaceOpWithNewOp<wt::ReshapeOp>(op, outTy, input, shape);
+  rewriter.replaceOpWithNewOp<wt::ReshapeOp>(op, outTy, input, shape, false);
   return success();
 }
 
@@ -98,21 +99,115 @@ LogicalResult convertConstantOfShape(onnx::ConstantOfShapeOp op,
 
 LogicalResult convertReshape(onnx::ReshapeOp op, PatternRewriter &rewriter) {
   auto outTy = rankedType(op.getReshaped());
+  if (outTy && outTy.getNumDynamicDims() <= 1)
+    return replaceWithReshape(op, rewriter, op.getData());
+  // Otherwise the shape travels as an operand, with ONNX's 0/-1 rules.
+  auto shapeTy = rankedType(op.getShape());
+  if (!shapeTy || shapeTy.getRank() != 1 || shapeTy.isDynamicDim(0) ||
+      !shapeTy.getElementType().isSignlessInteger(64))
+    return rewriter.notifyMatchFailure(op, "shape of unknown length");
+  Type resultType = op.getReshaped().getType();
+  auto refined = outTy ? outTy
+                       : RankedTensorType::get(
+                             SmallVector<int64_t>(shapeTy.getDimSize(0),
+                                                  ShapedType::kDynamic),
+                             outTy ? outTy.getElementType()
+                                   : cast<ShapedType>(resultType).getElementType());
+  Value r = wt::ReshapeOp::create(rewriter, op.getLoc(), refined, op.getData(),
+                                  op.getShape(), op.getAllowzero() != 0);
+  if (refined != resultType)
+    r = tensor::CastOp::create(rewriter, op.getLoc(), resultType, r);
+  rewriter.replaceOp(op, r);
+  return success();
+}
+
+/// A 1-D i64 shape for a reshape of `input` whose dimension i is input
+/// dimension `src[i]`, or 1 where `src[i]` is negative. Static parts fold.
+Value runtimeShape(PatternRewriter &rewriter, Location loc, Value input,
+                   ArrayRef<int64_t> src) {
+  auto inTy = cast<RankedTensorType>(input.getType());
+  int64_t rank = inTy.getRank();
+  auto i64 = rewriter.getI64Type();
+  Value shape = wt::ShapeOfOp::create(
+      rewriter, loc, RankedTensorType::get({rank}, i64), input);
+  auto oneTy = RankedTensorType::get({1}, i64);
+  Value one = wt::ConstantOp::create(
+      rewriter, loc, cast<ElementsAttr>(DenseElementsAttr::get(oneTy, int64_t(1))));
+  Value ext = wt::ConcatOp::create(
+      rewriter, loc, RankedTensorType::get({rank + 1}, i64),
+      ValueRange{shape, one}, 0);
+  SmallVector<int64_t> idx;
+  for (int64_t s : src)
+    idx.push_back(s < 0 ? rank : s);
+  auto idxTy = RankedTensorType::get({(int64_t)idx.size()}, i64);
+  Value idxC = wt::ConstantOp::create(
+      rewriter, loc, cast<ElementsAttr>(DenseElementsAttr::get(idxTy, ArrayRef<int64_t>(idx))));
+  return wt::GatherOp::create(rewriter, loc, idxTy, ext, idxC, 0);
+}
+
+/// Reshape to the op's result when at most one dim is dynamic, else with a
+/// run-time shape built from the input's dims.
+LogicalResult replaceWithMappedReshape(Operation *op, PatternRewriter &rewriter,
+                                       Value input, ArrayRef<int64_t> src) {
+  auto outTy = rankedType(op->getResult(0));
   if (!outTy)
     return rewriter.notifyMatchFailure(op, "result rank unknown");
   if (outTy.getNumDynamicDims() <= 1)
-    return replaceWithReshape(op, rewriter, op.getData());
-  // A run-time shape is only usable as is when it has no 0/-1 entries,
-  // which a non-constant shape cannot promise.
-  return rewriter.notifyMatchFailure(op, "several dynamic dims at run time");
+    return replaceWithReshape(op, rewriter, input);
+  if (!rankedType(input))
+    return rewriter.notifyMatchFailure(op, "input rank unknown");
+  Value shape = runtimeShape(rewriter, op->getLoc(), input, src);
+  rewriter.replaceOpWithNewOp<wt::ReshapeOp>(op, outTy, input, shape, false);
+  return success();
+}
+
+/// Sorted, normalized axes of a constant input; nullopt if not constant.
+std::optional<SmallVector<int64_t>> normalizedAxes(Value axesValue, int64_t rank) {
+  auto axes = getConstantInts(axesValue);
+  if (!axes)
+    return std::nullopt;
+  SmallVector<int64_t> out;
+  for (int64_t a : *axes) {
+    auto n = normalizeAxis(a, rank);
+    if (!n)
+      return std::nullopt;
+    out.push_back(*n);
+  }
+  llvm::sort(out);
+  return out;
 }
 
 LogicalResult convertUnsqueeze(onnx::UnsqueezeOp op, PatternRewriter &rewriter) {
-  return replaceWithReshape(op, rewriter, op.getData());
+  auto outTy = rankedType(op.getExpanded());
+  if (outTy && outTy.getNumDynamicDims() <= 1)
+    return replaceWithReshape(op, rewriter, op.getData());
+  if (!outTy)
+    return rewriter.notifyMatchFailure(op, "result rank unknown");
+  auto axes = normalizedAxes(op.getAxes(), outTy.getRank());
+  if (!axes)
+    return rewriter.notifyMatchFailure(op, "axes are not constant");
+  SmallVector<int64_t> src;
+  int64_t next = 0;
+  for (int64_t i = 0; i < outTy.getRank(); ++i)
+    src.push_back(llvm::is_contained(*axes, i) ? -1 : next++);
+  return replaceWithMappedReshape(op, rewriter, op.getData(), src);
 }
 
 LogicalResult convertSqueeze(onnx::SqueezeOp op, PatternRewriter &rewriter) {
-  return replaceWithReshape(op, rewriter, op.getData());
+  auto outTy = rankedType(op.getSqueezed());
+  auto inTy = rankedType(op.getData());
+  if (outTy && outTy.getNumDynamicDims() <= 1)
+    return replaceWithReshape(op, rewriter, op.getData());
+  if (!inTy || !op.getAxes())
+    return rewriter.notifyMatchFailure(op, "needs ranked input and axes");
+  auto axes = normalizedAxes(op.getAxes(), inTy.getRank());
+  if (!axes)
+    return rewriter.notifyMatchFailure(op, "axes are not constant");
+  SmallVector<int64_t> src;
+  for (int64_t i = 0; i < inTy.getRank(); ++i)
+    if (!llvm::is_contained(*axes, i))
+      src.push_back(i);
+  return replaceWithMappedReshape(op, rewriter, op.getData(), src);
 }
 
 LogicalResult convertFlatten(onnx::FlattenOp op, PatternRewriter &rewriter) {
@@ -141,9 +236,15 @@ LogicalResult convertTranspose(onnx::TransposeOp op, PatternRewriter &rewriter) 
 
 LogicalResult convertConcat(onnx::ConcatOp op, PatternRewriter &rewriter) {
   auto outTy = rankedType(op.getConcatResult());
-  if (!outTy)
-    return rewriter.notifyMatchFailure(op, "result rank unknown");
-  auto axis = normalizeAxis((int64_t)op.getAxis(), outTy.getRank());
+  int64_t rank = -1;
+  for (Value v : op.getInputs())
+    if (auto t = rankedType(v))
+      rank = t.getRank();
+  if (outTy)
+    rank = outTy.getRank();
+  if (rank < 0)
+    return rewriter.notifyMatchFailure(op, "rank unknown");
+  auto axis = normalizeAxis((int64_t)op.getAxis(), rank);
   if (!axis)
     return rewriter.notifyMatchFailure(op, "axis out of range");
   // ONNX allows empty inputs along the axis; drop them.
@@ -156,7 +257,8 @@ LogicalResult convertConcat(onnx::ConcatOp op, PatternRewriter &rewriter) {
   }
   if (inputs.empty())
     return rewriter.notifyMatchFailure(op, "every input is empty");
-  rewriter.replaceOpWithNewOp<wt::ConcatOp>(op, outTy, inputs, *axis);
+  rewriter.replaceOpWithNewOp<wt::ConcatOp>(op, op.getConcatResult().getType(),
+                                           inputs, *axis);
   return success();
 }
 
@@ -217,29 +319,19 @@ LogicalResult convertSlice(onnx::SliceOp op, PatternRewriter &rewriter) {
       return rewriter.notifyMatchFailure(op, "steps are not constant");
     steps = *s;
   }
-  SmallVector<int64_t> offsets(rank, 0), allSteps(rank, 1);
-  constexpr int64_t kBig = std::numeric_limits<int64_t>::max() / 2;
+  constexpr int64_t kMax = std::numeric_limits<int64_t>::max();
+  SmallVector<int64_t> allStarts(rank, 0), allEnds(rank, kMax), allSteps(rank, 1);
   for (size_t i = 0; i < axes.size(); ++i) {
     auto axis = normalizeAxis(axes[i], rank);
     if (!axis || steps[i] == 0)
       return rewriter.notifyMatchFailure(op, "bad axis or zero step");
-    int64_t dim = inTy.getDimSize(*axis);
-    int64_t start = (*starts)[i], step = steps[i];
-    if (ShapedType::isDynamic(dim)) {
-      // Only the whole dimension is expressible without its size.
-      if (start != 0 || step != 1 || (*ends)[i] < kBig)
-        return rewriter.notifyMatchFailure(op, "partial slice of a dynamic dim");
-      continue;
-    }
-    if (start < 0)
-      start += dim;
-    start = step > 0 ? std::clamp<int64_t>(start, 0, dim)
-                     : std::clamp<int64_t>(start, 0, dim - 1);
-    offsets[*axis] = start;
-    allSteps[*axis] = step;
+    allStarts[*axis] = (*starts)[i];
+    allEnds[*axis] = (*ends)[i];
+    allSteps[*axis] = steps[i];
   }
   rewriter.replaceOpWithNewOp<wt::SliceOp>(op, op.getOutput().getType(),
-                                           op.getData(), offsets, allSteps);
+                                           op.getData(), allStarts, allEnds,
+                                           allSteps);
   return success();
 }
 
@@ -282,7 +374,7 @@ LogicalResult convertShape(onnx::ShapeOp op, PatternRewriter &rewriter) {
   Value full = wt::ShapeOfOp::create(rewriter, op.getLoc(), fullTy, op.getData());
   rewriter.replaceOpWithNewOp<wt::SliceOp>(
       op, op.getShape().getType(), full, ArrayRef<int64_t>{start},
-      ArrayRef<int64_t>{1});
+      ArrayRef<int64_t>{end}, ArrayRef<int64_t>{1});
   return success();
 }
 
@@ -322,8 +414,8 @@ LogicalResult convertPad(onnx::PadOp op, PatternRewriter &rewriter) {
 
 LogicalResult convertResize(onnx::ResizeOp op, PatternRewriter &rewriter) {
   auto outTy = rankedType(op.getY());
-  if (!outTy || !outTy.hasStaticShape())
-    return rewriter.notifyMatchFailure(op, "output size not static");
+  if (!outTy)
+    return rewriter.notifyMatchFailure(op, "output rank unknown");
   StringRef coord = op.getCoordinateTransformationMode();
   if (coord == "tf_crop_and_resize")
     return rewriter.notifyMatchFailure(op, "tf_crop_and_resize");
@@ -340,6 +432,9 @@ LogicalResult convertResize(onnx::ResizeOp op, PatternRewriter &rewriter) {
       scalesAttr = rewriter.getDenseF32ArrayAttr(f);
     }
   }
+  // A dynamic output size is only derivable from scales.
+  if (!outTy.hasStaticShape() && !scalesAttr)
+    return rewriter.notifyMatchFailure(op, "dynamic output without scales");
   rewriter.replaceOpWithNewOp<wt::ResizeOp>(
       op, outTy, op.getX(), *mode, coord, op.getNearestMode(),
       op.getCubicCoeffA(), op.getExcludeOutside() != 0, scalesAttr);
@@ -351,9 +446,14 @@ LogicalResult convertResize(onnx::ResizeOp op, PatternRewriter &rewriter) {
 //===----------------------------------------------------------------------===//
 
 LogicalResult convertIdentity(onnx::IdentityOp op, PatternRewriter &rewriter) {
-  if (op.getInput().getType() != op.getOutput().getType())
-    return rewriter.notifyMatchFailure(op, "identity of another type");
-  rewriter.replaceOp(op, op.getInput());
+  Type from = op.getInput().getType(), to = op.getOutput().getType();
+  if (from == to) {
+    rewriter.replaceOp(op, op.getInput());
+    return success();
+  }
+  if (!tensor::CastOp::areCastCompatible(from, to))
+    return rewriter.notifyMatchFailure(op, "identity of an incompatible type");
+  rewriter.replaceOpWithNewOp<tensor::CastOp>(op, to, op.getInput());
   return success();
 }
 
@@ -377,8 +477,8 @@ LogicalResult convertDropout(onnx::DropoutOp op, PatternRewriter &rewriter) {
 void whittle::conversion::populateDataMovementLegalizations(
     LegalizationTable &table) {
   table.onOp<onnx::ConstantOp>(1, convertConstant);
-  table.onOp<onnx::ConstantOfShapeOp>(9, convertConstantOfShape);
-  table.onOp<onnx::ReshapeOp>(5, convertReshape);
+  table.onOp<onnx::ConstantOfShapeOp>(1, convertConstantOfShape);
+  table.onOp<onnx::ReshapeOp>(1, convertReshape);
   table.onOp<onnx::UnsqueezeOp>(1, convertUnsqueeze);
   table.onOp<onnx::SqueezeOp>(1, convertSqueeze);
   table.onOp<onnx::FlattenOp>(1, convertFlatten);
@@ -388,9 +488,9 @@ void whittle::conversion::populateDataMovementLegalizations(
   table.onOp<onnx::SliceOp>(1, convertSlice);
   table.onOp<onnx::GatherOp>(1, convertGather);
   table.onOp<onnx::ShapeOp>(1, convertShape);
-  table.onOp<onnx::ExpandOp>(8, convertExpand);
-  table.onOp<onnx::PadOp>(2, convertPad);
-  table.onOp<onnx::ResizeOp>(10, convertResize);
+  table.onOp<onnx::ExpandOp>(1, convertExpand);
+  table.onOp<onnx::PadOp>(1, convertPad);
+  table.onOp<onnx::ResizeOp>(1, convertResize);
   table.onOp<onnx::IdentityOp>(1, convertIdentity);
   table.onOp<onnx::DropoutOp>(1, convertDropout);
 }

@@ -121,7 +121,7 @@ void whittle::conversion::populateElementwiseLegalizations(
   unary<onnx::SoftplusOp>(table, UnaryFn::softplus);
   unary<onnx::SoftsignOp>(table, UnaryFn::softsign);
 
-  table.onOp<onnx::IsInfOp>(10, [](onnx::IsInfOp op, PatternRewriter &rewriter) {
+  table.onOp<onnx::IsInfOp>(1, [](onnx::IsInfOp op, PatternRewriter &rewriter) {
     if (op.getDetectNegative() != 1 || op.getDetectPositive() != 1)
       return rewriter.notifyMatchFailure(op, "one-sided IsInf");
     return replaceWithUnary(op, rewriter, UnaryFn::is_inf);
@@ -133,14 +133,14 @@ void whittle::conversion::populateElementwiseLegalizations(
   table.onOp<onnx::EluOp>(1, [](onnx::EluOp op, PatternRewriter &r) {
     return replaceWithUnary(op, r, UnaryFn::elu, op.getAlpha().convertToFloat());
   });
-  table.onOp<onnx::CeluOp>(12, [](onnx::CeluOp op, PatternRewriter &r) {
+  table.onOp<onnx::CeluOp>(1, [](onnx::CeluOp op, PatternRewriter &r) {
     return replaceWithUnary(op, r, UnaryFn::celu, op.getAlpha().convertToFloat());
   });
   table.onOp<onnx::SeluOp>(1, [](onnx::SeluOp op, PatternRewriter &r) {
     return replaceWithUnary(op, r, UnaryFn::selu, op.getAlpha().convertToFloat(),
                             op.getGamma().convertToFloat());
   });
-  table.onOp<onnx::ThresholdedReluOp>(10, [](onnx::ThresholdedReluOp op,
+  table.onOp<onnx::ThresholdedReluOp>(1, [](onnx::ThresholdedReluOp op,
                                              PatternRewriter &r) {
     return replaceWithUnary(op, r, UnaryFn::thresholded_relu,
                             op.getAlpha().convertToFloat());
@@ -151,13 +151,13 @@ void whittle::conversion::populateElementwiseLegalizations(
                             op.getAlpha().convertToFloat(),
                             op.getBeta().convertToFloat());
   });
-  table.onOp<onnx::ShrinkOp>(9, [](onnx::ShrinkOp op, PatternRewriter &r) {
+  table.onOp<onnx::ShrinkOp>(1, [](onnx::ShrinkOp op, PatternRewriter &r) {
     return replaceWithUnary(op, r, UnaryFn::shrink,
                             op.getLambd().convertToFloat(),
                             op.getBias().convertToFloat());
   });
   // Clip: constant bounds become parameters; run-time bounds max/min.
-  table.onOp<onnx::ClipOp>(11, [](onnx::ClipOp op, PatternRewriter &rewriter) {
+  table.onOp<onnx::ClipOp>(1, [](onnx::ClipOp op, PatternRewriter &rewriter) {
     Value lo = op.getMin(), hi = op.getMax();
     std::optional<double> loC, hiC;
     if (lo && !(loC = getConstantScalar(lo)))
@@ -194,13 +194,13 @@ void whittle::conversion::populateElementwiseLegalizations(
   binary<onnx::GreaterOp>(table, BinaryFn::gt);
   binary<onnx::GreaterOrEqualOp>(table, BinaryFn::ge);
   binary<onnx::PReluOp>(table, BinaryFn::prelu);
-  table.onOp<onnx::ModOp>(10, [](onnx::ModOp op, PatternRewriter &rewriter) {
+  table.onOp<onnx::ModOp>(1, [](onnx::ModOp op, PatternRewriter &rewriter) {
     rewriter.replaceOpWithNewOp<wt::BinaryOp>(
         op, op.getC().getType(), op.getA(), op.getB(),
         op.getFmod() ? BinaryFn::fmod : BinaryFn::mod);
     return success();
   });
-  table.onOp<onnx::BitShiftOp>(11, [](onnx::BitShiftOp op, PatternRewriter &r) {
+  table.onOp<onnx::BitShiftOp>(1, [](onnx::BitShiftOp op, PatternRewriter &r) {
     r.replaceOpWithNewOp<wt::BinaryOp>(
         op, op.getZ().getType(), op.getX(), op.getY(),
         op.getDirection() == "LEFT" ? BinaryFn::shift_left
@@ -212,7 +212,7 @@ void whittle::conversion::populateElementwiseLegalizations(
   variadic<onnx::MaxOp>(table, BinaryFn::max);
   variadic<onnx::MinOp>(table, BinaryFn::min);
 
-  table.onOp<onnx::WhereOp>(9, [](onnx::WhereOp op, PatternRewriter &rewriter) {
+  table.onOp<onnx::WhereOp>(1, [](onnx::WhereOp op, PatternRewriter &rewriter) {
     rewriter.replaceOpWithNewOp<wt::SelectOp>(op, op.getOutput().getType(),
                                               op.getCondition(), op.getX(),
                                               op.getY());
@@ -226,7 +226,7 @@ void whittle::conversion::populateElementwiseLegalizations(
                                             op.getInput());
     return success();
   });
-  table.onOp<onnx::CastLikeOp>(15, [](onnx::CastLikeOp op, PatternRewriter &r) {
+  table.onOp<onnx::CastLikeOp>(1, [](onnx::CastLikeOp op, PatternRewriter &r) {
     r.replaceOpWithNewOp<wt::CastOp>(op, op.getOutput().getType(), op.getInput());
     return success();
   });

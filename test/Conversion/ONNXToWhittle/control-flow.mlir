@@ -20,3 +20,26 @@ func.func @if(%c: tensor<i1>, %a: tensor<2xf32>, %b: tensor<?xf32>) -> tensor<?x
   }) : (tensor<i1>) -> tensor<?xf32>
   return %y : tensor<?xf32>
 }
+
+// -----
+
+// An If whose condition folds to a constant (a shape test) is its branch,
+// even when the other branch yields another rank.
+// CHECK-LABEL: func.func @if_static
+// CHECK-NOT: scf.if
+// CHECK: %[[R:.+]] = whittle.reshape %arg0 : (tensor<?x1x8xf32>) -> tensor<?x8xf32>
+// CHECK: return %[[R]]
+func.func @if_static(%x: tensor<?x1x8xf32>) -> tensor<?x8xf32> {
+  %s = "onnx.Shape"(%x) : (tensor<?x1x8xf32>) -> tensor<3xi64>
+  %i = "onnx.Constant"() {value = dense<[1]> : tensor<1xi64>} : () -> tensor<1xi64>
+  %d = "onnx.Gather"(%s, %i) {axis = 0 : i64} : (tensor<3xi64>, tensor<1xi64>) -> tensor<1xi64>
+  %one = "onnx.Constant"() {value = dense<[1]> : tensor<1xi64>} : () -> tensor<1xi64>
+  %c = "onnx.Equal"(%d, %one) : (tensor<1xi64>, tensor<1xi64>) -> tensor<1xi1>
+  %y = "onnx.If"(%c) ({
+    onnx.Yield %x : tensor<?x1x8xf32>
+  }, {
+    %sq = "onnx.Squeeze"(%x, %one) : (tensor<?x1x8xf32>, tensor<1xi64>) -> tensor<?x8xf32>
+    onnx.Yield %sq : tensor<?x8xf32>
+  }) : (tensor<1xi1>) -> tensor<?x8xf32>
+  return %y : tensor<?x8xf32>
+}

@@ -39,10 +39,10 @@ func.func @concat_split(%x: tensor<2x3xf32>) -> (tensor<2x2xf32>, tensor<2x3xf32
 
 // -----
 
-// Slice bounds are clamped as ONNX says: a huge end is the dim's end,
-// negative starts count from the end.
+// Slice keeps ONNX bounds (clamped at run time, or by the verifier when
+// static): a huge end is the dim's end, negative starts count from the end.
 // CHECK-LABEL: func.func @slice
-// CHECK: whittle.slice %arg0 {offsets = array<i64: 0, 3>, steps = array<i64: 1, 2>} : tensor<?x8xf32> -> tensor<?x3xf32>
+// CHECK: whittle.slice %arg0 {ends = array<i64: 9223372036854775807, 9223372036854775807>, starts = array<i64: 0, -5>, steps = array<i64: 1, 2>} : tensor<?x8xf32> -> tensor<?x3xf32>
 func.func @slice(%x: tensor<?x8xf32>) -> tensor<?x3xf32> {
   %st = "onnx.Constant"() {value = dense<[-5]> : tensor<1xi64>} : () -> tensor<1xi64>
   %en = "onnx.Constant"() {value = dense<[9223372036854775807]> : tensor<1xi64>} : () -> tensor<1xi64>
@@ -95,10 +95,37 @@ func.func @noops(%x: tensor<4xf32>) -> tensor<4xf32> {
 
 // -----
 
-// A Reshape to a run-time shape with several unknown dims stays onnx.
-// CHECK-LABEL: func.func @reshape_unknown
-// CHECK: "onnx.Reshape"
-func.func @reshape_unknown(%x: tensor<?x?xf32>, %s: tensor<3xi64>) -> tensor<?x?x?xf32> {
+// Unsqueeze with several dynamic dims reshapes to a run-time shape gathered
+// from the input's dims.
+// CHECK-LABEL: func.func @unsqueeze_dynamic
+// CHECK-DAG: %[[ONE:.+]] = whittle.constant dense<1> : tensor<1xi64>
+// CHECK-DAG: %[[IDX:.+]] = whittle.constant dense<[0, 2, 1]> : tensor<3xi64>
+// CHECK: %[[S:.+]] = whittle.shape_of %arg0
+// CHECK: %[[E:.+]] = whittle.concat %[[S]], %[[ONE]]
+// CHECK: %[[G:.+]] = whittle.gather %[[E]][%[[IDX]]]
+// CHECK: whittle.reshape %arg0 shape %[[G]] : (tensor<?x?xf32>, tensor<3xi64>) -> tensor<?x1x?xf32>
+func.func @unsqueeze_dynamic(%x: tensor<?x?xf32>) -> tensor<?x1x?xf32> {
+  %a = "onnx.Constant"() {value = dense<[1]> : tensor<1xi64>} : () -> tensor<1xi64>
+  %y = "onnx.Unsqueeze"(%x, %a) : (tensor<?x?xf32>, tensor<1xi64>) -> tensor<?x1x?xf32>
+  return %y : tensor<?x1x?xf32>
+}
+
+// -----
+
+// Reshape to a run-time shape keeps ONNX's 0/-1 rules in whittle.reshape.
+// CHECK-LABEL: func.func @reshape_runtime
+// CHECK: whittle.reshape %arg0 shape %arg1 : (tensor<?x?xf32>, tensor<3xi64>) -> tensor<?x?x?xf32>
+func.func @reshape_runtime(%x: tensor<?x?xf32>, %s: tensor<3xi64>) -> tensor<?x?x?xf32> {
   %y = "onnx.Reshape"(%x, %s) : (tensor<?x?xf32>, tensor<3xi64>) -> tensor<?x?x?xf32>
   return %y : tensor<?x?x?xf32>
+}
+
+// -----
+
+// A shape of unknown length gives no result rank: the Reshape stays onnx.
+// CHECK-LABEL: func.func @reshape_unknown_rank
+// CHECK: "onnx.Reshape"
+func.func @reshape_unknown_rank(%x: tensor<?x?xf32>, %s: tensor<?xi64>) -> tensor<*xf32> {
+  %y = "onnx.Reshape"(%x, %s) : (tensor<?x?xf32>, tensor<?xi64>) -> tensor<*xf32>
+  return %y : tensor<*xf32>
 }

@@ -133,3 +133,11 @@ func.func @broadcast_dynamic(%x: tensor<f32>) -> tensor<?x4xf32> {
   %y = whittle.broadcast %x : (tensor<f32>) -> tensor<?x4xf32>
   return %y : tensor<?x4xf32>
 }
+
+// -----
+
+func.func @slice_count(%x: tensor<8xf32>) -> tensor<4xf32> {
+  // expected-error @+1 {{dimension 0 of the result should have 3 elements, has 4}}
+  %y = whittle.slice %x {starts = array<i64: -5>, ends = array<i64: 100>, steps = array<i64: 2>} : tensor<8xf32> -> tensor<4xf32>
+  return %y : tensor<4xf32>
+}

@@ -76,7 +76,7 @@ func.func @data_movement(%x: tensor<?x4x6xf32>, %i: tensor<2xi64>) -> (tensor<?x
   // CHECK: whittle.split
   %3:2 = whittle.split %x {axis = 1 : i64, sizes = array<i64: 2, 2>} : tensor<?x4x6xf32> -> tensor<?x2x6xf32>, tensor<?x2x6xf32>
   // CHECK: whittle.slice
-  %4 = whittle.slice %x {offsets = array<i64: 0, 0, 0>, steps = array<i64: 1, 1, 2>} : tensor<?x4x6xf32> -> tensor<?x4x3xf32>
+  %4 = whittle.slice %x {starts = array<i64: 0, 0, 0>, ends = array<i64: 9223372036854775807, 4, 6>, steps = array<i64: 1, 1, 2>} : tensor<?x4x6xf32> -> tensor<?x4x3xf32>
   // CHECK: whittle.shape_of
   %5 = whittle.shape_of %x : tensor<?x4x6xf32> -> tensor<3xi64>
   return %0, %1, %2, %3#0, %4, %5 : tensor<?x24xf32>, tensor<6x4x?xf32>, tensor<?x8x6xf32>, tensor<?x2x6xf32>, tensor<?x4x3xf32>, tensor<3xi64>

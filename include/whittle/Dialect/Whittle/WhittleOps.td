@@ -133,6 +133,7 @@ def Whittle_UnaryOp : Whittle_Op<"unary", [Pure]> {
     $fn $input attr-dict `:` type($input) `->` type($output)
   }];
   let hasVerifier = 1;
+  let hasFolder = 1;
 }
 
 def Whittle_BinaryOp : Whittle_Op<"binary", [Pure]> {
@@ -273,12 +274,14 @@ def Whittle_ReshapeOp : Whittle_Op<"reshape", [Pure]> {
   let summary = "Reinterprets a tensor with another shape";
   let description = [{
     The result type gives the new shape. With a `shape` operand, the shape is
-    computed at run time (no 0 or -1 entries); without one, at most one
-    result dimension may be dynamic and it is inferred from the element
-    count, which covers Flatten, Squeeze and Unsqueeze on dynamic batches.
+    computed at run time with ONNX Reshape's rules: -1 infers one dimension
+    from the element count and 0 copies the input's dimension (unless
+    `allow_zero`). Without one, at most one result dimension may be dynamic
+    and it is inferred from the element count, which covers Flatten, Squeeze
+    and Unsqueeze on dynamic batches.
   }];
   let arguments = (ins Whittle_Tensor:$input,
-                   Optional<Whittle_ShapeTensor>:$shape);
+                   Optional<Whittle_ShapeTensor>:$shape, UnitAttr:$allow_zero);
   let results = (outs Whittle_Tensor:$output);
   let assemblyFormat = [{
     $input (`shape` $shape^)? attr-dict `:` functional-type(operands, results)
@@ -321,15 +324,19 @@ def Whittle_SplitOp : Whittle_Op<"split", [Pure]> {
 def Whittle_SliceOp : Whittle_Op<"slice", [Pure]> {
   let summary = "Strided slice with static bounds on every dimension";
   let description = [{
-    One entry per input dimension: the first index taken, the step (may be
-    negative), and, from the result type, the count. ONNX Slice with
-    constant starts/ends/axes/steps becomes this op.
+    One entry per input dimension, with ONNX Slice's meaning: a negative
+    start or end counts from the end of the dimension, both are clamped to
+    the dimension (to [0, dim] for positive steps, [-1, dim - 1] for
+    negative ones), and the step may be negative. Bounds of dynamic
+    dimensions are resolved at run time the same way, so slicing a
+    dynamic dimension needs no shape computation in the IR.
   }];
-  let arguments = (ins Whittle_Tensor:$input, DenseI64ArrayAttr:$offsets,
-                   DenseI64ArrayAttr:$steps);
+  let arguments = (ins Whittle_Tensor:$input, DenseI64ArrayAttr:$starts,
+                   DenseI64ArrayAttr:$ends, DenseI64ArrayAttr:$steps);
   let results = (outs Whittle_Tensor:$output);
   let assemblyFormat = "$input attr-dict `:` type($input) `->` type($output)";
   let hasVerifier = 1;
+  let hasFolder = 1;
 }
 
 def Whittle_PadOp : Whittle_Op<"pad", [Pure]> {
@@ -381,6 +388,7 @@ def Whittle_GatherOp : Whittle_Op<"gather", [Pure]> {
     $input `[` $indices `]` attr-dict `:` functional-type(operands, results)
   }];
   let hasVerifier = 1;
+  let hasFolder = 1;
 }
 
 def Whittle_ShapeOfOp : Whittle_Op<"shape_of", [Pure]> {

@@ -12,6 +12,8 @@
 #include "mlir/IR/Matchers.h"
 #include "llvm/ADT/STLExtras.h"
 
+#include <limits>
+
 using namespace mlir;
 using namespace whittle::wt;
 
@@ -71,6 +73,32 @@ int64_t windowOutput(int64_t in, int64_t k, int64_t stride, int64_t dilation,
 }
 
 } // namespace
+
+/// Integer values of a constant operand, if it is a small dense int tensor.
+static std::optional<SmallVector<int64_t>> denseInts(Attribute attr) {
+  auto dense = dyn_cast_or_null<DenseIntElementsAttr>(attr);
+  if (!dense || dense.getNumElements() > 1024)
+    return std::nullopt;
+  auto it = cast<IntegerType>(dense.getElementType());
+  SmallVector<int64_t> out;
+  for (APInt v : dense.getValues<APInt>())
+    out.push_back(it.isUnsigned() || it.getWidth() == 1 ? (int64_t)v.getZExtValue()
+                                                        : v.getSExtValue());
+  return out;
+}
+
+/// A dense int constant of `type` (static shape) holding `values`.
+static Attribute makeInts(Type type, ArrayRef<int64_t> values) {
+  auto st = dyn_cast<RankedTensorType>(type);
+  auto it = st ? dyn_cast<IntegerType>(st.getElementType()) : IntegerType();
+  if (!st || !it || !st.hasStaticShape() ||
+      st.getNumElements() != (int64_t)values.size())
+    return {};
+  SmallVector<APInt> ap;
+  for (int64_t v : values)
+    ap.push_back(APInt(it.getWidth(), v, /*isSigned=*/!it.isUnsigned()));
+  return DenseElementsAttr::get(st, ap);
+}
 
 bool whittle::wt::isComparison(BinaryFn fn) {
   return fn == BinaryFn::eq || fn == BinaryFn::lt || fn == BinaryFn::le ||
@@ -316,6 +344,40 @@ LogicalResult BinaryOp::verify() {
 }
 
 OpFoldResult BinaryOp::fold(FoldAdaptor adaptor) {
+  // Integer arithmetic on small constants (shape computations).
+  if (auto l = denseInts(adaptor.getLhs())) {
+    if (auto r = denseInts(adaptor.getRhs())) {
+      size_t n = std::max(l->size(), r->size());
+      if ((l->size() == n || l->size() == 1) && (r->size() == n || r->size() == 1)) {
+        SmallVector<int64_t> out;
+        for (size_t i = 0; i < n; ++i) {
+          int64_t a = (*l)[l->size() == 1 ? 0 : i], b = (*r)[r->size() == 1 ? 0 : i];
+          switch (getFn()) {
+          case BinaryFn::add: out.push_back(a + b); break;
+          case BinaryFn::sub: out.push_back(a - b); break;
+          case BinaryFn::mul: out.push_back(a * b); break;
+          case BinaryFn::div:
+            if (b == 0)
+              return {};
+            out.push_back(a / b);
+            break;
+          case BinaryFn::max: out.push_back(std::max(a, b)); break;
+          case BinaryFn::min: out.push_back(std::min(a, b)); break;
+          case BinaryFn::eq: out.push_back(a == b); break;
+          case BinaryFn::lt: out.push_back(a < b); break;
+          case BinaryFn::le: out.push_back(a <= b); break;
+          case BinaryFn::gt: out.push_back(a > b); break;
+          case BinaryFn::ge: out.push_back(a >= b); break;
+          case BinaryFn::logical_and: out.push_back(a && b); break;
+          case BinaryFn::logical_or: out.push_back(a || b); break;
+          default: return {};
+          }
+        }
+        if (Attribute folded = makeInts(getOutput().getType(), out))
+          return folded;
+      }
+    }
+  }
   // x + 0, x - 0, x * 1, x / 1 with a splat constant and no broadcasting.
   if (getLhs().getType() != getOutput().getType())
     return {};
@@ -342,6 +404,22 @@ OpFoldResult BinaryOp::fold(FoldAdaptor adaptor) {
   }
 }
 
+OpFoldResult UnaryOp::fold(FoldAdaptor adaptor) {
+  auto in = denseInts(adaptor.getInput());
+  if (!in)
+    return {};
+  SmallVector<int64_t> out;
+  for (int64_t v : *in) {
+    switch (getFn()) {
+    case UnaryFn::neg: out.push_back(-v); break;
+    case UnaryFn::abs: out.push_back(v < 0 ? -v : v); break;
+    case UnaryFn::logical_not: out.push_back(!v); break;
+    default: return {};
+    }
+  }
+  return makeInts(getOutput().getType(), out);
+}
+
 LogicalResult SelectOp::verify() {
   if (elementType(getOnTrue()) != elementType(getOnFalse()) ||
       elementType(getOnTrue()) != elementType(getOutput()))
@@ -356,9 +434,11 @@ LogicalResult CastOp::verify() {
   return success();
 }
 
-OpFoldResult CastOp::fold(FoldAdaptor) {
+OpFoldResult CastOp::fold(FoldAdaptor adaptor) {
   if (getInput().getType() == getOutput().getType())
     return getInput();
+  if (auto in = denseInts(adaptor.getInput()))
+    return makeInts(getOutput().getType(), *in);
   return {};
 }
 
@@ -562,11 +642,22 @@ LogicalResult ConcatOp::verify() {
   return success();
 }
 
-OpFoldResult ConcatOp::fold(FoldAdaptor) {
+OpFoldResult ConcatOp::fold(FoldAdaptor adaptor) {
   if (getInputs().size() == 1 &&
       getInputs()[0].getType() == getOutput().getType())
     return getInputs()[0];
-  return {};
+  // 1-D integer constants (shape vectors).
+  auto outTy = dyn_cast<RankedTensorType>(getOutput().getType());
+  if (!outTy || outTy.getRank() != 1)
+    return {};
+  SmallVector<int64_t> all;
+  for (Attribute a : adaptor.getInputs()) {
+    auto v = denseInts(a);
+    if (!v)
+      return {};
+    all.append(*v);
+  }
+  return makeInts(outTy, all);
 }
 
 LogicalResult SplitOp::verify() {
@@ -591,18 +682,70 @@ LogicalResult SplitOp::verify() {
   return success();
 }
 
+/// The [start, count] ONNX Slice takes from a dimension of size `dim`.
+static std::pair<int64_t, int64_t> sliceRange(int64_t dim, int64_t start,
+                                              int64_t end, int64_t step) {
+  auto clampTo = [](int64_t v, int64_t lo, int64_t hi) {
+    return std::max(lo, std::min(v, hi));
+  };
+  if (start < 0)
+    start += dim;
+  if (end < 0 && end > std::numeric_limits<int64_t>::min() / 2)
+    end += dim;
+  if (step > 0) {
+    start = clampTo(start, 0, dim);
+    end = clampTo(end, 0, dim);
+    return {start, std::max<int64_t>(0, (end - start + step - 1) / step)};
+  }
+  start = clampTo(start, -1, dim - 1);
+  end = clampTo(end, -1, dim - 1);
+  return {start, std::max<int64_t>(0, (start - end - step - 1) / -step)};
+}
+
 LogicalResult SliceOp::verify() {
   auto inTy = ranked(getInput()), outTy = ranked(getOutput());
   if (!inTy)
     return success();
-  if (failed(checkSize(*this, "offsets", getOffsets(), inTy.getRank())) ||
-      failed(checkSize(*this, "steps", getSteps(), inTy.getRank())))
+  int64_t rank = inTy.getRank();
+  if (failed(checkSize(*this, "starts", getStarts(), rank)) ||
+      failed(checkSize(*this, "ends", getEnds(), rank)) ||
+      failed(checkSize(*this, "steps", getSteps(), rank)))
     return failure();
   if (llvm::is_contained(getSteps(), 0))
     return emitOpError("steps must be non-zero");
-  if (outTy && outTy.getRank() != inTy.getRank())
+  if (!outTy)
+    return success();
+  if (outTy.getRank() != rank)
     return emitOpError("slicing keeps the rank");
+  for (int64_t i = 0; i < rank; ++i) {
+    int64_t dim = inTy.getDimSize(i);
+    if (dim == kDyn)
+      continue;
+    int64_t count =
+        sliceRange(dim, getStarts()[i], getEnds()[i], getSteps()[i]).second;
+    if (!dimsCompatible(count, outTy.getDimSize(i)))
+      return emitOpError("dimension ") << i << " of the result should have "
+                                       << count << " elements, has "
+                                       << outTy.getDimSize(i);
+  }
   return success();
+}
+
+OpFoldResult SliceOp::fold(FoldAdaptor adaptor) {
+  auto in = denseInts(adaptor.getInput());
+  auto outTy = dyn_cast<RankedTensorType>(getOutput().getType());
+  if (!in || !outTy || outTy.getRank() != 1 || !outTy.hasStaticShape())
+    return {};
+  SmallVector<int64_t> out;
+  int64_t step = getSteps()[0];
+  int64_t idx =
+      sliceRange((int64_t)in->size(), getStarts()[0], getEnds()[0], step).first;
+  for (int64_t i = 0; i < outTy.getDimSize(0); ++i, idx += step) {
+    if (idx < 0 || idx >= (int64_t)in->size())
+      return {};
+    out.push_back((*in)[idx]);
+  }
+  return makeInts(outTy, out);
 }
 
 LogicalResult PadOp::verify() {
@@ -637,6 +780,33 @@ LogicalResult GatherOp::verify() {
            << inTy.getRank() - 1 + idxTy.getRank() << ", is "
            << outTy.getRank();
   return success();
+}
+
+OpFoldResult GatherOp::fold(FoldAdaptor adaptor) {
+  auto idx = denseInts(adaptor.getIndices());
+  if (!idx || getAxis() != 0)
+    return {};
+  // From a constant vector, or from the static dims of a shape_of.
+  SmallVector<int64_t> source;
+  if (auto in = denseInts(adaptor.getInput())) {
+    source = *in;
+  } else if (auto shapeOf = getInput().getDefiningOp<ShapeOfOp>()) {
+    auto ty = cast<RankedTensorType>(shapeOf.getInput().getType());
+    source.assign(ty.getShape().begin(), ty.getShape().end());
+  } else {
+    return {};
+  }
+  SmallVector<int64_t> out;
+  for (int64_t i : *idx) {
+    int64_t k = i < 0 ? i + (int64_t)source.size() : i;
+    if (k < 0 || k >= (int64_t)source.size() || ShapedType::isDynamic(source[k]))
+      return {};
+    out.push_back(source[k]);
+  }
+  auto inTy = dyn_cast<RankedTensorType>(getInput().getType());
+  if (!inTy || inTy.getRank() != 1)
+    return {};
+  return makeInts(getOutput().getType(), out);
 }
 
 LogicalResult ShapeOfOp::verify() {
