@@ -12,7 +12,7 @@ CMAKE_FLAGS ?=
 
 WHITTLE := $(BUILD)/bin/whittle
 
-.PHONY: all deps configure build demo check check-lit check-sweep docs clean
+.PHONY: all deps configure build demo check check-lit check-sweep check-legalize docs clean
 
 all: build
 
@@ -38,15 +38,32 @@ demo: build
 	@echo "== legalized to the whittle dialect (weights elided)"
 	@$(WHITTLE) import models/demo_cnn.onnx --legalize --elide-weights
 
-check: build check-lit check-sweep
+check: build check-lit check-sweep check-legalize
 	@echo "make check: all suites passed"
 
 check-lit: configure
 	ninja -C $(BUILD) -j $(JOBS) check-whittle
 
+# Import and verify every conformance model and bench case; then the same
+# with legalization, where every handler's output must verify (operators
+# without a handler may stay onnx here).
 check-sweep: build
 	$(PYTHON) test/sweep/import_sweep.py --whittle $(WHITTLE) \
 	  --min-rate 0.99 --must-pass ../shared/bench/cases
+	$(PYTHON) test/sweep/import_sweep.py --whittle $(WHITTLE) --legalize \
+	  --min-rate 1.0
+
+# Every bench case and every generated standard model must legalize fully.
+GEN_MODELS := $(BUILD)/models/mlp.onnx $(BUILD)/models/mobilenetv2.onnx \
+              $(BUILD)/models/resnet50.onnx $(BUILD)/models/bert_base.onnx
+
+$(GEN_MODELS): ../shared/bench/gen_models.py
+	mkdir -p $(BUILD)/models
+	$(PYTHON) ../shared/bench/gen_models.py --out $(BUILD)/models
+
+check-legalize: build $(GEN_MODELS)
+	$(PYTHON) test/sweep/legalize_models.py --whittle $(WHITTLE) \
+	  ../shared/bench/cases models/demo_cnn.onnx $(GEN_MODELS)
 
 docs: configure
 	ninja -C $(BUILD) mlir-doc

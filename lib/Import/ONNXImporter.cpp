@@ -165,6 +165,44 @@ struct CustomTypeRule {
   int shapeFrom;   ///< input whose shape the output has, -1 for unknown
 };
 
+/// QLinearConcat's inputs are (Y_scale, Y_zp, then X, X_scale, X_zp per
+/// tensor); its shape is theirs with the axis dimensions added.
+void concatShape(const NodeProto &node,
+                 const llvm::StringMap<const TypeProto *> &known,
+                 ::onnx::TypeProto_Tensor &out) {
+  int64_t axis = 0;
+  for (const AttributeProto &a : node.attribute())
+    if (a.name() == "axis")
+      axis = a.i();
+  std::vector<int64_t> dims;
+  for (int i = 2; i < node.input_size(); i += 3) {
+    auto it = known.find(node.input(i));
+    if (it == known.end() || !it->second->tensor_type().has_shape())
+      return;
+    const auto &shape = it->second->tensor_type().shape();
+    int64_t rank = shape.dim_size();
+    int64_t a = axis < 0 ? axis + rank : axis;
+    if (a < 0 || a >= rank || (!dims.empty() && (int64_t)dims.size() != rank))
+      return;
+    if (dims.empty())
+      dims.assign(rank, -1);
+    for (int64_t d = 0; d < rank; ++d) {
+      int64_t v = shape.dim(d).has_dim_value() ? shape.dim(d).dim_value() : -1;
+      if (d == a)
+        dims[d] = (i == 2 || dims[d] >= 0) && v >= 0 ? (i == 2 ? v : dims[d] + v) : -2;
+      else if (dims[d] == -1 || dims[d] == v)
+        dims[d] = v;
+    }
+  }
+  auto *shape = out.mutable_shape();
+  shape->clear_dim();
+  for (int64_t d : dims) {
+    auto *dim = shape->add_dim();
+    if (d >= 0)
+      dim->set_dim_value(d);
+  }
+}
+
 const CustomTypeRule *findCustomTypeRule(StringRef opType) {
   static const CustomTypeRule rules[] = {
       {"QLinearAdd", 7, 0},           {"QLinearMul", 7, 0},
@@ -397,22 +435,34 @@ int GraphImporter::assignCustomOutputTypes(GraphProto &graph) {
     int elementFrom = rule ? rule->elementFrom : 0;
     int shapeFrom = rule ? rule->shapeFrom : -1;
     for (int o = 0; o < node.output_size(); ++o) {
-      if (node.output(o).empty() || known.count(node.output(o)))
+      if (node.output(o).empty() || elementFrom >= node.input_size())
         continue;
-      if (elementFrom >= node.input_size())
-        continue;
+      auto old = known.find(node.output(o));
+      if (old != known.end() && old->second->tensor_type().has_shape())
+        continue; // nothing left to learn
       auto src = known.find(node.input(elementFrom));
       if (src == known.end())
         continue;
-      ValueInfoProto *vi = graph.add_value_info();
-      vi->set_name(node.output(o));
-      auto *tt = vi->mutable_type()->mutable_tensor_type();
-      tt->set_elem_type(src->second->tensor_type().elem_type());
+      ::onnx::TypeProto_Tensor tt;
+      tt.set_elem_type(src->second->tensor_type().elem_type());
       if (shapeFrom >= 0 && shapeFrom < node.input_size()) {
         auto shp = known.find(node.input(shapeFrom));
         if (shp != known.end() && shp->second->tensor_type().has_shape())
-          *tt->mutable_shape() = shp->second->tensor_type().shape();
+          *tt.mutable_shape() = shp->second->tensor_type().shape();
       }
+      if (node.op_type() == "QLinearConcat")
+        concatShape(node, known, tt);
+      if (old != known.end() && !tt.has_shape())
+        continue; // already typed, and no shape to add
+      ValueInfoProto *vi = nullptr;
+      for (ValueInfoProto &v : *graph.mutable_value_info())
+        if (v.name() == node.output(o))
+          vi = &v;
+      if (!vi) {
+        vi = graph.add_value_info();
+        vi->set_name(node.output(o));
+      }
+      *vi->mutable_type()->mutable_tensor_type() = tt;
       known[node.output(o)] = &vi->type();
       ++added;
     }

@@ -193,7 +193,11 @@ void whittle::conversion::populateElementwiseLegalizations(
   binary<onnx::LessOrEqualOp>(table, BinaryFn::le);
   binary<onnx::GreaterOp>(table, BinaryFn::gt);
   binary<onnx::GreaterOrEqualOp>(table, BinaryFn::ge);
-  binary<onnx::PReluOp>(table, BinaryFn::prelu);
+  table.onOp<onnx::PReluOp>(7, [](onnx::PReluOp op, PatternRewriter &r) {
+    r.replaceOpWithNewOp<wt::BinaryOp>(op, op.getY().getType(), op.getX(),
+                                       op.getSlope(), BinaryFn::prelu);
+    return success();
+  });
   table.onOp<onnx::ModOp>(1, [](onnx::ModOp op, PatternRewriter &rewriter) {
     rewriter.replaceOpWithNewOp<wt::BinaryOp>(
         op, op.getC().getType(), op.getA(), op.getB(),
@@ -220,14 +224,36 @@ void whittle::conversion::populateElementwiseLegalizations(
   });
   table.onOp<onnx::CastOp>(1, [](onnx::CastOp op, PatternRewriter &rewriter) {
     Type elt = cast<ShapedType>(op.getOutput().getType()).getElementType();
-    if (!elt.isIntOrFloat())
+    Type from = cast<ShapedType>(op.getInput().getType()).getElementType();
+    if (!elt.isIntOrFloat() || !from.isIntOrFloat())
       return rewriter.notifyMatchFailure(op, "cast to a non-numeric type");
     rewriter.replaceOpWithNewOp<wt::CastOp>(op, op.getOutput().getType(),
                                             op.getInput());
     return success();
   });
   table.onOp<onnx::CastLikeOp>(1, [](onnx::CastLikeOp op, PatternRewriter &r) {
+    Type from = cast<ShapedType>(op.getInput().getType()).getElementType();
+    Type to = cast<ShapedType>(op.getOutput().getType()).getElementType();
+    if (!from.isIntOrFloat() || !to.isIntOrFloat())
+      return r.notifyMatchFailure(op, "cast of a non-numeric type");
     r.replaceOpWithNewOp<wt::CastOp>(op, op.getOutput().getType(), op.getInput());
+    return success();
+  });
+  // PRelu before opset 7 broadcast a 1-D slope along the channel axis.
+  table.onOp<onnx::PReluOp>(1, [](onnx::PReluOp op, PatternRewriter &r) {
+    auto inTy = rankedType(op.getX()), slopeTy = rankedType(op.getSlope());
+    Value slope = op.getSlope();
+    if (inTy && slopeTy && inTy.getRank() > 2 && slopeTy.getRank() == 1 &&
+        slopeTy.getDimSize(0) != 1 &&
+        slopeTy.getDimSize(0) == inTy.getDimSize(1)) {
+      SmallVector<int64_t> shape(inTy.getRank() - 1, 1);
+      shape[0] = slopeTy.getDimSize(0);
+      slope = wt::ReshapeOp::create(
+          r, op.getLoc(), RankedTensorType::get(shape, slopeTy.getElementType()),
+          slope, Value(), false);
+    }
+    r.replaceOpWithNewOp<wt::BinaryOp>(op, op.getY().getType(), op.getX(),
+                                       slope, BinaryFn::prelu);
     return success();
   });
 }

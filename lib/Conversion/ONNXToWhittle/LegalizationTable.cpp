@@ -27,11 +27,22 @@ const Handler *LegalizationTable::lookup(StringRef opName, int64_t opset) const 
   return best;
 }
 
+const Handler *LegalizationTable::lookup(Operation *op, int64_t opset) const {
+  if (auto custom = dyn_cast<onnx::CustomOp>(op))
+    return lookup(customKey(custom.getDomain(), custom.getOpType()),
+                  custom.getVersion());
+  return lookup(op->getName().getStringRef(), opset);
+}
+
 SmallVector<StringRef> LegalizationTable::opNames() const {
   SmallVector<StringRef> names;
   for (const auto &e : entries)
-    names.push_back(e.getKey());
+    names.push_back(e.getKey().starts_with("onnx.Custom:")
+                        ? onnx::CustomOp::getOperationName()
+                        : e.getKey());
   llvm::sort(names);
+  names.erase(std::unique(names.begin(), names.end()), names.end());
+  return names;
   return names;
 }
 

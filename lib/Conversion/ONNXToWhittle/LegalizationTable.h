@@ -40,10 +40,24 @@ public:
         });
   }
 
+  /// Registers `handler` for an operator imported as onnx.Custom (another
+  /// domain, or a default-domain operator newer than the installed ONNX),
+  /// from version `sinceVersion` of its domain.
+  void onCustomOp(llvm::StringRef domain, llvm::StringRef opType,
+                  int64_t sinceVersion, Handler handler) {
+    add(customKey(domain, opType), sinceVersion, std::move(handler));
+  }
+
   void add(llvm::StringRef opName, int64_t sinceVersion, Handler handler);
 
-  /// The handler for `opName` at `opset`, or null.
-  const Handler *lookup(llvm::StringRef opName, int64_t opset) const;
+  /// The handler for `op` at the default-domain `opset` (custom ops at their
+  /// own domain version), or null.
+  const Handler *lookup(mlir::Operation *op, int64_t opset) const;
+  const Handler *lookup(llvm::StringRef key, int64_t opset) const;
+
+  static std::string customKey(llvm::StringRef domain, llvm::StringRef opType) {
+    return ("onnx.Custom:" + domain + "::" + opType).str();
+  }
 
   /// Names of every op with at least one handler.
   llvm::SmallVector<llvm::StringRef> opNames() const;
@@ -57,6 +71,7 @@ void populateElementwiseLegalizations(LegalizationTable &table);
 void populateNeuralNetLegalizations(LegalizationTable &table);
 void populateDataMovementLegalizations(LegalizationTable &table);
 void populateControlFlowLegalizations(LegalizationTable &table);
+void populateQuantizationLegalizations(LegalizationTable &table);
 
 //===----------------------------------------------------------------------===//
 // Helpers shared by the handlers

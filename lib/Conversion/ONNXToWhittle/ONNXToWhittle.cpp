@@ -35,7 +35,7 @@ public:
 
   LogicalResult matchAndRewrite(Operation *op,
                                 PatternRewriter &rewriter) const override {
-    const Handler *handler = table.lookup(op->getName().getStringRef(), opset);
+    const Handler *handler = table.lookup(op, opset);
     if (!handler)
       return rewriter.notifyMatchFailure(op, "no handler at this opset");
     return (*handler)(op, rewriter);
@@ -66,6 +66,7 @@ struct ConvertONNXToWhittlePass
     populateNeuralNetLegalizations(table);
     populateDataMovementLegalizations(table);
     populateControlFlowLegalizations(table);
+    populateQuantizationLegalizations(table);
     return success();
   }
 
@@ -88,7 +89,11 @@ struct ConvertONNXToWhittlePass
     module.walk([&](Operation *op) {
       if (isa<onnx::ONNXDialect>(op->getDialect()) &&
           !isa<onnx::YieldOp, onnx::NoValueOp>(op)) {
-        auto &e = left[op->getName().stripDialect().str()];
+        std::string name = op->getName().stripDialect().str();
+        if (auto custom = dyn_cast<onnx::CustomOp>(op))
+          name = (custom.getDomain().empty() ? "" : custom.getDomain().str() + "::") +
+                 custom.getOpType().str();
+        auto &e = left[name];
         if (!e.first++)
           e.second = op;
       }

@@ -141,3 +141,19 @@ func.func @slice_count(%x: tensor<8xf32>) -> tensor<4xf32> {
   %y = whittle.slice %x {starts = array<i64: -5>, ends = array<i64: 100>, steps = array<i64: 2>} : tensor<8xf32> -> tensor<4xf32>
   return %y : tensor<4xf32>
 }
+
+// -----
+
+func.func @storage_sign(%x: tensor<4xui8>) -> tensor<4x!quant.uniform<i8:f32, 0.5>> {
+  // expected-error @+1 {{storage 'ui8' does not match '!quant.uniform<i8:f32, 5.000000e-01>'}}
+  %y = whittle.storage_cast %x : tensor<4xui8> -> tensor<4x!quant.uniform<i8:f32, 0.5>>
+  return %y : tensor<4x!quant.uniform<i8:f32, 0.5>>
+}
+
+// -----
+
+func.func @quantize_expressed(%x: tensor<4xf16>) -> tensor<4x!quant.uniform<i8:f32, 0.5>> {
+  // expected-error @+1 {{result expresses 'f32', the input is 'f16'}}
+  %y = whittle.quantize %x : tensor<4xf16> -> tensor<4x!quant.uniform<i8:f32, 0.5>>
+  return %y : tensor<4x!quant.uniform<i8:f32, 0.5>>
+}

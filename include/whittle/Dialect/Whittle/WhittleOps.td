@@ -175,6 +175,50 @@ def Whittle_CastOp : Whittle_Op<"cast", [Pure]> {
 }
 
 //===----------------------------------------------------------------------===//
+// Quantization
+//===----------------------------------------------------------------------===//
+
+def Whittle_QuantizedTensor : TensorOf<[quant_QuantizedType]>;
+
+def Whittle_QuantizeOp : Whittle_Op<"quantize", [Pure]> {
+  let summary = "Float tensor to the result's uniform quantized type";
+  let description = [{
+    `q = clamp(round(x / scale) + zero_point, storage_min, storage_max)`
+    with the scale and zero point of the result's `!quant.uniform` type
+    (per tensor or per axis). Rounding is half to even, as ONNX's
+    QuantizeLinear.
+  }];
+  let arguments = (ins Whittle_FloatTensor:$input);
+  let results = (outs Whittle_QuantizedTensor:$output);
+  let assemblyFormat = "$input attr-dict `:` type($input) `->` type($output)";
+  let hasVerifier = 1;
+}
+
+def Whittle_DequantizeOp : Whittle_Op<"dequantize", [Pure]> {
+  let summary = "Uniform quantized tensor to its expressed float type";
+  let description = [{ `x = (q - zero_point) * scale`. }];
+  let arguments = (ins Whittle_QuantizedTensor:$input);
+  let results = (outs Whittle_FloatTensor:$output);
+  let assemblyFormat = "$input attr-dict `:` type($input) `->` type($output)";
+  let hasVerifier = 1;
+}
+
+def Whittle_StorageCastOp : Whittle_Op<"storage_cast", [Pure]> {
+  let summary = "Reinterprets raw integers as a quantized type, or back";
+  let description = [{
+    ONNX carries quantized data as plain int8/uint8/int32 tensors next to
+    their scales; the whittle dialect carries `!quant.uniform` types. This
+    op changes only the type: the storage integers must have the quantized
+    type's width and signedness. Pairs of casts fold away.
+  }];
+  let arguments = (ins Whittle_Tensor:$input);
+  let results = (outs Whittle_Tensor:$output);
+  let assemblyFormat = "$input attr-dict `:` type($input) `->` type($output)";
+  let hasVerifier = 1;
+  let hasFolder = 1;
+}
+
+//===----------------------------------------------------------------------===//
 // Reductions and normalization
 //===----------------------------------------------------------------------===//
 

@@ -100,6 +100,16 @@ static Attribute makeInts(Type type, ArrayRef<int64_t> values) {
   return DenseElementsAttr::get(st, ap);
 }
 
+/// Quantized types that differ only in scale and zero point: elementwise
+/// ops and concat on them requantize to the result's parameters.
+static bool sameQuantFamily(Type a, Type b) {
+  auto qa = dyn_cast<quant::QuantizedType>(a);
+  auto qb = dyn_cast<quant::QuantizedType>(b);
+  return qa && qb && qa.getStorageType() == qb.getStorageType() &&
+         qa.isSigned() == qb.isSigned() &&
+         qa.getExpressedType() == qb.getExpressedType();
+}
+
 bool whittle::wt::isComparison(BinaryFn fn) {
   return fn == BinaryFn::eq || fn == BinaryFn::lt || fn == BinaryFn::le ||
          fn == BinaryFn::gt || fn == BinaryFn::ge;
@@ -288,7 +298,8 @@ LogicalResult UnaryOp::verify() {
   if (boolResult && !outElt.isInteger(1))
     return emitOpError("'") << stringifyUnaryFn(fn) << "' produces i1, not "
                             << outElt;
-  if (!boolResult && outElt != elementType(getInput()))
+  if (!boolResult && outElt != elementType(getInput()) &&
+      !sameQuantFamily(outElt, elementType(getInput())))
     return emitOpError("result element type ")
            << outElt << " differs from the input's " << elementType(getInput());
   auto inTy = ranked(getInput()), outTy = ranked(getOutput());
@@ -317,10 +328,12 @@ LogicalResult BinaryOp::verify() {
   Type lElt = elementType(getLhs()), rElt = elementType(getRhs());
   Type outElt = elementType(getOutput());
   if (lElt != rElt && getFn() != BinaryFn::pow &&
-      getFn() != BinaryFn::shift_left && getFn() != BinaryFn::shift_right)
+      getFn() != BinaryFn::shift_left && getFn() != BinaryFn::shift_right &&
+      !sameQuantFamily(lElt, rElt))
     return emitOpError("operand element types differ: ")
            << lElt << " vs " << rElt;
-  if (isComparison(getFn()) ? !outElt.isInteger(1) : outElt != lElt)
+  if (isComparison(getFn()) ? !outElt.isInteger(1)
+                            : outElt != lElt && !sameQuantFamily(outElt, lElt))
     return emitOpError("result element type ")
            << outElt << " is wrong for '" << stringifyBinaryFn(getFn())
            << "' on " << lElt;
@@ -439,6 +452,52 @@ OpFoldResult CastOp::fold(FoldAdaptor adaptor) {
     return getInput();
   if (auto in = denseInts(adaptor.getInput()))
     return makeInts(getOutput().getType(), *in);
+  return {};
+}
+
+//===----------------------------------------------------------------------===//
+// Quantization
+//===----------------------------------------------------------------------===//
+
+LogicalResult QuantizeOp::verify() {
+  auto q = cast<quant::QuantizedType>(elementType(getOutput()));
+  if (q.getExpressedType() != elementType(getInput()))
+    return emitOpError("result expresses ")
+           << q.getExpressedType() << ", the input is "
+           << elementType(getInput());
+  return success();
+}
+
+LogicalResult DequantizeOp::verify() {
+  auto q = cast<quant::QuantizedType>(elementType(getInput()));
+  if (q.getExpressedType() != elementType(getOutput()))
+    return emitOpError("input expresses ")
+           << q.getExpressedType() << ", the result is "
+           << elementType(getOutput());
+  return success();
+}
+
+LogicalResult StorageCastOp::verify() {
+  Type from = elementType(getInput()), to = elementType(getOutput());
+  auto qFrom = dyn_cast<quant::QuantizedType>(from);
+  auto qTo = dyn_cast<quant::QuantizedType>(to);
+  if (!qFrom == !qTo)
+    return emitOpError("casts between a quantized type and its storage "
+                       "integers, not ")
+           << from << " to " << to;
+  auto q = qFrom ? qFrom : qTo;
+  auto raw = dyn_cast<IntegerType>(qFrom ? to : from);
+  if (!raw || raw.getWidth() != q.getStorageTypeIntegralWidth() ||
+      (raw.isUnsigned() && q.isSigned()) || (raw.isSigned() && !q.isSigned()))
+    return emitOpError("storage ")
+           << (qFrom ? to : from) << " does not match " << q;
+  return success();
+}
+
+OpFoldResult StorageCastOp::fold(FoldAdaptor) {
+  if (auto prev = getInput().getDefiningOp<StorageCastOp>())
+    if (prev.getInput().getType() == getOutput().getType())
+      return prev.getInput();
   return {};
 }
 
@@ -618,7 +677,8 @@ LogicalResult ConcatOp::verify() {
     return failure();
   int64_t sum = 0;
   for (auto [i, v] : llvm::enumerate(getInputs())) {
-    if (elementType(v) != outTy.getElementType())
+    if (elementType(v) != outTy.getElementType() &&
+        !sameQuantFamily(elementType(v), outTy.getElementType()))
       return emitOpError("input ") << i << " has element type "
                                    << elementType(v) << ", the result "
                                    << outTy.getElementType();
