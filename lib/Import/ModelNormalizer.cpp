@@ -192,6 +192,40 @@ std::string nodeLabel(const NodeProto &node) {
          "' (" + node.op_type() + ")";
 }
 
+/// Pad-18's `axes` (parked in the whittle_pad_axes attribute) expanded
+/// into full-rank pads, once the data's rank is known.
+void expandPadAxes(GraphProto &graph, NodeProto &node, bool reportMissingRank,
+                   std::vector<std::string> &errors) {
+  const AttributeProto *axesAttr = findAttr(node, "whittle_pad_axes");
+  if (!axesAttr)
+    return;
+  std::vector<int64_t> axes(axesAttr->ints().begin(), axesAttr->ints().end());
+  int64_t rank = -1;
+  for (const auto *list : {&graph.value_info(), &graph.input()})
+    for (const auto &vi : *list)
+      if (vi.name() == node.input(0) && vi.type().tensor_type().has_shape())
+        rank = vi.type().tensor_type().shape().dim_size();
+  for (const TensorProto &t : graph.initializer())
+    if (t.name() == node.input(0))
+      rank = t.dims_size();
+  auto pads = constantInts(graph, node.input(1));
+  if (rank < 0 || !pads) {
+    if (reportMissingRank)
+      errors.push_back(nodeLabel(node) + ": opset-18 Pad 'axes' needs the data's rank");
+    return;
+  }
+  std::vector<int64_t> full(2 * rank, 0);
+  for (size_t i = 0; i < axes.size(); ++i) {
+    int64_t a = axes[i] < 0 ? axes[i] + rank : axes[i];
+    if (a < 0 || a >= rank)
+      continue;
+    full[a] = (*pads)[i];
+    full[rank + a] = (*pads)[axes.size() + i];
+  }
+  node.set_input(1, addInt64Initializer(graph, node, "pads", full));
+  removeAttr(node, "whittle_pad_axes");
+}
+
 } // namespace
 
 int64_t defaultOpset(const ModelProto &model) {
@@ -241,24 +275,50 @@ void downgradeNewerForms(GraphProto &graph, int64_t opset,
       removeAttr(node, "noop_with_empty_axes");
       continue;
     }
-    // Split-18: `num_outputs` replaces an implicit equal split; with a
-    // `split` input it is redundant. An uneven last chunk is handled by the
-    // legalization from the attribute kept below.
+    // Split-18: `num_outputs` is the number of outputs; the legalization
+    // splits into that many ceil-sized chunks, as opset 18 specifies.
     if (op == "Split") {
-      if (node.input_size() > 1 && !node.input(1).empty())
-        removeAttr(node, "num_outputs");
+      removeAttr(node, "num_outputs");
       continue;
     }
+    // Attributes later opsets added whose defaults keep the old meaning.
+    auto dropIfDefault = [&](const char *name, auto isDefault) {
+      if (const AttributeProto *a = findAttr(node, name)) {
+        if (isDefault(*a))
+          removeAttr(node, name);
+      }
+    };
+    auto allOnes = [](const AttributeProto &a) {
+      for (int64_t v : a.ints())
+        if (v != 1)
+          return false;
+      return true;
+    };
+    if (op == "AveragePool" || op == "LpPool") {
+      dropIfDefault("dilations", allOnes); // opset 19 / 18
+      dropIfDefault("ceil_mode", [](const AttributeProto &a) { return a.i() == 0; });
+    }
+    if (op == "Cast" || op == "CastLike" || op == "QuantizeLinear")
+      removeAttr(node, "saturate"); // opset 19: only affects float8 types
+    if (op == "GridSample")
+      if (const AttributeProto *m = findAttr(node, "mode")) {
+        // Opset 20 renamed the modes.
+        std::string v = m->s() == "linear" ? "bilinear"
+                        : m->s() == "cubic" ? "bicubic" : m->s();
+        setStringAttr(node, "mode", v);
+      }
     // Pad-18: optional `axes` input selecting which dims `pads` covers.
     if (op == "Pad" && node.input_size() > 3 && !node.input(3).empty()) {
       auto axes = constantInts(graph, node.input(3));
       auto pads = node.input_size() > 1 ? constantInts(graph, node.input(1))
                                         : std::nullopt;
       if (axes && pads && pads->size() == 2 * axes->size()) {
-        // The rank is needed to expand; it is only known once shapes are
-        // inferred, so keep the axes as an attribute for the upgrade step.
+        // The rank is needed to expand; where the model does not declare
+        // it, it is known once shapes are inferred, so the axes wait in an
+        // attribute for the upgrade step.
         setIntsAttr(node, "whittle_pad_axes", *axes);
         node.mutable_input()->DeleteSubrange(3, node.input_size() - 3);
+        expandPadAxes(graph, node, /*reportMissingRank=*/false, errors);
       } else {
         errors.push_back(nodeLabel(node) +
                          ": opset-18 Pad 'axes' and 'pads' must be constants");
@@ -379,33 +439,7 @@ void upgradeOlderForms(GraphProto &graph, int64_t opset,
       removeAttr(node, "consumed_inputs");
     }
     if (op == "Pad")
-      if (const AttributeProto *axesAttr = findAttr(node, "whittle_pad_axes")) {
-        // Pad-18 axes need the rank of the data: look it up in value_info.
-        std::vector<int64_t> axes(axesAttr->ints().begin(), axesAttr->ints().end());
-        int64_t rank = -1;
-        for (const auto &vi : graph.value_info())
-          if (vi.name() == node.input(0) && vi.type().tensor_type().has_shape())
-            rank = vi.type().tensor_type().shape().dim_size();
-        for (const auto &vi : graph.input())
-          if (vi.name() == node.input(0) && vi.type().tensor_type().has_shape())
-            rank = vi.type().tensor_type().shape().dim_size();
-        auto pads = constantInts(graph, node.input(1));
-        if (rank < 0 || !pads) {
-          errors.push_back(nodeLabel(node) +
-                           ": opset-18 Pad 'axes' needs the data's rank");
-        } else {
-          std::vector<int64_t> full(2 * rank, 0);
-          for (size_t i = 0; i < axes.size(); ++i) {
-            int64_t a = axes[i] < 0 ? axes[i] + rank : axes[i];
-            if (a < 0 || a >= rank)
-              continue;
-            full[a] = (*pads)[i];
-            full[rank + a] = (*pads)[axes.size() + i];
-          }
-          node.set_input(1, addInt64Initializer(graph, node, "pads", full));
-        }
-        removeAttr(node, "whittle_pad_axes");
-      }
+      expandPadAxes(graph, node, /*reportMissingRank=*/true, errors);
   }
 }
 

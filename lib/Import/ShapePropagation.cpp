@@ -354,6 +354,37 @@ private:
           outDims[i] = a ? a : b;
       }
       record(out, n.input(0), outDims);
+    } else if (op == "Split") {
+      // Opset 18's num_outputs may leave a smaller last chunk, which ONNX
+      // 1.12's inference rejects; compute the pieces here.
+      auto in = shapeOf(n.input(0));
+      if (!in)
+        return;
+      int64_t rank = in->size();
+      const AttributeProto *axisAttr = attr(n, "axis");
+      int64_t axis = axisAttr ? axisAttr->i() : 0;
+      if (axis < 0)
+        axis += rank;
+      if (axis < 0 || axis >= rank || !(*in)[axis])
+        return;
+      int64_t dim = *(*in)[axis], parts = n.output_size();
+      std::vector<int64_t> sizes;
+      if (auto given = constant(n, 1)) {
+        sizes = *given;
+      } else if (const AttributeProto *s = attr(n, "split")) {
+        sizes.assign(s->ints().begin(), s->ints().end());
+      } else {
+        int64_t chunk = (dim + parts - 1) / parts;
+        for (int64_t i = 0; i < parts; ++i)
+          sizes.push_back(std::max<int64_t>(0, std::min(chunk, dim - i * chunk)));
+      }
+      if ((int64_t)sizes.size() != parts)
+        return;
+      for (int64_t i = 0; i < parts; ++i) {
+        Dims d(*in);
+        d[axis] = sizes[i];
+        record(n.output(i), n.input(0), d);
+      }
     } else if (op == "ConstantOfShape") {
       if (const PartialValue *shape = value(n, 0))
         recordWithType(out, shape->elts, attr(n, "value")

@@ -84,12 +84,55 @@ void variadic(LegalizationTable &table, wt::BinaryFn fn, bool mean = false) {
   });
 }
 
+/// A default-domain operator newer than the installed ONNX (imported as
+/// onnx.Custom with domain "") that is one whittle.unary.
+Handler customUnary(wt::UnaryFn fn) {
+  return [fn](Operation *op, PatternRewriter &rewriter) -> LogicalResult {
+    if (op->getNumOperands() != 1 || op->getNumResults() != 1)
+      return rewriter.notifyMatchFailure(op, "expects one input and output");
+    return replaceWithUnary(op, rewriter, fn);
+  };
+}
+
+Handler customBinary(wt::BinaryFn fn) {
+  return [fn](Operation *op, PatternRewriter &rewriter) -> LogicalResult {
+    if (op->getNumOperands() != 2 || op->getNumResults() != 1)
+      return rewriter.notifyMatchFailure(op, "expects two inputs, one output");
+    rewriter.replaceOpWithNewOp<wt::BinaryOp>(op, op->getResult(0).getType(),
+                                              op->getOperand(0),
+                                              op->getOperand(1), fn);
+    return success();
+  };
+}
+
+void populateNewerDefaultDomainOps(LegalizationTable &table) {
+  using wt::BinaryFn;
+  using wt::UnaryFn;
+  table.onCustomOp("", "Mish", 18, customUnary(UnaryFn::mish));
+  table.onCustomOp("", "BitwiseNot", 18, customUnary(UnaryFn::bitwise_not));
+  table.onCustomOp("", "BitwiseAnd", 18, customBinary(BinaryFn::bitwise_and));
+  table.onCustomOp("", "BitwiseOr", 18, customBinary(BinaryFn::bitwise_or));
+  table.onCustomOp("", "BitwiseXor", 18, customBinary(BinaryFn::bitwise_xor));
+  // Gelu-20: approximate = "none" (erf) or "tanh".
+  table.onCustomOp("", "Gelu", 20, [](Operation *op, PatternRewriter &rewriter) {
+    if (op->getNumOperands() != 1)
+      return rewriter.notifyMatchFailure(op, "expects one input");
+    auto approx = op->getAttrOfType<StringAttr>("approximate");
+    bool tanh = approx && approx.getValue() == "tanh";
+    if (approx && !tanh && approx.getValue() != "none")
+      return rewriter.notifyMatchFailure(op, "unknown approximation");
+    return replaceWithUnary(op, rewriter,
+                            tanh ? UnaryFn::gelu_tanh : UnaryFn::gelu_erf);
+  });
+}
+
 } // namespace
 
 void whittle::conversion::populateElementwiseLegalizations(
     LegalizationTable &table) {
   using wt::BinaryFn;
   using wt::UnaryFn;
+  populateNewerDefaultDomainOps(table);
   unary<onnx::AbsOp>(table, UnaryFn::abs);
   unary<onnx::NegOp>(table, UnaryFn::neg);
   unary<onnx::ExpOp>(table, UnaryFn::exp);

@@ -38,6 +38,12 @@ public:
     const Handler *handler = table.lookup(op, opset);
     if (!handler)
       return rewriter.notifyMatchFailure(op, "no handler at this opset");
+    // An attribute the dialect's form of the op does not define (one a newer
+    // opset added, say) could change its meaning: leave such ops alone.
+    if (!isa<onnx::CustomOp>(op))
+      for (NamedAttribute attr : op->getDiscardableAttrs())
+        return rewriter.notifyMatchFailure(
+            op, "attribute '" + attr.getName().str() + "' is not understood");
     return (*handler)(op, rewriter);
   }
 

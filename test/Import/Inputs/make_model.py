@@ -175,7 +175,41 @@ def dynamic_shape_chain():
         [i0, m1, numpy_helper.from_array(np.array([0], np.int64), "ax")])
 
 
+def split_opset18():
+    return model([helper.make_node("Split", ["x"], ["a", "b", "c"], name="split",
+                                   axis=0, num_outputs=3)],
+                 [vi("x", F, [7, 2])], [vi("a", F, None), vi("b", F, None), vi("c", F, None)],
+                 opset=18)
+
+
+def pad_opset18_axes():
+    pads = numpy_helper.from_array(np.array([1, 2], np.int64), "pads")
+    axes = numpy_helper.from_array(np.array([-1], np.int64), "axes")
+    return model([helper.make_node("Pad", ["x", "pads", "", "axes"], ["y"], name="pad")],
+                 [vi("x", F, [2, 3])], [vi("y", F, None)], [pads, axes], opset=18)
+
+
+def gelu_opset20():
+    return model([helper.make_node("Gelu", ["x"], ["y"], name="gelu", approximate="tanh")],
+                 [vi("x", F, [4])], [vi("y", F, [4])], opset=20)
+
+
+def avgpool_opset19():
+    return model([helper.make_node("AveragePool", ["x"], ["y"], name="pool",
+                                   kernel_shape=[2, 2], strides=[2, 2], dilations=[1, 1])],
+                 [vi("x", F, [1, 1, 4, 4])], [vi("y", F, None)], opset=19)
+
+
+def avgpool_dilated_opset19():
+    return model([helper.make_node("AveragePool", ["x"], ["y"], name="pool",
+                                   kernel_shape=[2, 2], dilations=[2, 2])],
+                 [vi("x", F, [1, 1, 5, 5])], [vi("y", F, [1, 1, 3, 3])], opset=19)
+
+
 MODELS = {
+    "split_opset18": split_opset18, "pad_opset18_axes": pad_opset18_axes,
+    "gelu_opset20": gelu_opset20, "avgpool_opset19": avgpool_opset19,
+    "avgpool_dilated_opset19": avgpool_dilated_opset19,
     "conv_relu": conv_relu, "symbolic_dims": symbolic_dims,
     "optional_inputs": optional_inputs, "optional_outputs": optional_outputs,
     "variadic": variadic, "if_subgraph": if_subgraph, "loop_subgraph": loop_subgraph,
