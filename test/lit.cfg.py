@@ -7,8 +7,9 @@ from lit.llvm import llvm_config
 config.name = "Whittle"
 config.test_format = lit.formats.ShTest(not llvm_config.use_lit_shell)
 config.suffixes = [".mlir", ".test"]
+config.excludes_extra = []
 config.excludes = ["Inputs", "CMakeLists.txt", "lit.cfg.py", "lit.site.cfg.py",
-                   "sweep"]
+                   "sweep", "mnist-wrong"]
 config.test_source_root = os.path.dirname(__file__)
 config.test_exec_root = os.path.join(config.whittle_obj_root, "test")
 
@@ -20,6 +21,11 @@ config.substitutions.append(("%python", "/usr/bin/python3"))
 config.substitutions.append(("%inputs", os.path.join(config.test_source_root, "Inputs")))
 
 tool_dirs = [config.whittle_tools_dir, config.llvm_tools_dir]
-llvm_config.add_tool_substitutions(["whittle", "whittle-opt"], tool_dirs)
+llvm_config.add_tool_substitutions(["whittle", "whittle-opt", "runtime_test"], tool_dirs)
 llvm_config.add_tool_substitutions(["FileCheck", "not", "count"],
                                    [config.llvm_tools_dir])
+
+# End-to-end tests read the bench cases beside the checkout.
+if os.path.isdir(os.path.join(config.shared_dir, "bench", "cases")):
+    config.available_features.add("shared-bench")
+config.substitutions.append(("%shared", config.shared_dir))

@@ -19,6 +19,10 @@
 #include "mlir/Dialect/Tensor/IR/Tensor.h"
 #include "mlir/Dialect/Vector/IR/VectorOps.h"
 #include "mlir/IR/DialectRegistry.h"
+#include "mlir/InitAllDialects.h"
+#include "mlir/InitAllExtensions.h"
+#include "mlir/Target/LLVMIR/Dialect/Builtin/BuiltinToLLVMIRTranslation.h"
+#include "mlir/Target/LLVMIR/Dialect/LLVMIR/LLVMToLLVMIRTranslation.h"
 
 void whittle::registerAllDialects(mlir::DialectRegistry &registry) {
   registry.insert<onnx::ONNXDialect, wt::WhittleDialect>();
@@ -29,4 +33,12 @@ void whittle::registerAllDialects(mlir::DialectRegistry &registry) {
                   mlir::math::MathDialect, mlir::memref::MemRefDialect,
                   mlir::quant::QuantDialect, mlir::scf::SCFDialect,
                   mlir::tensor::TensorDialect, mlir::vector::VectorDialect>();
+  // Interface models the lowering needs (bufferization, to-LLVM) and the
+  // LLVM IR translation of the dialects that reach it.
+  // The upstream registration also attaches the external interface models
+  // (bufferization of arith/tensor/linalg/scf, ...) the pipelines rely on.
+  mlir::registerAllDialects(registry);
+  mlir::registerAllExtensions(registry);
+  mlir::registerBuiltinDialectTranslation(registry);
+  mlir::registerLLVMDialectTranslation(registry);
 }

@@ -7,10 +7,14 @@
 //
 //===----------------------------------------------------------------------===//
 
+#include "whittle/Compiler/Compiler.h"
 #include "whittle/Conversion/Passes.h"
+#include "whittle/Import/TensorIO.h"
+#include "whittle/runtime.h"
 #include "whittle/Dialect/ONNX/ONNXOps.h"
 #include "whittle/Import/ONNXImporter.h"
 #include "whittle/InitAllDialects.h"
+#include "whittle/InitAllPasses.h"
 #include "whittle/Passes/Passes.h"
 
 #include "mlir/IR/AsmState.h"
@@ -26,7 +30,14 @@
 #include "llvm/Support/ToolOutputFile.h"
 #include "llvm/Support/raw_ostream.h"
 
+#include "llvm/Support/FileSystem.h"
+#include "llvm/Support/Path.h"
+
+#include <algorithm>
+#include <chrono>
+#include <cmath>
 #include <map>
+#include <random>
 
 using namespace mlir;
 namespace cl = llvm::cl;
@@ -57,6 +68,63 @@ cl::opt<bool> summary("summary",
 cl::opt<bool> elideWeights("elide-weights",
                            cl::desc("Print large weights as elided blobs"),
                            cl::sub(importCmd));
+
+//===----------------------------------------------------------------------===//
+// compile / run / bench / targets
+//===----------------------------------------------------------------------===//
+
+cl::SubCommand compileCmd("compile", "Compile an ONNX model to a shared library");
+cl::opt<std::string> compileInput(cl::Positional, cl::desc("<model.onnx>"),
+                                  cl::Required, cl::sub(compileCmd));
+cl::opt<std::string> compileOutput("o", cl::desc("Output file"),
+                                   cl::value_desc("file"), cl::Required,
+                                   cl::sub(compileCmd));
+cl::opt<std::string> targetName("target", cl::desc("Target (see 'whittle targets')"),
+                                cl::init("host"), cl::sub(compileCmd));
+cl::list<std::string> compileShapes(
+    "input-shape", cl::desc("Pin a graph input's shape: name=1x3x224x224"),
+    cl::value_desc("name=dims"), cl::sub(compileCmd));
+enum OptLevel { O0, O1, O2, O3 };
+cl::opt<OptLevel> optLevel(
+    cl::desc("Optimization level"), cl::init(O2),
+    cl::values(clEnumVal(O0, "no graph optimization"), clEnumVal(O1, "light"),
+               clEnumVal(O2, "default"), clEnumVal(O3, "aggressive")),
+    cl::sub(compileCmd));
+cl::opt<whittle::EmitKind> emitKind(
+    "emit", cl::desc("What to write"), cl::init(whittle::EmitKind::So),
+    cl::values(clEnumValN(whittle::EmitKind::Mlir, "mlir", "whittle-dialect IR"),
+               clEnumValN(whittle::EmitKind::Linalg, "linalg", "IR lowered to linalg"),
+               clEnumValN(whittle::EmitKind::Llvm, "llvm", "optimized LLVM IR"),
+               clEnumValN(whittle::EmitKind::Asm, "asm", "assembly"),
+               clEnumValN(whittle::EmitKind::Obj, "obj", "object file"),
+               clEnumValN(whittle::EmitKind::So, "so", "shared library (default)")),
+    cl::sub(compileCmd));
+
+cl::SubCommand runCmd("run", "Run a compiled model, optionally against reference outputs");
+cl::opt<std::string> runModel(cl::Positional, cl::desc("<model.so>"), cl::Required,
+                              cl::sub(runCmd));
+cl::opt<std::string> inputDir("input-dir",
+                              cl::desc("Directory with input_N.pb (and output_N.pb "
+                                       "to compare against)"),
+                              cl::sub(runCmd));
+cl::opt<std::string> outputDir("output-dir", cl::desc("Write output_N.pb here"),
+                               cl::sub(runCmd));
+cl::opt<double> rtol("rtol", cl::desc("Relative tolerance (default 1e-3)"),
+                     cl::init(1e-3), cl::sub(runCmd));
+cl::opt<double> atol("atol", cl::desc("Absolute tolerance (default 1e-4)"),
+                     cl::init(1e-4), cl::sub(runCmd));
+
+cl::SubCommand benchCmd("bench", "Time a compiled model on random inputs");
+cl::opt<std::string> benchModel(cl::Positional, cl::desc("<model.so>"),
+                                cl::Required, cl::sub(benchCmd));
+cl::opt<unsigned> iters("iters", cl::desc("Timed runs (default 50)"), cl::init(50),
+                        cl::sub(benchCmd));
+cl::opt<unsigned> warmup("warmup", cl::desc("Untimed runs first (default 5)"),
+                         cl::init(5), cl::sub(benchCmd));
+cl::opt<unsigned> threads("threads", cl::desc("Threads (this version runs on one)"),
+                          cl::init(1), cl::sub(benchCmd));
+
+cl::SubCommand targetsCmd("targets", "List the targets");
 
 /// Prints diagnostics as "whittle: error: <where>: <message>".
 void installDiagnosticPrinter(MLIRContext &ctx) {
@@ -189,14 +257,243 @@ int runImport(MLIRContext &ctx) {
   return 0;
 }
 
+int fail(const std::string &msg) {
+  llvm::errs() << "whittle: error: " << msg << "\n";
+  return 1;
+}
+
+int runCompile(MLIRContext &ctx) {
+  whittle::ImportOptions importOptions;
+  for (const std::string &flag : compileShapes) {
+    std::string err = whittle::parseInputShapeFlag(flag, importOptions);
+    if (!err.empty())
+      return fail(err);
+  }
+  whittle::CompileOptions options;
+  options.target = whittle::lookupTarget(targetName);
+  if (!options.target) {
+    std::string names;
+    for (const whittle::Target *t : whittle::allTargets())
+      names += " " + t->name().str();
+    return fail("unknown target '" + targetName + "' (targets: host" + names + ")");
+  }
+  options.optLevel = (unsigned)optLevel.getValue();
+  options.emit = emitKind;
+  OwningOpRef<ModuleOp> module =
+      whittle::importONNXFile(compileInput, &ctx, importOptions);
+  if (!module)
+    return 1;
+  if (failed(whittle::compileModule(*module, options, compileOutput)))
+    return 1;
+  return 0;
+}
+
+/// Deterministic inputs for runs without an input directory.
+void randomFill(std::vector<char> &bytes, int dtype, std::mt19937 &rng) {
+  std::uniform_real_distribution<float> uni(-1.0f, 1.0f);
+  size_t size = whittle_dtype_size(dtype), n = bytes.size() / std::max<size_t>(size, 1);
+  for (size_t i = 0; i < n; ++i) {
+    if (dtype == WHITTLE_FLOAT32) {
+      float v = uni(rng);
+      memcpy(bytes.data() + i * 4, &v, 4);
+    } else if (dtype == WHITTLE_FLOAT64) {
+      double v = uni(rng);
+      memcpy(bytes.data() + i * 8, &v, 8);
+    } else {
+      for (size_t b = 0; b < size; ++b)
+        bytes[i * size + b] = b == 0 ? (char)(rng() % 4) : 0;
+    }
+  }
+}
+
+double elementAsDouble(const char *p, int dtype) {
+  switch (dtype) {
+  case WHITTLE_FLOAT32: { float v; memcpy(&v, p, 4); return v; }
+  case WHITTLE_FLOAT64: { double v; memcpy(&v, p, 8); return v; }
+  case WHITTLE_INT64: { int64_t v; memcpy(&v, p, 8); return (double)v; }
+  case WHITTLE_INT32: { int32_t v; memcpy(&v, p, 4); return v; }
+  case WHITTLE_INT8: return (int8_t)*p;
+  case WHITTLE_UINT8: case WHITTLE_BOOL: return (uint8_t)*p;
+  default: return 0;
+  }
+}
+
+struct LoadedModel {
+  whittle_model *model = nullptr;
+  ~LoadedModel() { whittle_model_free(model); }
+};
+
+int runRun() {
+  LoadedModel m;
+  if (whittle_model_load(runModel.c_str(), &m.model) != WHITTLE_OK)
+    return fail(whittle_last_error());
+  int nIn = whittle_model_num_inputs(m.model), nOut = whittle_model_num_outputs(m.model);
+  std::vector<std::vector<char>> ins(nIn), outs(nOut);
+  std::mt19937 rng(1234);
+  for (int i = 0; i < nIn; ++i) {
+    const whittle_tensor_info *info = whittle_model_input(m.model, i);
+    if (!inputDir.empty()) {
+      llvm::SmallString<256> path(inputDir);
+      llvm::sys::path::append(path, "input_" + std::to_string(i) + ".pb");
+      whittle::TensorData t;
+      std::string err;
+      if (!whittle::readTensorFile(std::string(path), t, err))
+        return fail(err);
+      if (whittle_model_check_input(m.model, i, t.dtype, (int32_t)t.dims.size(),
+                                    t.dims.data()) != WHITTLE_OK)
+        return fail(std::string(path) + ": " + whittle_last_error());
+      ins[i] = std::move(t.bytes);
+    } else {
+      ins[i].resize(info->num_elements * whittle_dtype_size(info->dtype));
+      randomFill(ins[i], info->dtype, rng);
+    }
+  }
+  std::vector<const void *> inPtrs;
+  std::vector<void *> outPtrs;
+  for (auto &b : ins)
+    inPtrs.push_back(b.data());
+  for (int i = 0; i < nOut; ++i) {
+    const whittle_tensor_info *info = whittle_model_output(m.model, i);
+    outs[i].resize(std::max<size_t>(1, info->num_elements * whittle_dtype_size(info->dtype)));
+    outPtrs.push_back(outs[i].data());
+  }
+  if (whittle_model_run(m.model, nIn, inPtrs.data(), nOut, outPtrs.data()) != WHITTLE_OK)
+    return fail(whittle_last_error());
+
+  bool allMatch = true, compared = false;
+  for (int i = 0; i < nOut; ++i) {
+    const whittle_tensor_info *info = whittle_model_output(m.model, i);
+    if (!outputDir.empty()) {
+      llvm::sys::fs::create_directories(outputDir);
+      llvm::SmallString<256> path(outputDir);
+      llvm::sys::path::append(path, "output_" + std::to_string(i) + ".pb");
+      whittle::TensorData t;
+      t.name = info->name;
+      t.dtype = info->dtype;
+      t.dims.assign(info->dims, info->dims + info->rank);
+      t.bytes = outs[i];
+      t.bytes.resize(info->num_elements * whittle_dtype_size(info->dtype));
+      std::string err;
+      if (!whittle::writeTensorFile(std::string(path), t, err))
+        return fail(err);
+    }
+    if (inputDir.empty())
+      continue;
+    llvm::SmallString<256> path(inputDir);
+    llvm::sys::path::append(path, "output_" + std::to_string(i) + ".pb");
+    if (!llvm::sys::fs::exists(path))
+      continue;
+    whittle::TensorData ref;
+    std::string err;
+    if (!whittle::readTensorFile(std::string(path), ref, err))
+      return fail(err);
+    compared = true;
+    int64_t n = info->num_elements;
+    if (ref.dtype != info->dtype || (int64_t)(ref.bytes.size() / whittle_dtype_size(ref.dtype)) != n) {
+      llvm::outs() << "output " << i << " (" << info->name
+                   << "): reference has another type or shape\n";
+      allMatch = false;
+      continue;
+    }
+    double maxAbs = 0, maxRel = 0;
+    int64_t bad = 0;
+    size_t size = whittle_dtype_size(info->dtype);
+    for (int64_t k = 0; k < n; ++k) {
+      double a = elementAsDouble(outs[i].data() + k * size, info->dtype);
+      double b = elementAsDouble(ref.bytes.data() + k * size, info->dtype);
+      double diff = std::fabs(a - b);
+      if (std::isnan(a) != std::isnan(b))
+        diff = INFINITY;
+      else if (std::isnan(a))
+        diff = 0;
+      maxAbs = std::max(maxAbs, diff);
+      if (b != 0)
+        maxRel = std::max(maxRel, diff / std::fabs(b));
+      if (diff > atol + rtol * std::fabs(b))
+        ++bad;
+    }
+    llvm::outs() << llvm::format("output %d (%s): max abs err %.3g, max rel err %.3g, %lld/%lld outside tolerance\n",
+                                 i, info->name, maxAbs, maxRel, (long long)bad, (long long)n);
+    allMatch &= bad == 0;
+  }
+  if (!compared) {
+    llvm::outs() << "ran " << runModel << " (" << nIn << " inputs, " << nOut
+                 << " outputs); no reference outputs to compare\n";
+    return 0;
+  }
+  llvm::outs() << (allMatch ? "PASS" : "FAIL") << " (rtol " << rtol << ", atol "
+               << atol << ")\n";
+  return allMatch ? 0 : 1;
+}
+
+int runBench() {
+  LoadedModel m;
+  if (whittle_model_load(benchModel.c_str(), &m.model) != WHITTLE_OK)
+    return fail(whittle_last_error());
+  int nIn = whittle_model_num_inputs(m.model), nOut = whittle_model_num_outputs(m.model);
+  std::vector<std::vector<char>> ins(nIn), outs(nOut);
+  std::vector<const void *> inPtrs;
+  std::vector<void *> outPtrs;
+  std::mt19937 rng(1234);
+  for (int i = 0; i < nIn; ++i) {
+    const whittle_tensor_info *info = whittle_model_input(m.model, i);
+    ins[i].resize(std::max<size_t>(1, info->num_elements * whittle_dtype_size(info->dtype)));
+    randomFill(ins[i], info->dtype, rng);
+    inPtrs.push_back(ins[i].data());
+  }
+  for (int i = 0; i < nOut; ++i) {
+    const whittle_tensor_info *info = whittle_model_output(m.model, i);
+    outs[i].resize(std::max<size_t>(1, info->num_elements * whittle_dtype_size(info->dtype)));
+    outPtrs.push_back(outs[i].data());
+  }
+  auto once = [&]() {
+    return whittle_model_run(m.model, nIn, inPtrs.data(), nOut, outPtrs.data());
+  };
+  for (unsigned i = 0; i < warmup; ++i)
+    if (once() != WHITTLE_OK)
+      return fail(whittle_last_error());
+  std::vector<double> ms;
+  for (unsigned i = 0; i < std::max(1u, iters.getValue()); ++i) {
+    auto t0 = std::chrono::steady_clock::now();
+    once();
+    auto t1 = std::chrono::steady_clock::now();
+    ms.push_back(std::chrono::duration<double, std::milli>(t1 - t0).count());
+  }
+  std::sort(ms.begin(), ms.end());
+  double median = ms[ms.size() / 2], p90 = ms[std::min(ms.size() - 1, ms.size() * 9 / 10)];
+  llvm::outs() << llvm::format("%s: %u runs, threads %u, median %.3f ms, p90 %.3f ms, min %.3f ms\n",
+                               benchModel.c_str(), (unsigned)ms.size(), threads.getValue(),
+                               median, p90, ms.front());
+  return 0;
+}
+
+int runTargets() {
+  const whittle::Target *host = whittle::lookupTarget("host");
+  for (const whittle::Target *t : whittle::allTargets())
+    llvm::outs() << llvm::format("  %-14s %-28s %s%s\n", t->name().str().c_str(),
+                                 t->triple().c_str(), t->description().str().c_str(),
+                                 t == host ? "  [host]" : "");
+  return 0;
+}
+
 } // namespace
 
 int main(int argc, char **argv) {
   llvm::InitLLVM init(argc, argv);
+  // --mlir-print-ir-after-all and friends, to read the IR between stages.
+  mlir::registerPassManagerCLOptions();
+  mlir::registerAsmPrinterCLOptions();
+  mlir::registerMLIRContextCLOptions();
   cl::ParseCommandLineOptions(
       argc, argv,
       "Whittle: an ahead-of-time compiler that makes ONNX models small and "
-      "fast\n\n  whittle import model.onnx [-o out.mlir] [--summary]\n");
+      "fast\n\n"
+      "  whittle import  model.onnx [-o out.mlir] [--summary] [--legalize]\n"
+      "  whittle compile model.onnx --target T -o model.so [-O0..-O3]\n"
+      "  whittle run     model.so [--input-dir DIR] [--rtol R] [--atol A]\n"
+      "  whittle bench   model.so [--iters N]\n"
+      "  whittle targets\n");
+  whittle::registerAllPasses();
   DialectRegistry registry;
   whittle::registerAllDialects(registry);
   MLIRContext ctx(registry);
@@ -205,6 +502,14 @@ int main(int argc, char **argv) {
   installDiagnosticPrinter(ctx);
   if (importCmd)
     return runImport(ctx);
+  if (compileCmd)
+    return runCompile(ctx);
+  if (runCmd)
+    return runRun();
+  if (benchCmd)
+    return runBench();
+  if (targetsCmd)
+    return runTargets();
   llvm::errs() << "whittle: error: no command given; try 'whittle --help'\n";
   return 1;
 }

@@ -29,4 +29,22 @@ def ConvertONNXToWhittlePass : Pass<"convert-onnx-to-whittle", "mlir::ModuleOp">
                            "::mlir::tensor::TensorDialect"];
 }
 
+def ConvertWhittleToLinalgPass
+    : Pass<"convert-whittle-to-linalg", "mlir::func::FuncOp"> {
+  let summary = "Lower whittle ops to linalg, tensor, arith and math";
+  let description = [{
+    The common CPU path's first step: each whittle op becomes linalg
+    structured ops on tensors (linalg.generic for convolution and pooling
+    windows of any rank and grouping, linalg.matmul for matrix products,
+    elementwise linalg.generic with broadcasting maps), with padding as
+    tensor.pad and reshapes as collapse/expand_shape. Ops it cannot lower
+    yet (dynamic shapes in this version) are left alone and reported by
+    `whittle compile`.
+  }];
+  let dependentDialects = ["::mlir::linalg::LinalgDialect",
+                           "::mlir::tensor::TensorDialect",
+                           "::mlir::arith::ArithDialect",
+                           "::mlir::math::MathDialect"];
+}
+
 #endif // WHITTLE_CONVERSION_PASSES

@@ -1,0 +1,36 @@
+//===- Compiler.h - ONNX model to shared library ----------------*- C++ -*-===//
+//
+// The library behind `whittle compile`: legalize, lower through the common
+// CPU path, generate machine code for a Target, and link a shared library
+// that exports the runtime ABI of include/whittle/runtime.h.
+//
+//===----------------------------------------------------------------------===//
+
+#ifndef WHITTLE_COMPILER_COMPILER_H
+#define WHITTLE_COMPILER_COMPILER_H
+
+#include "whittle/Target/Target.h"
+
+#include "mlir/IR/BuiltinOps.h"
+
+#include <string>
+
+namespace whittle {
+
+enum class EmitKind { Mlir, Linalg, Llvm, Asm, Obj, So };
+
+struct CompileOptions {
+  const Target *target = nullptr;
+  unsigned optLevel = 2; ///< 0..3, as -O0..-O3
+  EmitKind emit = EmitKind::So;
+};
+
+/// Compiles an imported onnx-dialect module into `outputPath`. Diagnostics
+/// go to the module's context; the result says whether it worked.
+mlir::LogicalResult compileModule(mlir::ModuleOp module,
+                                  const CompileOptions &options,
+                                  llvm::StringRef outputPath);
+
+} // namespace whittle
+
+#endif // WHITTLE_COMPILER_COMPILER_H

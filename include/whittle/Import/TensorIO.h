@@ -1,0 +1,33 @@
+//===- TensorIO.h - ONNX TensorProto files ----------------------*- C++ -*-===//
+//
+// Reads and writes the `input_N.pb` / `output_N.pb` files of the ONNX
+// backend-test layout, without exposing ONNX headers.
+//
+//===----------------------------------------------------------------------===//
+
+#ifndef WHITTLE_IMPORT_TENSORIO_H
+#define WHITTLE_IMPORT_TENSORIO_H
+
+#include <cstdint>
+#include <string>
+#include <vector>
+
+namespace whittle {
+
+struct TensorData {
+  std::string name;
+  int dtype = 0;              ///< ONNX TensorProto.DataType
+  std::vector<int64_t> dims;
+  std::vector<char> bytes;    ///< little-endian, row-major
+};
+
+/// Reads a serialized TensorProto; false with `error` set on failure.
+bool readTensorFile(const std::string &path, TensorData &out, std::string &error);
+bool writeTensorFile(const std::string &path, const TensorData &t, std::string &error);
+
+/// Bytes per element of an ONNX dtype (0 if unsupported).
+size_t dtypeSize(int dtype);
+
+} // namespace whittle
+
+#endif // WHITTLE_IMPORT_TENSORIO_H

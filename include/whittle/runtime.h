@@ -1,0 +1,103 @@
+/*===- whittle/runtime.h - C API of compiled Whittle models -------*- C -*-===*
+ *
+ * A model compiled by `whittle compile` is a shared library. This API
+ * loads one, describes its inputs and outputs, and runs it on buffers the
+ * caller owns. It has no dependency on MLIR or LLVM.
+ *
+ *   whittle_model *m;
+ *   if (whittle_model_load("model.so", &m) != WHITTLE_OK)
+ *     fprintf(stderr, "%s\n", whittle_last_error());
+ *   const whittle_tensor_info *in = whittle_model_input(m, 0);
+ *   ... allocate in->num_elements * whittle_dtype_size(in->dtype) bytes ...
+ *   whittle_model_run(m, inputs, outputs);
+ *   whittle_model_free(m);
+ *
+ * Concurrent runs of one model on different buffers are safe: the compiled
+ * code keeps no state between runs.
+ *===----------------------------------------------------------------------===*/
+
+#ifndef WHITTLE_RUNTIME_H
+#define WHITTLE_RUNTIME_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+typedef enum whittle_status {
+  WHITTLE_OK = 0,
+  WHITTLE_ERROR_LOAD = 1,         /* the library cannot be loaded */
+  WHITTLE_ERROR_NOT_A_MODEL = 2,  /* it is not a Whittle model */
+  WHITTLE_ERROR_NULL = 3,         /* a required pointer is null */
+  WHITTLE_ERROR_COUNT = 4,        /* wrong number of buffers */
+  WHITTLE_ERROR_SHAPE = 5,        /* a shape does not match the model */
+  WHITTLE_ERROR_DTYPE = 6,        /* an element type does not match */
+  WHITTLE_ERROR_INDEX = 7,        /* input/output index out of range */
+  WHITTLE_ERROR_VERSION = 8       /* built for another runtime ABI */
+} whittle_status;
+
+/* Element types, numbered as ONNX's TensorProto.DataType. */
+typedef enum whittle_dtype {
+  WHITTLE_FLOAT32 = 1, WHITTLE_UINT8 = 2, WHITTLE_INT8 = 3,
+  WHITTLE_UINT16 = 4, WHITTLE_INT16 = 5, WHITTLE_INT32 = 6,
+  WHITTLE_INT64 = 7, WHITTLE_BOOL = 9, WHITTLE_FLOAT16 = 10,
+  WHITTLE_FLOAT64 = 11, WHITTLE_UINT32 = 12, WHITTLE_UINT64 = 13,
+  WHITTLE_BFLOAT16 = 16
+} whittle_dtype;
+
+#define WHITTLE_MAX_RANK 8
+#define WHITTLE_ABI_VERSION 1
+
+typedef struct whittle_tensor_info {
+  const char *name;
+  int32_t dtype;                    /* a whittle_dtype */
+  int32_t rank;
+  int64_t dims[WHITTLE_MAX_RANK];   /* -1 for a dynamic dimension */
+  int64_t num_elements;             /* -1 when a dim is dynamic */
+} whittle_tensor_info;
+
+/* What a compiled model exports: whittle_model_describe() returns it. */
+typedef struct whittle_model_info {
+  int32_t abi_version;              /* WHITTLE_ABI_VERSION */
+  const char *target;               /* e.g. "x86-avx512" */
+  int32_t num_inputs, num_outputs;
+  const whittle_tensor_info *inputs, *outputs;
+  /* Runs on contiguous row-major buffers; returns 0 on success. */
+  int (*run)(void *const *inputs, void *const *outputs);
+} whittle_model_info;
+
+typedef struct whittle_model whittle_model;
+
+whittle_status whittle_model_load(const char *path, whittle_model **model);
+void whittle_model_free(whittle_model *model);
+
+int whittle_model_num_inputs(const whittle_model *model);
+int whittle_model_num_outputs(const whittle_model *model);
+/* NULL (and WHITTLE_ERROR_INDEX in whittle_last_error) when out of range. */
+const whittle_tensor_info *whittle_model_input(const whittle_model *model, int i);
+const whittle_tensor_info *whittle_model_output(const whittle_model *model, int i);
+const char *whittle_model_target(const whittle_model *model);
+
+/* Runs the model. `inputs` and `outputs` hold num_inputs / num_outputs
+ * pointers to contiguous buffers of the described shapes and types. */
+whittle_status whittle_model_run(whittle_model *model, int num_inputs,
+                                 const void *const *inputs, int num_outputs,
+                                 void *const *outputs);
+
+/* Checks a caller's view of input i (dtype and dims) against the model. */
+whittle_status whittle_model_check_input(const whittle_model *model, int i,
+                                         int32_t dtype, int32_t rank,
+                                         const int64_t *dims);
+
+size_t whittle_dtype_size(int32_t dtype);
+
+/* The message of the last error on this thread. */
+const char *whittle_last_error(void);
+
+#ifdef __cplusplus
+}
+#endif
+
+#endif /* WHITTLE_RUNTIME_H */

@@ -1,0 +1,164 @@
+//===- Builders.cpp - shared whittle -> linalg builders -------------------===//
+
+#include "Lowering.h"
+
+#include "mlir/Dialect/Utils/StaticValueUtils.h"
+
+using namespace mlir;
+
+namespace whittle::lowering {
+
+RankedTensorType staticType(Value v) {
+  auto t = dyn_cast<RankedTensorType>(v.getType());
+  return t && t.hasStaticShape() ? t : nullptr;
+}
+
+AffineMap broadcastMap(MLIRContext *ctx, ArrayRef<int64_t> inShape,
+                       ArrayRef<int64_t> outShape) {
+  size_t rank = outShape.size(), offset = rank - inShape.size();
+  SmallVector<AffineExpr> exprs;
+  for (size_t i = 0; i < inShape.size(); ++i)
+    exprs.push_back(inShape[i] == 1 && outShape[offset + i] != 1
+                        ? getAffineConstantExpr(0, ctx)
+                        : getAffineDimExpr(offset + i, ctx));
+  return AffineMap::get(rank, 0, exprs, ctx);
+}
+
+Value buildElementwise(OpBuilder &b, Location loc, RankedTensorType resultType,
+                       ValueRange inputs, BodyFn body) {
+  MLIRContext *ctx = b.getContext();
+  SmallVector<AffineMap> maps;
+  for (Value in : inputs)
+    maps.push_back(broadcastMap(ctx, cast<RankedTensorType>(in.getType()).getShape(),
+                                resultType.getShape()));
+  maps.push_back(b.getMultiDimIdentityMap(resultType.getRank()));
+  Value init = tensor::EmptyOp::create(b, loc, resultType.getShape(),
+                                       resultType.getElementType());
+  SmallVector<utils::IteratorType> iters(resultType.getRank(),
+                                         utils::IteratorType::parallel);
+  auto generic = linalg::GenericOp::create(
+      b, loc, resultType, inputs, init, maps, iters,
+      [&](OpBuilder &nb, Location nl, ValueRange args) {
+        Value r = body(nb, nl, args.drop_back());
+        linalg::YieldOp::create(nb, nl, r);
+      });
+  return generic.getResult(0);
+}
+
+Value scalarConstant(OpBuilder &b, Location loc, Type type, double value) {
+  if (auto ft = dyn_cast<FloatType>(type))
+    return arith::ConstantOp::create(b, loc, b.getFloatAttr(ft, value));
+  return arith::ConstantOp::create(b, loc, b.getIntegerAttr(type, (int64_t)value));
+}
+
+Value filled(OpBuilder &b, Location loc, RankedTensorType type, Value value) {
+  Value empty =
+      tensor::EmptyOp::create(b, loc, type.getShape(), type.getElementType());
+  return linalg::FillOp::create(b, loc, value, empty).getResult(0);
+}
+
+Value padSpatial(OpBuilder &b, Location loc, Value input, ArrayRef<int64_t> lo,
+                 ArrayRef<int64_t> hi, Value padValue) {
+  if (llvm::all_of(lo, [](int64_t v) { return v == 0; }) &&
+      llvm::all_of(hi, [](int64_t v) { return v == 0; }))
+    return input;
+  auto ty = cast<RankedTensorType>(input.getType());
+  SmallVector<int64_t> low(2, 0), high(2, 0), shape(ty.getShape());
+  low.append(lo.begin(), lo.end());
+  high.append(hi.begin(), hi.end());
+  for (size_t i = 0; i < lo.size(); ++i)
+    shape[2 + i] += lo[i] + hi[i];
+  auto padTy = RankedTensorType::get(shape, ty.getElementType());
+  return tensor::PadOp::create(b, loc, padTy, input, getAsIndexOpFoldResult(b.getContext(), low),
+                               getAsIndexOpFoldResult(b.getContext(), high), padValue);
+}
+
+Value applyActivation(OpBuilder &b, Location loc, wt::UnaryFn fn, Value x,
+                      std::optional<double> alpha, std::optional<double> beta) {
+  Type t = x.getType();
+  auto c = [&](double v) { return scalarConstant(b, loc, t, v); };
+  auto sigmoid = [&](Value v) {
+    Value e = math::ExpOp::create(b, loc, arith::NegFOp::create(b, loc, v));
+    return arith::DivFOp::create(b, loc, c(1.0), arith::AddFOp::create(b, loc, c(1.0), e))
+        .getResult();
+  };
+  auto clamp01 = [&](Value v) {
+    return arith::MaximumFOp::create(
+               b, loc, c(0.0), arith::MinimumFOp::create(b, loc, c(1.0), v))
+        .getResult();
+  };
+  switch (fn) {
+  case wt::UnaryFn::relu:
+    return arith::MaximumFOp::create(b, loc, x, c(0.0));
+  case wt::UnaryFn::leaky_relu: {
+    Value neg = arith::CmpFOp::create(b, loc, arith::CmpFPredicate::OLT, x, c(0.0));
+    return arith::SelectOp::create(
+        b, loc, neg, arith::MulFOp::create(b, loc, x, c(alpha.value_or(0.01))), x);
+  }
+  case wt::UnaryFn::clip: {
+    Value v = x;
+    if (alpha)
+      v = arith::MaximumFOp::create(b, loc, v, c(*alpha));
+    if (beta)
+      v = arith::MinimumFOp::create(b, loc, v, c(*beta));
+    return v;
+  }
+  case wt::UnaryFn::sigmoid:
+    return sigmoid(x);
+  case wt::UnaryFn::hard_sigmoid:
+    return clamp01(arith::AddFOp::create(
+        b, loc, arith::MulFOp::create(b, loc, x, c(alpha.value_or(0.2))),
+        c(beta.value_or(0.5))));
+  case wt::UnaryFn::hard_swish:
+    return arith::MulFOp::create(
+        b, loc, x,
+        clamp01(arith::AddFOp::create(
+            b, loc, arith::MulFOp::create(b, loc, x, c(1.0 / 6.0)), c(0.5))));
+  case wt::UnaryFn::silu:
+    return arith::MulFOp::create(b, loc, x, sigmoid(x));
+  case wt::UnaryFn::gelu_erf: {
+    Value e = math::ErfOp::create(b, loc, arith::MulFOp::create(b, loc, x, c(M_SQRT1_2)));
+    return arith::MulFOp::create(
+        b, loc, arith::MulFOp::create(b, loc, x, c(0.5)),
+        arith::AddFOp::create(b, loc, c(1.0), e));
+  }
+  case wt::UnaryFn::gelu_tanh: {
+    Value x3 = arith::MulFOp::create(b, loc, x, arith::MulFOp::create(b, loc, x, x));
+    Value inner = arith::MulFOp::create(
+        b, loc, c(0.7978845608028654),
+        arith::AddFOp::create(b, loc, x, arith::MulFOp::create(b, loc, x3, c(0.044715))));
+    return arith::MulFOp::create(
+        b, loc, arith::MulFOp::create(b, loc, x, c(0.5)),
+        arith::AddFOp::create(b, loc, c(1.0), math::TanhOp::create(b, loc, inner)));
+  }
+  case wt::UnaryFn::tanh:
+    return math::TanhOp::create(b, loc, x);
+  case wt::UnaryFn::elu: {
+    Value neg = arith::CmpFOp::create(b, loc, arith::CmpFPredicate::OLT, x, c(0.0));
+    Value em1 = arith::SubFOp::create(b, loc, math::ExpOp::create(b, loc, x), c(1.0));
+    return arith::SelectOp::create(
+        b, loc, neg, arith::MulFOp::create(b, loc, em1, c(alpha.value_or(1.0))), x);
+  }
+  case wt::UnaryFn::selu: {
+    Value neg = arith::CmpFOp::create(b, loc, arith::CmpFPredicate::OLE, x, c(0.0));
+    Value em1 = arith::SubFOp::create(b, loc, math::ExpOp::create(b, loc, x), c(1.0));
+    Value v = arith::SelectOp::create(
+        b, loc, neg, arith::MulFOp::create(b, loc, em1, c(alpha.value_or(1.67326))), x);
+    return arith::MulFOp::create(b, loc, v, c(beta.value_or(1.0507)));
+  }
+  case wt::UnaryFn::softplus:
+    return math::Log1pOp::create(b, loc, math::ExpOp::create(b, loc, x));
+  case wt::UnaryFn::softsign:
+    return arith::DivFOp::create(
+        b, loc, x, arith::AddFOp::create(b, loc, c(1.0), math::AbsFOp::create(b, loc, x)));
+  case wt::UnaryFn::mish:
+    return arith::MulFOp::create(
+        b, loc, x,
+        math::TanhOp::create(
+            b, loc, math::Log1pOp::create(b, loc, math::ExpOp::create(b, loc, x))));
+  default:
+    return nullptr;
+  }
+}
+
+} // namespace whittle::lowering

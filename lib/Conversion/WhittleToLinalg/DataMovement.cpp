@@ -1,0 +1,202 @@
+//===- DataMovement.cpp - constants, reshapes, transposes, slicing --------===//
+
+#include "Lowering.h"
+
+#include "mlir/Dialect/Utils/StaticValueUtils.h"
+
+#include <limits>
+
+using namespace mlir;
+using namespace whittle;
+using namespace whittle::lowering;
+
+namespace {
+
+/// Signless integer or float element types only: arith and the LLVM
+/// lowering do not take sign-typed integers.
+bool computable(Type t) {
+  auto it = dyn_cast<IntegerType>(cast<ShapedType>(t).getElementType());
+  return isa<FloatType>(cast<ShapedType>(t).getElementType()) ||
+         (it && it.isSignless());
+}
+
+struct LowerConstant : OpRewritePattern<wt::ConstantOp> {
+  using Base::Base;
+  LogicalResult matchAndRewrite(wt::ConstantOp op, PatternRewriter &rewriter) const override {
+    if (!computable(op.getType()))
+      return rewriter.notifyMatchFailure(op, "sign-typed or quantized constant");
+    rewriter.replaceOpWithNewOp<arith::ConstantOp>(op, op.getValue());
+    return success();
+  }
+};
+
+struct LowerReshape : OpRewritePattern<wt::ReshapeOp> {
+  using Base::Base;
+  LogicalResult matchAndRewrite(wt::ReshapeOp op, PatternRewriter &rewriter) const override {
+    auto inTy = staticType(op.getInput()), outTy = staticType(op.getOutput());
+    if (!inTy || !outTy)
+      return rewriter.notifyMatchFailure(op, "needs static types");
+    auto shapeTy = RankedTensorType::get({outTy.getRank()}, rewriter.getI64Type());
+    Value shape = arith::ConstantOp::create(
+        rewriter, op.getLoc(), DenseElementsAttr::get(shapeTy, outTy.getShape()));
+    rewriter.replaceOpWithNewOp<tensor::ReshapeOp>(op, outTy, op.getInput(), shape);
+    return success();
+  }
+};
+
+struct LowerTranspose : OpRewritePattern<wt::TransposeOp> {
+  using Base::Base;
+  LogicalResult matchAndRewrite(wt::TransposeOp op, PatternRewriter &rewriter) const override {
+    auto outTy = staticType(op.getOutput());
+    if (!outTy || !staticType(op.getInput()))
+      return rewriter.notifyMatchFailure(op, "needs static types");
+    Value init = tensor::EmptyOp::create(rewriter, op.getLoc(), outTy.getShape(),
+                                         outTy.getElementType());
+    rewriter.replaceOp(op, linalg::TransposeOp::create(rewriter, op.getLoc(),
+                                                       op.getInput(), init, op.getPerm())
+                               .getResult()[0]);
+    return success();
+  }
+};
+
+struct LowerConcat : OpRewritePattern<wt::ConcatOp> {
+  using Base::Base;
+  LogicalResult matchAndRewrite(wt::ConcatOp op, PatternRewriter &rewriter) const override {
+    auto outTy = staticType(op.getOutput());
+    if (!outTy || llvm::any_of(op.getInputs(), [](Value v) { return !staticType(v); }))
+      return rewriter.notifyMatchFailure(op, "needs static types");
+    if (llvm::any_of(op.getInputs(), [&](Value v) {
+          return cast<ShapedType>(v.getType()).getElementType() != outTy.getElementType();
+        }))
+      return rewriter.notifyMatchFailure(op, "requantizing concat");
+    // Insert each input into an empty result at its offset.
+    Location loc = op.getLoc();
+    Value acc = tensor::EmptyOp::create(rewriter, loc, outTy.getShape(),
+                                        outTy.getElementType());
+    int64_t offset = 0, axis = op.getAxis();
+    for (Value v : op.getInputs()) {
+      auto t = cast<RankedTensorType>(v.getType());
+      SmallVector<OpFoldResult> offsets(t.getRank(), rewriter.getIndexAttr(0));
+      SmallVector<OpFoldResult> sizes, strides(t.getRank(), rewriter.getIndexAttr(1));
+      for (int64_t d : t.getShape())
+        sizes.push_back(rewriter.getIndexAttr(d));
+      offsets[axis] = rewriter.getIndexAttr(offset);
+      acc = tensor::InsertSliceOp::create(rewriter, loc, v, acc, offsets, sizes, strides);
+      offset += t.getDimSize(axis);
+    }
+    rewriter.replaceOp(op, acc);
+    return success();
+  }
+};
+
+/// Start and count ONNX Slice takes from a static dim (see the verifier).
+std::pair<int64_t, int64_t> sliceRange(int64_t dim, int64_t start, int64_t end,
+                                       int64_t step) {
+  auto clampTo = [](int64_t v, int64_t lo, int64_t hi) {
+    return std::max(lo, std::min(v, hi));
+  };
+  if (start < 0)
+    start += dim;
+  if (end < 0 && end > std::numeric_limits<int64_t>::min() / 2)
+    end += dim;
+  if (step > 0) {
+    start = clampTo(start, 0, dim);
+    end = clampTo(end, 0, dim);
+    return {start, std::max<int64_t>(0, (end - start + step - 1) / step)};
+  }
+  start = clampTo(start, -1, dim - 1);
+  end = clampTo(end, -1, dim - 1);
+  return {start, std::max<int64_t>(0, (start - end - step - 1) / -step)};
+}
+
+struct LowerSlice : OpRewritePattern<wt::SliceOp> {
+  using Base::Base;
+  LogicalResult matchAndRewrite(wt::SliceOp op, PatternRewriter &rewriter) const override {
+    auto inTy = staticType(op.getInput()), outTy = staticType(op.getOutput());
+    if (!inTy || !outTy || llvm::any_of(op.getSteps(), [](int64_t s) { return s < 0; }))
+      return rewriter.notifyMatchFailure(op, "needs static types, positive steps");
+    SmallVector<int64_t> offsets, sizes, strides;
+    for (int64_t i = 0; i < inTy.getRank(); ++i) {
+      auto [start, count] = sliceRange(inTy.getDimSize(i), op.getStarts()[i],
+                                       op.getEnds()[i], op.getSteps()[i]);
+      offsets.push_back(start);
+      sizes.push_back(count);
+      strides.push_back(op.getSteps()[i]);
+    }
+    rewriter.replaceOpWithNewOp<tensor::ExtractSliceOp>(op, outTy, op.getInput(),
+                                                        ValueRange{}, ValueRange{}, ValueRange{},
+                                                        offsets, sizes, strides);
+    return success();
+  }
+};
+
+struct LowerSplit : OpRewritePattern<wt::SplitOp> {
+  using Base::Base;
+  LogicalResult matchAndRewrite(wt::SplitOp op, PatternRewriter &rewriter) const override {
+    auto inTy = staticType(op.getInput());
+    if (!inTy || llvm::any_of(op.getOutputs(), [](Value v) { return !staticType(v); }))
+      return rewriter.notifyMatchFailure(op, "needs static types");
+    SmallVector<Value> results;
+    int64_t offset = 0, axis = op.getAxis();
+    for (auto [v, size] : llvm::zip(op.getOutputs(), op.getSizes())) {
+      SmallVector<int64_t> offsets(inTy.getRank(), 0), sizes(inTy.getShape()),
+          strides(inTy.getRank(), 1);
+      offsets[axis] = offset;
+      sizes[axis] = size;
+      results.push_back(tensor::ExtractSliceOp::create(
+          rewriter, op.getLoc(), cast<RankedTensorType>(v.getType()), op.getInput(),
+          ValueRange{}, ValueRange{}, ValueRange{}, offsets, sizes, strides));
+      offset += size;
+    }
+    rewriter.replaceOp(op, results);
+    return success();
+  }
+};
+
+struct LowerPad : OpRewritePattern<wt::PadOp> {
+  using Base::Base;
+  LogicalResult matchAndRewrite(wt::PadOp op, PatternRewriter &rewriter) const override {
+    auto inTy = staticType(op.getInput()), outTy = staticType(op.getOutput());
+    if (!inTy || !outTy || op.getMode() != wt::PadMode::constant ||
+        llvm::any_of(op.getPads(), [](int64_t p) { return p < 0; }))
+      return rewriter.notifyMatchFailure(op, "static constant padding only");
+    Location loc = op.getLoc();
+    int64_t rank = inTy.getRank();
+    Value padValue;
+    if (Value v = op.getValue()) {
+      if (!staticType(v) || staticType(v).getNumElements() != 1)
+        return rewriter.notifyMatchFailure(op, "pad value must be one element");
+      SmallVector<Value> zeros(staticType(v).getRank(),
+                               arith::ConstantIndexOp::create(rewriter, loc, 0));
+      padValue = tensor::ExtractOp::create(rewriter, loc, v, zeros);
+    } else {
+      padValue = scalarConstant(rewriter, loc, inTy.getElementType(), 0.0);
+    }
+    SmallVector<int64_t> lo(op.getPads().take_front(rank)), hi(op.getPads().drop_front(rank));
+    rewriter.replaceOpWithNewOp<tensor::PadOp>(
+        op, outTy, op.getInput(), getAsIndexOpFoldResult(getContext(), lo),
+        getAsIndexOpFoldResult(getContext(), hi), padValue);
+    return success();
+  }
+};
+
+struct LowerBroadcast : OpRewritePattern<wt::BroadcastOp> {
+  using Base::Base;
+  LogicalResult matchAndRewrite(wt::BroadcastOp op, PatternRewriter &rewriter) const override {
+    auto outTy = staticType(op.getOutput());
+    if (!outTy || !staticType(op.getInput()))
+      return rewriter.notifyMatchFailure(op, "needs static types");
+    rewriter.replaceOp(op, buildElementwise(rewriter, op.getLoc(), outTy, op.getInput(),
+                                            [](OpBuilder &, Location, ValueRange a) {
+                                              return a[0];
+                                            }));
+    return success();
+  }
+};
+
+} // namespace
+
+void whittle::lowering::populateDataMovementLowerings(RewritePatternSet &patterns) {
+  patterns.add<LowerConstant, LowerReshape, LowerTranspose, LowerConcat, LowerSlice,
+               LowerSplit, LowerPad, LowerBroadcast>(patterns.getContext());
+}

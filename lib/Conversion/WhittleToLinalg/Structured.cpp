@@ -1,0 +1,431 @@
+//===- Structured.cpp - conv, matmul, pooling, reductions, softmax --------===//
+//
+// Convolution and pooling are one linalg.generic each, for any number of
+// spatial dims, with strides and dilations in the input's indexing map and
+// padding as tensor.pad. Groups are an explicit loop dimension (the input
+// and filter are expanded to N x G x C/G x ... and G x M/G x C/G x ...), so
+// depthwise convolution needs no special case. The bias initializes the
+// accumulator; residual and activation epilogues are one elementwise
+// generic that later fusion merges into the producer.
+//
+//===----------------------------------------------------------------------===//
+
+#include "Lowering.h"
+
+#include <limits>
+
+using namespace mlir;
+using namespace whittle;
+using namespace whittle::lowering;
+
+namespace {
+
+using utils::IteratorType;
+
+/// residual add and activation of a conv/matmul result.
+Value applyEpilogue(OpBuilder &b, Location loc, Value result, Value residual,
+                    wt::EpilogueAttr epilogue) {
+  auto ty = cast<RankedTensorType>(result.getType());
+  if (residual)
+    result = buildElementwise(b, loc, ty, ValueRange{result, residual},
+                              [](OpBuilder &nb, Location nl, ValueRange a) {
+                                return arith::AddFOp::create(nb, nl, a[0], a[1]).getResult();
+                              });
+  if (epilogue) {
+    std::optional<double> alpha, beta;
+    if (epilogue.getAlpha())
+      alpha = epilogue.getAlpha().getValueAsDouble();
+    if (epilogue.getBeta())
+      beta = epilogue.getBeta().getValueAsDouble();
+    result = buildElementwise(b, loc, ty, result,
+                              [&](OpBuilder &nb, Location nl, ValueRange a) {
+                                return applyActivation(nb, nl, epilogue.getFn(),
+                                                       a[0], alpha, beta);
+                              });
+  }
+  return result;
+}
+
+/// Splits dimension `dim` of a static tensor into (outer, rest/outer).
+Value splitDim(OpBuilder &b, Location loc, Value v, int64_t dim, int64_t outer) {
+  auto ty = cast<RankedTensorType>(v.getType());
+  SmallVector<int64_t> shape;
+  SmallVector<ReassociationIndices> reassoc;
+  for (int64_t i = 0; i < ty.getRank(); ++i) {
+    if (i == dim) {
+      reassoc.push_back({(int64_t)shape.size(), (int64_t)shape.size() + 1});
+      shape.push_back(outer);
+      shape.push_back(ty.getDimSize(i) / outer);
+    } else {
+      reassoc.push_back({(int64_t)shape.size()});
+      shape.push_back(ty.getDimSize(i));
+    }
+  }
+  return tensor::ExpandShapeOp::create(
+      b, loc, RankedTensorType::get(shape, ty.getElementType()), v, reassoc);
+}
+
+struct LowerConv : OpRewritePattern<wt::ConvOp> {
+  using Base::Base;
+  LogicalResult matchAndRewrite(wt::ConvOp op, PatternRewriter &rewriter) const override {
+    auto inTy = staticType(op.getInput()), wTy = staticType(op.getFilter()),
+         outTy = staticType(op.getOutput());
+    if (!inTy || !wTy || !outTy || !isa<FloatType>(outTy.getElementType()) ||
+        inTy.getElementType() != outTy.getElementType())
+      return rewriter.notifyMatchFailure(op, "needs static float types");
+    if ((op.getBias() && !staticType(op.getBias())) ||
+        (op.getResidual() && !staticType(op.getResidual())))
+      return rewriter.notifyMatchFailure(op, "dynamic bias or residual");
+    Location loc = op.getLoc();
+    MLIRContext *ctx = getContext();
+    int64_t k = inTy.getRank() - 2, groups = op.getGroups();
+    int64_t n = inTy.getDimSize(0), m = wTy.getDimSize(0), cg = wTy.getDimSize(1);
+    Type elt = outTy.getElementType();
+    ArrayRef<int64_t> pads = op.getPads();
+    Value zero = scalarConstant(rewriter, loc, elt, 0.0);
+    Value x = padSpatial(rewriter, loc, op.getInput(), pads.take_front(k),
+                         pads.drop_front(k), zero);
+    x = splitDim(rewriter, loc, x, 1, groups);                   // N G Cg S..
+    Value w = splitDim(rewriter, loc, op.getFilter(), 0, groups); // G Mg Cg K..
+    // Loops: n g mg o1..ok | cg k1..kk
+    int64_t mg = m / groups;
+    SmallVector<int64_t> accShape{n, groups, mg};
+    for (int64_t i = 0; i < k; ++i)
+      accShape.push_back(outTy.getDimSize(2 + i));
+    auto accTy = RankedTensorType::get(accShape, elt);
+    int64_t loops = 3 + 2 * k + 1;
+    auto d = [&](int64_t i) { return getAffineDimExpr(i, ctx); };
+    SmallVector<AffineExpr> xE{d(0), d(1), d(3 + k)}, wE{d(1), d(2), d(3 + k)},
+        oE{d(0), d(1), d(2)};
+    for (int64_t i = 0; i < k; ++i) {
+      xE.push_back(d(3 + i) * op.getStrides()[i] +
+                   d(4 + k + i) * op.getDilations()[i]);
+      wE.push_back(d(4 + k + i));
+      oE.push_back(d(3 + i));
+    }
+    SmallVector<AffineMap> maps{AffineMap::get(loops, 0, xE, ctx),
+                                AffineMap::get(loops, 0, wE, ctx),
+                                AffineMap::get(loops, 0, oE, ctx)};
+    SmallVector<IteratorType> iters(3 + k, IteratorType::parallel);
+    iters.append(1 + k, IteratorType::reduction);
+    Value init;
+    if (Value bias = op.getBias()) {
+      if (!staticType(bias))
+        return rewriter.notifyMatchFailure(op, "dynamic bias");
+      // Broadcast the bias over n and space with an explicit map.
+      Value b2 = splitDim(rewriter, loc, bias, 0, groups); // G Mg
+      int64_t r = accTy.getRank();
+      AffineMap bm = AffineMap::get(r, 0, {d(1), d(2)}, ctx);
+      Value empty = tensor::EmptyOp::create(rewriter, loc, accShape, elt);
+      init = linalg::GenericOp::create(
+                 rewriter, loc, accTy, b2, empty,
+                 SmallVector<AffineMap>{bm, rewriter.getMultiDimIdentityMap(r)},
+                 SmallVector<IteratorType>(r, IteratorType::parallel),
+                 [](OpBuilder &nb, Location nl, ValueRange a) {
+                   linalg::YieldOp::create(nb, nl, a[0]);
+                 })
+                 .getResult(0);
+    } else {
+      init = filled(rewriter, loc, accTy, zero);
+    }
+    Value acc = linalg::GenericOp::create(
+                    rewriter, loc, accTy, ValueRange{x, w}, init, maps, iters,
+                    [](OpBuilder &nb, Location nl, ValueRange a) {
+                      Value p = arith::MulFOp::create(nb, nl, a[0], a[1]);
+                      linalg::YieldOp::create(
+                          nb, nl, ValueRange{arith::AddFOp::create(nb, nl, a[2], p)});
+                    })
+                    .getResult(0);
+    SmallVector<ReassociationIndices> collapse{{0}, {1, 2}};
+    for (int64_t i = 0; i < k; ++i)
+      collapse.push_back({3 + i});
+    Value y = tensor::CollapseShapeOp::create(rewriter, loc, outTy, acc, collapse);
+    rewriter.replaceOp(op, applyEpilogue(rewriter, loc, y, op.getResidual(),
+                                         op.getEpilogueAttr()));
+    return success();
+  }
+};
+
+struct LowerMatmul : OpRewritePattern<wt::MatmulOp> {
+  using Base::Base;
+  LogicalResult matchAndRewrite(wt::MatmulOp op, PatternRewriter &rewriter) const override {
+    auto lTy = staticType(op.getLhs()), rTy = staticType(op.getRhs()),
+         outTy = staticType(op.getOutput());
+    if (!lTy || !rTy || !outTy || !isa<FloatType>(outTy.getElementType()) ||
+        lTy.getRank() < 2 || rTy.getRank() < 2)
+      return rewriter.notifyMatchFailure(op, "needs static float types, rank >= 2");
+    if (op.getResidual() && !staticType(op.getResidual()))
+      return rewriter.notifyMatchFailure(op, "dynamic residual");
+    Location loc = op.getLoc();
+    MLIRContext *ctx = getContext();
+    int64_t r = outTy.getRank(), loops = r + 1;
+    auto d = [&](int64_t i) { return getAffineDimExpr(i, ctx); };
+    // Loops: batch.. m n | k. Batch dims broadcast numpy-style.
+    auto operandMap = [&](RankedTensorType t, bool isLhs, bool transposed) {
+      SmallVector<AffineExpr> e;
+      int64_t batch = t.getRank() - 2, offset = (r - 2) - batch;
+      for (int64_t i = 0; i < batch; ++i)
+        e.push_back(t.getDimSize(i) == 1 && outTy.getDimSize(offset + i) != 1
+                        ? getAffineConstantExpr(0, ctx)
+                        : d(offset + i));
+      AffineExpr row = isLhs ? d(r - 2) : d(r), col = isLhs ? d(r) : d(r - 1);
+      if (transposed)
+        std::swap(row, col);
+      e.push_back(row);
+      e.push_back(col);
+      return AffineMap::get(loops, 0, e, ctx);
+    };
+    SmallVector<AffineMap> maps{
+        operandMap(lTy, true, op.getTransposeLhs()),
+        operandMap(rTy, false, op.getTransposeRhs()),
+        AffineMap::get(loops, 0, rewriter.getMultiDimIdentityMap(r).getResults(), ctx)};
+    SmallVector<IteratorType> iters(r, IteratorType::parallel);
+    iters.push_back(IteratorType::reduction);
+    Type elt = outTy.getElementType();
+    Value init;
+    if (Value bias = op.getBias()) {
+      if (!staticType(bias))
+        return rewriter.notifyMatchFailure(op, "dynamic bias");
+      init = buildElementwise(rewriter, loc, outTy, bias,
+                              [](OpBuilder &, Location, ValueRange a) { return a[0]; });
+    } else {
+      init = filled(rewriter, loc, outTy, scalarConstant(rewriter, loc, elt, 0.0));
+    }
+    Value acc = linalg::GenericOp::create(
+                    rewriter, loc, outTy, ValueRange{op.getLhs(), op.getRhs()}, init,
+                    maps, iters,
+                    [](OpBuilder &nb, Location nl, ValueRange a) {
+                      Value p = arith::MulFOp::create(nb, nl, a[0], a[1]);
+                      linalg::YieldOp::create(
+                          nb, nl, ValueRange{arith::AddFOp::create(nb, nl, a[2], p)});
+                    })
+                    .getResult(0);
+    rewriter.replaceOp(op, applyEpilogue(rewriter, loc, acc, op.getResidual(),
+                                         op.getEpilogueAttr()));
+    return success();
+  }
+};
+
+struct LowerPool : OpRewritePattern<wt::PoolOp> {
+  using Base::Base;
+  LogicalResult matchAndRewrite(wt::PoolOp op, PatternRewriter &rewriter) const override {
+    auto inTy = staticType(op.getInput()), outTy = staticType(op.getOutput());
+    if (!inTy || !outTy || !isa<FloatType>(outTy.getElementType()) ||
+        op.getFn() == wt::PoolFn::lp)
+      return rewriter.notifyMatchFailure(op, "needs static float max/avg");
+    Location loc = op.getLoc();
+    MLIRContext *ctx = getContext();
+    int64_t k = inTy.getRank() - 2;
+    Type elt = outTy.getElementType();
+    bool isMax = op.getFn() == wt::PoolFn::max;
+    ArrayRef<int64_t> strides = op.getStrides(), dil = op.getDilations(),
+                      kernel = op.getKernel(), pads = op.getPads();
+    // ceil_mode: pad the high side further so the last window fits.
+    SmallVector<int64_t> lo(pads.take_front(k)), hi(pads.drop_front(k));
+    SmallVector<int64_t> extra(k, 0);
+    for (int64_t i = 0; i < k; ++i) {
+      int64_t need = (outTy.getDimSize(2 + i) - 1) * strides[i] +
+                     (kernel[i] - 1) * dil[i] + 1;
+      int64_t have = inTy.getDimSize(2 + i) + lo[i] + hi[i];
+      extra[i] = std::max<int64_t>(0, need - have);
+      hi[i] += extra[i];
+    }
+    double padValue = isMax ? -std::numeric_limits<double>::infinity() : 0.0;
+    Value x = padSpatial(rewriter, loc, op.getInput(), lo, hi,
+                         scalarConstant(rewriter, loc, elt, padValue));
+    int64_t loops = 2 + 2 * k;
+    auto d = [&](int64_t i) { return getAffineDimExpr(i, ctx); };
+    SmallVector<AffineExpr> xE{d(0), d(1)}, wE, oE{d(0), d(1)};
+    for (int64_t i = 0; i < k; ++i) {
+      xE.push_back(d(2 + i) * strides[i] + d(2 + k + i) * dil[i]);
+      wE.push_back(d(2 + k + i));
+      oE.push_back(d(2 + i));
+    }
+    Value window = tensor::EmptyOp::create(rewriter, loc, kernel, elt);
+    SmallVector<AffineMap> maps{AffineMap::get(loops, 0, xE, ctx),
+                                AffineMap::get(loops, 0, wE, ctx),
+                                AffineMap::get(loops, 0, oE, ctx)};
+    SmallVector<IteratorType> iters(2 + k, IteratorType::parallel);
+    iters.append(k, IteratorType::reduction);
+    Value init = filled(rewriter, loc, outTy, scalarConstant(rewriter, loc, elt, padValue));
+    Value acc = linalg::GenericOp::create(
+                    rewriter, loc, outTy, ValueRange{x, window}, init, maps, iters,
+                    [&](OpBuilder &nb, Location nl, ValueRange a) {
+                      Value r = isMax ? arith::MaximumFOp::create(nb, nl, a[2], a[0]).getResult()
+                                      : arith::AddFOp::create(nb, nl, a[2], a[0]).getResult();
+                      linalg::YieldOp::create(nb, nl, r);
+                    })
+                    .getResult(0);
+    if (!isMax) {
+      bool anyPad = llvm::any_of(lo, [](int64_t v) { return v; }) ||
+                    llvm::any_of(hi, [](int64_t v) { return v; });
+      if (anyPad && (!op.getCountIncludePad() ||
+                     llvm::any_of(extra, [](int64_t v) { return v; })))
+        return rewriter.notifyMatchFailure(op, "average over partial windows");
+      int64_t count = 1;
+      for (int64_t v : kernel)
+        count *= v;
+      Value c = scalarConstant(rewriter, loc, elt, (double)count);
+      acc = buildElementwise(rewriter, loc, outTy, acc,
+                             [&](OpBuilder &nb, Location nl, ValueRange a) {
+                               return arith::DivFOp::create(nb, nl, a[0], c).getResult();
+                             });
+    }
+    rewriter.replaceOp(op, acc);
+    return success();
+  }
+};
+
+/// Reduces `input` over `axes` with `combine` from `initValue`; the result
+/// keeps reduced dims as size 1 when `resultType` does.
+Value buildReduce(OpBuilder &b, Location loc, Value input, ArrayRef<int64_t> axes,
+                  RankedTensorType resultType, double initValue,
+                  llvm::function_ref<Value(OpBuilder &, Location, Value, Value)> combine) {
+  auto inTy = cast<RankedTensorType>(input.getType());
+  MLIRContext *ctx = b.getContext();
+  int64_t rank = inTy.getRank();
+  bool keep = resultType.getRank() == rank;
+  SmallVector<AffineExpr> outE;
+  SmallVector<IteratorType> iters;
+  for (int64_t i = 0; i < rank; ++i) {
+    bool reduced = llvm::is_contained(axes, i);
+    iters.push_back(reduced ? IteratorType::reduction : IteratorType::parallel);
+    if (!reduced)
+      outE.push_back(getAffineDimExpr(i, ctx));
+    else if (keep)
+      outE.push_back(getAffineConstantExpr(0, ctx));
+  }
+  Value init = filled(b, loc, resultType,
+                      scalarConstant(b, loc, resultType.getElementType(), initValue));
+  SmallVector<AffineMap> maps{b.getMultiDimIdentityMap(rank),
+                              AffineMap::get(rank, 0, outE, ctx)};
+  return linalg::GenericOp::create(
+             b, loc, resultType, input, init, maps, iters,
+             [&](OpBuilder &nb, Location nl, ValueRange a) {
+               linalg::YieldOp::create(nb, nl, ValueRange{combine(nb, nl, a[1], a[0])});
+             })
+      .getResult(0);
+}
+
+struct LowerReduce : OpRewritePattern<wt::ReduceOp> {
+  using Base::Base;
+  LogicalResult matchAndRewrite(wt::ReduceOp op, PatternRewriter &rewriter) const override {
+    auto inTy = staticType(op.getInput()), outTy = staticType(op.getOutput());
+    if (!inTy || !outTy || !isa<FloatType>(outTy.getElementType()))
+      return rewriter.notifyMatchFailure(op, "needs static float types");
+    Location loc = op.getLoc();
+    Type elt = outTy.getElementType();
+    int64_t count = 1;
+    for (int64_t a : op.getAxes())
+      count *= inTy.getDimSize(a);
+    const double inf = std::numeric_limits<double>::infinity();
+    using Combine = std::function<Value(OpBuilder &, Location, Value, Value)>;
+    auto add = [](OpBuilder &b, Location l, Value acc, Value x) -> Value {
+      return arith::AddFOp::create(b, l, acc, x);
+    };
+    Value input = op.getInput();
+    double init = 0.0;
+    Combine combine = add;
+    switch (op.getFn()) {
+    case wt::ReduceFn::sum: case wt::ReduceFn::mean: case wt::ReduceFn::log_sum:
+      break;
+    case wt::ReduceFn::max:
+      init = -inf;
+      combine = [](OpBuilder &b, Location l, Value acc, Value x) -> Value {
+        return arith::MaximumFOp::create(b, l, acc, x);
+      };
+      break;
+    case wt::ReduceFn::min:
+      init = inf;
+      combine = [](OpBuilder &b, Location l, Value acc, Value x) -> Value {
+        return arith::MinimumFOp::create(b, l, acc, x);
+      };
+      break;
+    case wt::ReduceFn::prod:
+      init = 1.0;
+      combine = [](OpBuilder &b, Location l, Value acc, Value x) -> Value {
+        return arith::MulFOp::create(b, l, acc, x);
+      };
+      break;
+    case wt::ReduceFn::l1:
+      combine = [](OpBuilder &b, Location l, Value acc, Value x) -> Value {
+        return arith::AddFOp::create(b, l, acc, math::AbsFOp::create(b, l, x));
+      };
+      break;
+    case wt::ReduceFn::l2: case wt::ReduceFn::sum_square:
+      combine = [](OpBuilder &b, Location l, Value acc, Value x) -> Value {
+        return arith::AddFOp::create(b, l, acc, arith::MulFOp::create(b, l, x, x));
+      };
+      break;
+    case wt::ReduceFn::log_sum_exp:
+      return rewriter.notifyMatchFailure(op, "log_sum_exp not lowered yet");
+    }
+    Value r = buildReduce(rewriter, loc, input, op.getAxes(), outTy, init, combine);
+    auto post = [&](llvm::function_ref<Value(OpBuilder &, Location, Value)> f) {
+      r = buildElementwise(rewriter, loc, outTy, r,
+                           [&](OpBuilder &b, Location l, ValueRange a) { return f(b, l, a[0]); });
+    };
+    if (op.getFn() == wt::ReduceFn::mean) {
+      Value c = scalarConstant(rewriter, loc, elt, (double)count);
+      post([&](OpBuilder &b, Location l, Value v) -> Value {
+        return arith::DivFOp::create(b, l, v, c);
+      });
+    } else if (op.getFn() == wt::ReduceFn::l2) {
+      post([](OpBuilder &b, Location l, Value v) -> Value { return math::SqrtOp::create(b, l, v); });
+    } else if (op.getFn() == wt::ReduceFn::log_sum) {
+      post([](OpBuilder &b, Location l, Value v) -> Value { return math::LogOp::create(b, l, v); });
+    }
+    rewriter.replaceOp(op, r);
+    return success();
+  }
+};
+
+/// softmax(x) = exp(x - max) / sum(exp(x - max)) along one axis.
+struct LowerSoftmax : OpRewritePattern<wt::SoftmaxOp> {
+  using Base::Base;
+  LogicalResult matchAndRewrite(wt::SoftmaxOp op, PatternRewriter &rewriter) const override {
+    auto ty = staticType(op.getInput());
+    if (!ty)
+      return rewriter.notifyMatchFailure(op, "needs a static input");
+    Location loc = op.getLoc();
+    int64_t axis = op.getAxis();
+    SmallVector<int64_t> keptShape(ty.getShape());
+    keptShape[axis] = 1;
+    auto keptTy = RankedTensorType::get(keptShape, ty.getElementType());
+    Value mx = buildReduce(rewriter, loc, op.getInput(), {axis}, keptTy,
+                           -std::numeric_limits<double>::infinity(),
+                           [](OpBuilder &b, Location l, Value acc, Value x) -> Value {
+                             return arith::MaximumFOp::create(b, l, acc, x);
+                           });
+    Value shifted = buildElementwise(rewriter, loc, ty, ValueRange{op.getInput(), mx},
+                                     [](OpBuilder &b, Location l, ValueRange a) -> Value {
+                                       return arith::SubFOp::create(b, l, a[0], a[1]);
+                                     });
+    Value e = buildElementwise(rewriter, loc, ty, shifted,
+                               [&](OpBuilder &b, Location l, ValueRange a) -> Value {
+                                 return op.getLog() ? a[0]
+                                                    : math::ExpOp::create(b, l, a[0]).getResult();
+                               });
+    Value sum = buildReduce(rewriter, loc, op.getLog() ? shifted : e, {axis}, keptTy, 0.0,
+                            [&](OpBuilder &b, Location l, Value acc, Value x) -> Value {
+                              Value v = op.getLog() ? math::ExpOp::create(b, l, x).getResult() : x;
+                              return arith::AddFOp::create(b, l, acc, v);
+                            });
+    Value r = buildElementwise(rewriter, loc, ty, ValueRange{e, sum},
+                               [&](OpBuilder &b, Location l, ValueRange a) -> Value {
+                                 if (op.getLog())
+                                   return arith::SubFOp::create(
+                                       b, l, a[0], math::LogOp::create(b, l, a[1]));
+                                 return arith::DivFOp::create(b, l, a[0], a[1]);
+                               });
+    rewriter.replaceOp(op, r);
+    return success();
+  }
+};
+
+} // namespace
+
+void whittle::lowering::populateStructuredLowerings(RewritePatternSet &patterns) {
+  patterns.add<LowerConv, LowerMatmul, LowerPool, LowerReduce, LowerSoftmax>(
+      patterns.getContext());
+}

@@ -1,0 +1,32 @@
+//===- WhittleToLinalg.cpp - the convert-whittle-to-linalg pass -----------===//
+
+#include "whittle/Conversion/Passes.h"
+
+#include "Lowering.h"
+
+#include "mlir/Transforms/GreedyPatternRewriteDriver.h"
+
+namespace whittle {
+#define GEN_PASS_DEF_CONVERTWHITTLETOLINALGPASS
+#include "whittle/Conversion/Passes.h.inc"
+} // namespace whittle
+
+using namespace mlir;
+
+namespace {
+
+struct ConvertWhittleToLinalgPass
+    : whittle::impl::ConvertWhittleToLinalgPassBase<ConvertWhittleToLinalgPass> {
+  using Base::Base;
+
+  void runOnOperation() override {
+    RewritePatternSet patterns(&getContext());
+    whittle::lowering::populateElementwiseLowerings(patterns);
+    whittle::lowering::populateStructuredLowerings(patterns);
+    whittle::lowering::populateDataMovementLowerings(patterns);
+    if (failed(applyPatternsGreedily(getOperation(), std::move(patterns))))
+      signalPassFailure();
+  }
+};
+
+} // namespace

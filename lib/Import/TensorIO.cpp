@@ -1,0 +1,99 @@
+//===- TensorIO.cpp - ONNX TensorProto files ------------------------------===//
+
+#include "whittle/Import/TensorIO.h"
+
+#include <onnx/onnx_pb.h>
+
+#include <cstring>
+#include <fstream>
+#include <sstream>
+
+namespace whittle {
+
+size_t dtypeSize(int dtype) {
+  switch (dtype) {
+  case 1: case 6: case 12: return 4;
+  case 7: case 11: case 13: return 8;
+  case 4: case 5: case 10: case 16: return 2;
+  case 2: case 3: case 9: return 1;
+  default: return 0;
+  }
+}
+
+bool readTensorFile(const std::string &path, TensorData &out, std::string &error) {
+  std::ifstream in(path, std::ios::binary);
+  if (!in) {
+    error = "cannot read '" + path + "'";
+    return false;
+  }
+  std::stringstream ss;
+  ss << in.rdbuf();
+  ::onnx::TensorProto t;
+  if (!t.ParseFromString(ss.str())) {
+    error = "'" + path + "' is not a serialized ONNX TensorProto";
+    return false;
+  }
+  out.name = t.name();
+  out.dtype = t.data_type();
+  out.dims.assign(t.dims().begin(), t.dims().end());
+  size_t size = dtypeSize(out.dtype);
+  if (!size) {
+    error = "'" + path + "' has element type " + std::to_string(out.dtype) +
+            ", which whittle run does not handle";
+    return false;
+  }
+  int64_t count = 1;
+  for (int64_t d : out.dims)
+    count *= d;
+  out.bytes.resize(count * size);
+  if (t.has_raw_data()) {
+    if (t.raw_data().size() != out.bytes.size()) {
+      error = "'" + path + "' holds " + std::to_string(t.raw_data().size()) +
+              " bytes, its shape needs " + std::to_string(out.bytes.size());
+      return false;
+    }
+    memcpy(out.bytes.data(), t.raw_data().data(), out.bytes.size());
+    return true;
+  }
+  auto copyFrom = [&](const auto &field, auto tag) {
+    using T = decltype(tag);
+    if ((int64_t)field.size() != count)
+      return false;
+    for (int64_t i = 0; i < count; ++i) {
+      T v = (T)field.Get(i);
+      memcpy(out.bytes.data() + i * size, &v, size);
+    }
+    return true;
+  };
+  bool ok = false;
+  switch (out.dtype) {
+  case 1: ok = copyFrom(t.float_data(), float()); break;
+  case 11: ok = copyFrom(t.double_data(), double()); break;
+  case 7: ok = copyFrom(t.int64_data(), int64_t()); break;
+  case 13: ok = copyFrom(t.uint64_data(), uint64_t()); break;
+  case 12: ok = copyFrom(t.uint64_data(), uint32_t()); break;
+  case 6: ok = copyFrom(t.int32_data(), int32_t()); break;
+  case 5: case 4: case 10: case 16: ok = copyFrom(t.int32_data(), uint16_t()); break;
+  default: ok = copyFrom(t.int32_data(), uint8_t()); break;
+  }
+  if (!ok)
+    error = "'" + path + "' has the wrong number of elements for its shape";
+  return ok;
+}
+
+bool writeTensorFile(const std::string &path, const TensorData &t, std::string &error) {
+  ::onnx::TensorProto p;
+  p.set_name(t.name);
+  p.set_data_type(t.dtype);
+  for (int64_t d : t.dims)
+    p.add_dims(d);
+  p.set_raw_data(t.bytes.data(), t.bytes.size());
+  std::ofstream out(path, std::ios::binary);
+  if (!out || !p.SerializeToOstream(&out)) {
+    error = "cannot write '" + path + "'";
+    return false;
+  }
+  return true;
+}
+
+} // namespace whittle

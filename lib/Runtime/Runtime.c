@@ -1,0 +1,149 @@
+/*===- Runtime.c - load and run compiled Whittle models -------------------===*
+ *
+ * Plain C, no MLIR: dlopen the model, validate what the caller passes, call
+ * the model's entry point.
+ *===----------------------------------------------------------------------===*/
+
+#include "whittle/runtime.h"
+
+#include <dlfcn.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+struct whittle_model {
+  void *handle;
+  const whittle_model_info *info;
+};
+
+static _Thread_local char last_error[512];
+
+static whittle_status fail(whittle_status status, const char *fmt, ...) {
+  va_list args;
+  va_start(args, fmt);
+  vsnprintf(last_error, sizeof last_error, fmt, args);
+  va_end(args);
+  return status;
+}
+
+const char *whittle_last_error(void) { return last_error; }
+
+size_t whittle_dtype_size(int32_t dtype) {
+  switch (dtype) {
+  case WHITTLE_FLOAT32: case WHITTLE_INT32: case WHITTLE_UINT32: return 4;
+  case WHITTLE_FLOAT64: case WHITTLE_INT64: case WHITTLE_UINT64: return 8;
+  case WHITTLE_FLOAT16: case WHITTLE_BFLOAT16:
+  case WHITTLE_INT16: case WHITTLE_UINT16: return 2;
+  case WHITTLE_INT8: case WHITTLE_UINT8: case WHITTLE_BOOL: return 1;
+  default: return 0;
+  }
+}
+
+whittle_status whittle_model_load(const char *path, whittle_model **model) {
+  if (!path || !model)
+    return fail(WHITTLE_ERROR_NULL, "whittle_model_load: null argument");
+  *model = NULL;
+  void *handle = dlopen(path, RTLD_NOW | RTLD_LOCAL);
+  if (!handle)
+    return fail(WHITTLE_ERROR_LOAD, "cannot load '%s': %s", path, dlerror());
+  typedef const whittle_model_info *(*info_fn)(void);
+  info_fn info = (info_fn)dlsym(handle, "whittle_model_describe");
+  if (!info) {
+    dlclose(handle);
+    return fail(WHITTLE_ERROR_NOT_A_MODEL,
+                "'%s' is not a Whittle model (no whittle_model_describe)", path);
+  }
+  const whittle_model_info *i = info();
+  if (!i || i->abi_version != WHITTLE_ABI_VERSION) {
+    dlclose(handle);
+    return fail(WHITTLE_ERROR_VERSION,
+                "'%s' was built for runtime ABI %d, this runtime is %d", path,
+                i ? i->abi_version : -1, WHITTLE_ABI_VERSION);
+  }
+  whittle_model *m = (whittle_model *)calloc(1, sizeof *m);
+  m->handle = handle;
+  m->info = i;
+  *model = m;
+  return WHITTLE_OK;
+}
+
+void whittle_model_free(whittle_model *model) {
+  if (!model)
+    return;
+  dlclose(model->handle);
+  free(model);
+}
+
+int whittle_model_num_inputs(const whittle_model *m) {
+  return m ? m->info->num_inputs : 0;
+}
+int whittle_model_num_outputs(const whittle_model *m) {
+  return m ? m->info->num_outputs : 0;
+}
+const char *whittle_model_target(const whittle_model *m) {
+  return m ? m->info->target : NULL;
+}
+
+const whittle_tensor_info *whittle_model_input(const whittle_model *m, int i) {
+  if (!m || i < 0 || i >= m->info->num_inputs) {
+    fail(WHITTLE_ERROR_INDEX, "input index %d out of range", i);
+    return NULL;
+  }
+  return &m->info->inputs[i];
+}
+
+const whittle_tensor_info *whittle_model_output(const whittle_model *m, int i) {
+  if (!m || i < 0 || i >= m->info->num_outputs) {
+    fail(WHITTLE_ERROR_INDEX, "output index %d out of range", i);
+    return NULL;
+  }
+  return &m->info->outputs[i];
+}
+
+whittle_status whittle_model_check_input(const whittle_model *m, int i,
+                                         int32_t dtype, int32_t rank,
+                                         const int64_t *dims) {
+  const whittle_tensor_info *t = whittle_model_input(m, i);
+  if (!t)
+    return WHITTLE_ERROR_INDEX;
+  if (dtype != t->dtype)
+    return fail(WHITTLE_ERROR_DTYPE, "input %d ('%s'): element type %d, the model wants %d",
+                i, t->name, dtype, t->dtype);
+  if (rank != t->rank)
+    return fail(WHITTLE_ERROR_SHAPE, "input %d ('%s'): rank %d, the model wants %d", i,
+                t->name, rank, t->rank);
+  if (rank && !dims)
+    return fail(WHITTLE_ERROR_NULL, "input %d: null dims", i);
+  for (int d = 0; d < rank; ++d)
+    if (t->dims[d] >= 0 && dims[d] != t->dims[d])
+      return fail(WHITTLE_ERROR_SHAPE,
+                  "input %d ('%s'): dimension %d is %lld, the model wants %lld", i,
+                  t->name, d, (long long)dims[d], (long long)t->dims[d]);
+  return WHITTLE_OK;
+}
+
+whittle_status whittle_model_run(whittle_model *m, int num_inputs,
+                                 const void *const *inputs, int num_outputs,
+                                 void *const *outputs) {
+  if (!m)
+    return fail(WHITTLE_ERROR_NULL, "whittle_model_run: null model");
+  if (num_inputs != m->info->num_inputs || num_outputs != m->info->num_outputs)
+    return fail(WHITTLE_ERROR_COUNT,
+                "whittle_model_run: %d inputs and %d outputs given, the model has "
+                "%d and %d",
+                num_inputs, num_outputs, m->info->num_inputs, m->info->num_outputs);
+  if ((num_inputs && !inputs) || (num_outputs && !outputs))
+    return fail(WHITTLE_ERROR_NULL, "whittle_model_run: null buffer array");
+  for (int i = 0; i < num_inputs; ++i)
+    if (!inputs[i])
+      return fail(WHITTLE_ERROR_NULL, "input %d ('%s') is a null buffer", i,
+                  m->info->inputs[i].name);
+  for (int i = 0; i < num_outputs; ++i)
+    if (!outputs[i])
+      return fail(WHITTLE_ERROR_NULL, "output %d ('%s') is a null buffer", i,
+                  m->info->outputs[i].name);
+  if (m->info->run((void *const *)inputs, outputs) != 0)
+    return fail(WHITTLE_ERROR_SHAPE, "the model rejected its inputs");
+  return WHITTLE_OK;
+}

@@ -1,0 +1,53 @@
+// RUN: whittle-opt %s -split-input-file -convert-whittle-to-linalg | FileCheck %s
+
+// A grouped conv is one linalg.generic over n, g, m/g, spatial | c/g, kernel;
+// strides and dilations live in the input map; the bias initializes the
+// accumulator.
+// CHECK-DAG: #[[X:.+]] = affine_map<(d0, d1, d2, d3, d4, d5, d6, d7) -> (d0, d1, d5, d3 * 2 + d6, d4 * 2 + d7)>
+// CHECK-DAG: #[[W:.+]] = affine_map<(d0, d1, d2, d3, d4, d5, d6, d7) -> (d1, d2, d5, d6, d7)>
+// CHECK-LABEL: func.func @conv
+// CHECK: tensor.pad %arg0 low[0, 0, 1, 1] high[0, 0, 1, 1]
+// CHECK: tensor.expand_shape {{.*}} into tensor<1x2x2x10x10xf32>
+// CHECK: tensor.expand_shape %arg1 {{.*}} into tensor<2x4x2x3x3xf32>
+// CHECK: linalg.generic {indexing_maps = [#[[X]], #[[W]], {{.*}}], iterator_types = ["parallel", "parallel", "parallel", "parallel", "parallel", "reduction", "reduction", "reduction"]}
+// CHECK: tensor.collapse_shape {{.*}} into tensor<1x8x4x4xf32>
+// CHECK-NOT: whittle.conv
+func.func @conv(%x: tensor<1x4x8x8xf32>, %w: tensor<8x2x3x3xf32>, %b: tensor<8xf32>) -> tensor<1x8x4x4xf32> {
+  %y = whittle.conv %x, %w bias %b {strides = array<i64: 2, 2>, dilations = array<i64: 1, 1>, pads = array<i64: 1, 1, 1, 1>, groups = 2} : (tensor<1x4x8x8xf32>, tensor<8x2x3x3xf32>, tensor<8xf32>) -> tensor<1x8x4x4xf32>
+  return %y : tensor<1x8x4x4xf32>
+}
+
+// -----
+
+// The transposed operand is read through its map (d1, d2): no copy.
+// CHECK-LABEL: func.func @gemm_transposed
+// CHECK: linalg.generic {{.*}} iterator_types = ["parallel", "parallel", "reduction"]} ins(%arg0, %arg1 : tensor<2x16xf32>, tensor<10x16xf32>)
+// CHECK: arith.maximumf
+func.func @gemm_transposed(%a: tensor<2x16xf32>, %b: tensor<10x16xf32>) -> tensor<2x10xf32> {
+  %y = whittle.matmul %a, %b {transpose_rhs, epilogue = #whittle.epilogue<relu>} : (tensor<2x16xf32>, tensor<10x16xf32>) -> tensor<2x10xf32>
+  return %y : tensor<2x10xf32>
+}
+
+// -----
+
+// CHECK-LABEL: func.func @maxpool
+// ceil_mode: the high side is padded with -inf so the last window fits.
+// CHECK: %[[NEGINF:.+]] = arith.constant 0xFF800000 : f32
+// CHECK: tensor.pad %arg0 low[0, 0, 0, 0] high[0, 0, 1, 1]
+// CHECK: tensor.yield %[[NEGINF]]
+// CHECK: linalg.generic
+// CHECK: arith.maximumf
+func.func @maxpool(%x: tensor<1x2x5x5xf32>) -> tensor<1x2x3x3xf32> {
+  %y = whittle.pool max %x {kernel = array<i64: 2, 2>, strides = array<i64: 2, 2>, dilations = array<i64: 1, 1>, pads = array<i64: 0, 0, 0, 0>, ceil_mode} : tensor<1x2x5x5xf32> -> tensor<1x2x3x3xf32>
+  return %y : tensor<1x2x3x3xf32>
+}
+
+// -----
+
+// Dynamic shapes are not lowered yet: the op stays for the driver to report.
+// CHECK-LABEL: func.func @dynamic
+// CHECK: whittle.unary relu
+func.func @dynamic(%x: tensor<?x4xf32>) -> tensor<?x4xf32> {
+  %y = whittle.unary relu %x : tensor<?x4xf32> -> tensor<?x4xf32>
+  return %y : tensor<?x4xf32>
+}
