@@ -31,12 +31,19 @@ configure: deps $(BUILD)/build.ninja
 build: configure
 	ninja -C $(BUILD) -j $(JOBS) whittle whittle-opt
 
+# The main job: compile the bundled model for this machine, run it on its
+# reference inputs, compare with ONNX Runtime's outputs, time it.
+DEMO := models/demo_cnn
 demo: build
-	@echo "== whittle import models/demo_cnn.onnx --summary"
-	@$(WHITTLE) import models/demo_cnn.onnx --summary
+	@echo "== whittle import $(DEMO)/model.onnx --summary"
+	@$(WHITTLE) import $(DEMO)/model.onnx --summary
 	@echo
-	@echo "== legalized to the whittle dialect (weights elided)"
-	@$(WHITTLE) import models/demo_cnn.onnx --legalize --elide-weights
+	@echo "== whittle compile $(DEMO)/model.onnx --target host -o $(BUILD)/demo_cnn.so"
+	@$(WHITTLE) compile $(DEMO)/model.onnx --target host -o $(BUILD)/demo_cnn.so
+	@echo "== whittle run (reference outputs from ONNX Runtime)"
+	@$(WHITTLE) run $(BUILD)/demo_cnn.so --input-dir $(DEMO)/test_data_set_0
+	@echo "== whittle bench"
+	@$(WHITTLE) bench $(BUILD)/demo_cnn.so --iters 200
 
 check: build check-lit check-sweep check-legalize
 	@echo "make check: all suites passed"
@@ -63,7 +70,7 @@ $(GEN_MODELS): ../shared/bench/gen_models.py
 
 check-legalize: build $(GEN_MODELS)
 	$(PYTHON) test/sweep/legalize_models.py --whittle $(WHITTLE) \
-	  ../shared/bench/cases models/demo_cnn.onnx $(GEN_MODELS)
+	  ../shared/bench/cases models $(GEN_MODELS)
 
 docs: configure
 	ninja -C $(BUILD) mlir-doc

@@ -1,10 +1,14 @@
 #!/usr/bin/python3
-"""Writes models/demo_cnn.onnx: a small, deterministic LeNet-style CNN
+"""Writes models/demo_cnn/model.onnx: a small, deterministic LeNet-style CNN
 (Conv+BatchNorm+Relu, MaxPool, Conv+Relu, GlobalAveragePool, Flatten, Gemm,
 Softmax) for 1x1x28x28 inputs, with seeded random weights. It is Whittle's
 bundled demo model; rerunning this script reproduces it byte for byte.
 
     /usr/bin/python3 models/make_demo_cnn.py [OUT.onnx]
+
+The reference outputs in models/demo_cnn/test_data_set_0 were computed by
+ONNX Runtime with ../shared/bench/make_case.py (inputs uniform in [0, 1],
+seed 1234).
 """
 import os
 import sys
@@ -16,7 +20,7 @@ from onnx import TensorProto, helper, numpy_helper
 
 def main():
     out = sys.argv[1] if len(sys.argv) > 1 else os.path.join(
-        os.path.dirname(os.path.abspath(__file__)), "demo_cnn.onnx")
+        os.path.dirname(os.path.abspath(__file__)), "demo_cnn", "model.onnx")
     rng = np.random.default_rng(20261125)
 
     def w(name, *shape, scale=0.2):
