@@ -59,6 +59,7 @@ mlir::Value applyActivation(mlir::OpBuilder &b, mlir::Location loc,
 void populateElementwiseLowerings(mlir::RewritePatternSet &patterns);
 void populateStructuredLowerings(mlir::RewritePatternSet &patterns);
 void populateDataMovementLowerings(mlir::RewritePatternSet &patterns);
+void populateResizeLowerings(mlir::RewritePatternSet &patterns);
 
 } // namespace whittle::lowering
 

@@ -24,6 +24,7 @@ struct ConvertWhittleToLinalgPass
     whittle::lowering::populateElementwiseLowerings(patterns);
     whittle::lowering::populateStructuredLowerings(patterns);
     whittle::lowering::populateDataMovementLowerings(patterns);
+    whittle::lowering::populateResizeLowerings(patterns);
     if (failed(applyPatternsGreedily(getOperation(), std::move(patterns))))
       signalPassFailure();
   }
