@@ -60,6 +60,7 @@ void populateElementwiseLowerings(mlir::RewritePatternSet &patterns);
 void populateStructuredLowerings(mlir::RewritePatternSet &patterns);
 void populateDataMovementLowerings(mlir::RewritePatternSet &patterns);
 void populateResizeLowerings(mlir::RewritePatternSet &patterns);
+void populateConvTransposeLowerings(mlir::RewritePatternSet &patterns);
 
 } // namespace whittle::lowering
 

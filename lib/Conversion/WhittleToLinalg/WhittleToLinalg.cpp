@@ -25,6 +25,7 @@ struct ConvertWhittleToLinalgPass
     whittle::lowering::populateStructuredLowerings(patterns);
     whittle::lowering::populateDataMovementLowerings(patterns);
     whittle::lowering::populateResizeLowerings(patterns);
+    whittle::lowering::populateConvTransposeLowerings(patterns);
     if (failed(applyPatternsGreedily(getOperation(), std::move(patterns))))
       signalPassFailure();
   }
