@@ -12,7 +12,7 @@ CMAKE_FLAGS ?=
 
 WHITTLE := $(BUILD)/bin/whittle
 
-.PHONY: all deps configure build demo check check-lit check-sweep check-legalize docs clean
+.PHONY: all deps configure build demo check check-lit check-sweep check-legalize conformance docs clean
 
 all: build
 
@@ -71,6 +71,12 @@ $(GEN_MODELS): ../shared/bench/gen_models.py
 check-legalize: build $(GEN_MODELS)
 	$(PYTHON) test/sweep/legalize_models.py --whittle $(WHITTLE) \
 	  ../shared/bench/cases models $(GEN_MODELS)
+
+# The full ONNX conformance suite for one target (several minutes; not part
+# of make check). Writes docs/conformance/$(TARGET).md.
+TARGET ?= host
+conformance: build
+	$(PYTHON) test/conformance/run_conformance.py --whittle $(WHITTLE) --target $(TARGET)
 
 docs: configure
 	ninja -C $(BUILD) mlir-doc

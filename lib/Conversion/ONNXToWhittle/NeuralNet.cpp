@@ -311,17 +311,64 @@ LogicalResult convertBatchNorm(onnx::BatchNormalizationOp op,
   return success();
 }
 
+/// LayerNormalization whose Mean / InvStdDev outputs are used: the
+/// computation spelled out in whittle ops so every output has a value.
+LogicalResult decomposeLayerNorm(onnx::LayerNormalizationOp op, int64_t axis,
+                                 PatternRewriter &rewriter) {
+  auto inTy = rankedType(op.getX());
+  auto statTy = rankedType(op.getMean() ? op.getMean() : op.getInvStdDev());
+  if (!inTy || !inTy.hasStaticShape() || !statTy ||
+      !isa<FloatType>(inTy.getElementType()) ||
+      statTy.getElementType() != inTy.getElementType())
+    return rewriter.notifyMatchFailure(op, "needs static float types");
+  Location loc = op.getLoc();
+  Type elt = inTy.getElementType();
+  SmallVector<int64_t> axes;
+  for (int64_t i = axis; i < inTy.getRank(); ++i)
+    axes.push_back(i);
+  auto keptTy = RankedTensorType::get(statTy.getShape(), elt);
+  Value mean = wt::ReduceOp::create(rewriter, loc, keptTy, op.getX(),
+                                    wt::ReduceFn::mean, axes, true);
+  Value centered = wt::BinaryOp::create(rewriter, loc, inTy, op.getX(), mean,
+                                        wt::BinaryFn::sub);
+  Value sq = wt::BinaryOp::create(rewriter, loc, inTy, centered, centered,
+                                  wt::BinaryFn::mul);
+  Value var = wt::ReduceOp::create(rewriter, loc, keptTy, sq, wt::ReduceFn::mean,
+                                   axes, true);
+  Value eps = createScalarConstant(rewriter, loc, elt,
+                                   op.getEpsilon().convertToDouble());
+  Value std = wt::UnaryOp::create(
+      rewriter, loc, keptTy,
+      wt::BinaryOp::create(rewriter, loc, keptTy, var, eps, wt::BinaryFn::add),
+      wt::UnaryFn::sqrt, FloatAttr(), FloatAttr());
+  Value inv = wt::UnaryOp::create(rewriter, loc, keptTy, std,
+                                  wt::UnaryFn::reciprocal, FloatAttr(), FloatAttr());
+  Value y = wt::BinaryOp::create(rewriter, loc, inTy, centered, inv, wt::BinaryFn::mul);
+  y = wt::BinaryOp::create(rewriter, loc, op.getY().getType(), y, op.getScale(),
+                           wt::BinaryFn::mul);
+  if (op.getB())
+    y = wt::BinaryOp::create(rewriter, loc, op.getY().getType(), y, op.getB(),
+                             wt::BinaryFn::add);
+  rewriter.replaceAllUsesWith(op.getY(), y);
+  if (op.getMean())
+    rewriter.replaceAllUsesWith(op.getMean(), mean);
+  if (op.getInvStdDev())
+    rewriter.replaceAllUsesWith(op.getInvStdDev(), inv);
+  rewriter.eraseOp(op);
+  return success();
+}
+
 LogicalResult convertLayerNorm(onnx::LayerNormalizationOp op,
                                PatternRewriter &rewriter) {
   auto inTy = rankedType(op.getX());
   if (!inTy)
     return rewriter.notifyMatchFailure(op, "needs a ranked input");
-  if ((op.getMean() && !op.getMean().use_empty()) ||
-      (op.getInvStdDev() && !op.getInvStdDev().use_empty()))
-    return rewriter.notifyMatchFailure(op, "statistics outputs are used");
   auto axis = normalizeAxis((int64_t)op.getAxis(), inTy.getRank());
   if (!axis)
     return rewriter.notifyMatchFailure(op, "axis out of range");
+  if ((op.getMean() && !op.getMean().use_empty()) ||
+      (op.getInvStdDev() && !op.getInvStdDev().use_empty()))
+    return decomposeLayerNorm(op, *axis, rewriter);
   Value y = wt::LayerNormOp::create(rewriter, op.getLoc(), op.getY().getType(),
                                     op.getX(), op.getScale(), op.getB(),
                                     rewriter.getI64IntegerAttr(*axis),

@@ -9,6 +9,8 @@
 
 #include "mlir/IR/BuiltinOps.h"
 
+#include <limits>
+
 using namespace mlir;
 using namespace whittle;
 using namespace whittle::lowering;
@@ -56,6 +58,32 @@ Value unaryBody(OpBuilder &b, Location loc, wt::UnaryOp op, Value x) {
     }
     case wt::UnaryFn::is_nan:
       return arith::CmpFOp::create(b, loc, arith::CmpFPredicate::UNO, x, x);
+    case wt::UnaryFn::is_inf:
+      return arith::CmpFOp::create(b, loc, arith::CmpFPredicate::OEQ,
+                                   math::AbsFOp::create(b, loc, x),
+                                   c(std::numeric_limits<double>::infinity()));
+    case wt::UnaryFn::celu: {
+      // max(0, x) + min(0, alpha * (exp(x / alpha) - 1))
+      double a = alpha.value_or(1.0);
+      Value e = arith::SubFOp::create(
+          b, loc, math::ExpOp::create(b, loc, arith::DivFOp::create(b, loc, x, c(a))), c(1.0));
+      return arith::AddFOp::create(
+          b, loc, arith::MaximumFOp::create(b, loc, x, c(0.0)),
+          arith::MinimumFOp::create(b, loc, c(0.0), arith::MulFOp::create(b, loc, e, c(a))));
+    }
+    case wt::UnaryFn::thresholded_relu: {
+      Value gt = arith::CmpFOp::create(b, loc, arith::CmpFPredicate::OGT, x,
+                                       c(alpha.value_or(1.0)));
+      return arith::SelectOp::create(b, loc, gt, x, c(0.0));
+    }
+    case wt::UnaryFn::shrink: {
+      double lambd = alpha.value_or(0.5), bias = beta.value_or(0.0);
+      Value lo = arith::CmpFOp::create(b, loc, arith::CmpFPredicate::OLT, x, c(-lambd));
+      Value hi = arith::CmpFOp::create(b, loc, arith::CmpFPredicate::OGT, x, c(lambd));
+      return arith::SelectOp::create(
+          b, loc, lo, arith::AddFOp::create(b, loc, x, c(bias)),
+          arith::SelectOp::create(b, loc, hi, arith::SubFOp::create(b, loc, x, c(bias)), c(0.0)));
+    }
     default: return nullptr;
     }
   }
@@ -119,7 +147,9 @@ Value binaryBody(OpBuilder &b, Location loc, wt::BinaryFn fn, Value x, Value y,
     case wt::BinaryFn::mul: return arith::MulFOp::create(b, loc, x, y);
     case wt::BinaryFn::div: return arith::DivFOp::create(b, loc, x, y);
     case wt::BinaryFn::pow:
-      if (y.getType() != t)
+      if (isa<IntegerType>(y.getType()))
+        y = arith::SIToFPOp::create(b, loc, t, y);
+      else if (y.getType() != t)
         return nullptr;
       return math::PowFOp::create(b, loc, x, y);
     case wt::BinaryFn::max: return arith::MaximumFOp::create(b, loc, x, y);
@@ -138,7 +168,18 @@ Value binaryBody(OpBuilder &b, Location loc, wt::BinaryFn fn, Value x, Value y,
     default: return nullptr;
     }
   }
-  if (!isa<IntegerType>(t) || y.getType() != t)
+  if (!isa<IntegerType>(t))
+    return nullptr;
+  if (fn == wt::BinaryFn::pow) {
+    // Integer base: through double, as ONNX runtimes do.
+    Type f64 = b.getF64Type();
+    Value xf = arith::SIToFPOp::create(b, loc, f64, x);
+    Value yf = isa<FloatType>(y.getType())
+                   ? arith::ExtFOp::create(b, loc, f64, y).getResult()
+                   : arith::SIToFPOp::create(b, loc, f64, y).getResult();
+    return arith::FPToSIOp::create(b, loc, t, math::PowFOp::create(b, loc, xf, yf));
+  }
+  if (y.getType() != t)
     return nullptr;
   switch (fn) {
   case wt::BinaryFn::add: return arith::AddIOp::create(b, loc, x, y);
@@ -159,6 +200,24 @@ Value binaryBody(OpBuilder &b, Location loc, wt::BinaryFn fn, Value x, Value y,
     return arith::OrIOp::create(b, loc, x, y);
   case wt::BinaryFn::logical_xor: case wt::BinaryFn::bitwise_xor:
     return arith::XOrIOp::create(b, loc, x, y);
+  case wt::BinaryFn::fmod:
+    return isUnsigned ? arith::RemUIOp::create(b, loc, x, y).getResult()
+                      : arith::RemSIOp::create(b, loc, x, y).getResult();
+  case wt::BinaryFn::mod: {
+    if (isUnsigned)
+      return arith::RemUIOp::create(b, loc, x, y);
+    // Python's modulo: the result has the divisor's sign.
+    Value r = arith::RemSIOp::create(b, loc, x, y);
+    Value zero = scalarConstant(b, loc, t, 0);
+    Value rNeg = arith::CmpIOp::create(b, loc, I::slt, r, zero);
+    Value yNeg = arith::CmpIOp::create(b, loc, I::slt, y, zero);
+    Value fix = arith::AndIOp::create(
+        b, loc, arith::CmpIOp::create(b, loc, I::ne, r, zero),
+        arith::XOrIOp::create(b, loc, rNeg, yNeg));
+    return arith::SelectOp::create(b, loc, fix, arith::AddIOp::create(b, loc, r, y), r);
+  }
+  case wt::BinaryFn::shift_left: return arith::ShLIOp::create(b, loc, x, y);
+  case wt::BinaryFn::shift_right: return arith::ShRUIOp::create(b, loc, x, y);
   case wt::BinaryFn::eq: return arith::CmpIOp::create(b, loc, I::eq, x, y);
   case wt::BinaryFn::lt: return arith::CmpIOp::create(b, loc, isUnsigned ? I::ult : I::slt, x, y);
   case wt::BinaryFn::le: return arith::CmpIOp::create(b, loc, isUnsigned ? I::ule : I::sle, x, y);
@@ -166,6 +225,22 @@ Value binaryBody(OpBuilder &b, Location loc, wt::BinaryFn fn, Value x, Value y,
   case wt::BinaryFn::ge: return arith::CmpIOp::create(b, loc, isUnsigned ? I::uge : I::sge, x, y);
   default: return nullptr;
   }
+}
+
+/// The signless integer of a sign-typed one (ui8 -> i8); other types as is.
+Type signlessType(Type t) {
+  if (auto it = dyn_cast<IntegerType>(t); it && !it.isSignless())
+    return IntegerType::get(t.getContext(), it.getWidth());
+  return t;
+}
+
+/// `v` reinterpreted with signless integer elements (a free bitcast).
+Value toSignless(OpBuilder &b, Location loc, Value v) {
+  auto t = cast<RankedTensorType>(v.getType());
+  Type s = signlessType(t.getElementType());
+  if (s == t.getElementType())
+    return v;
+  return tensor::BitcastOp::create(b, loc, RankedTensorType::get(t.getShape(), s), v);
 }
 
 struct LowerBinary : OpRewritePattern<wt::BinaryOp> {
@@ -177,16 +252,29 @@ struct LowerBinary : OpRewritePattern<wt::BinaryOp> {
       return rewriter.notifyMatchFailure(op, "needs static types");
     Type lElt = lTy.getElementType();
     if (isa<quant::QuantizedType>(lElt) ||
-        (isa<IntegerType>(lElt) && !cast<IntegerType>(lElt).isSignless()))
-      return rewriter.notifyMatchFailure(op, "quantized or sign-typed integers");
+        isa<quant::QuantizedType>(rTy.getElementType()))
+      return rewriter.notifyMatchFailure(op, "quantized operands");
+    // Sign-typed integers (ui8, si32) need a signless view that bufferizes;
+    // until then they are reported as unsupported.
+    if ((isa<IntegerType>(lElt) && !cast<IntegerType>(lElt).isSignless()) ||
+        (isa<IntegerType>(outTy.getElementType()) &&
+         !cast<IntegerType>(outTy.getElementType()).isSignless()))
+      return rewriter.notifyMatchFailure(op, "sign-typed integers");
+    bool isUnsigned = false;
     auto body = [&](OpBuilder &b, Location loc, ValueRange a) {
-      return binaryBody(b, loc, op.getFn(), a[0], a[1], false);
+      return binaryBody(b, loc, op.getFn(), a[0], a[1], isUnsigned);
     };
-    if (!hasBody(getContext(), {lElt, rTy.getElementType()}, body))
+    Type lS = signlessType(lElt), rS = signlessType(rTy.getElementType());
+    if (!hasBody(getContext(), {lS, rS}, body))
       return rewriter.notifyMatchFailure(op, "no lowering for this function/type");
-    rewriter.replaceOp(op, buildElementwise(rewriter, op.getLoc(), outTy,
-                                            ValueRange{op.getLhs(), op.getRhs()},
-                                            body));
+    Location loc = op.getLoc();
+    Value l = toSignless(rewriter, loc, op.getLhs());
+    Value r = toSignless(rewriter, loc, op.getRhs());
+    auto outS = RankedTensorType::get(outTy.getShape(), signlessType(outTy.getElementType()));
+    Value res = buildElementwise(rewriter, loc, outS, ValueRange{l, r}, body);
+    if (outS != outTy)
+      res = tensor::BitcastOp::create(rewriter, loc, outTy, res);
+    rewriter.replaceOp(op, res);
     return success();
   }
 };

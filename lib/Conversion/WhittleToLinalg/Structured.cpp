@@ -358,7 +358,10 @@ struct LowerReduce : OpRewritePattern<wt::ReduceOp> {
       };
       break;
     case wt::ReduceFn::log_sum_exp:
-      return rewriter.notifyMatchFailure(op, "log_sum_exp not lowered yet");
+      combine = [](OpBuilder &b, Location l, Value acc, Value x) -> Value {
+        return arith::AddFOp::create(b, l, acc, math::ExpOp::create(b, l, x));
+      };
+      break;
     }
     Value r = buildReduce(rewriter, loc, input, op.getAxes(), outTy, init, combine);
     auto post = [&](llvm::function_ref<Value(OpBuilder &, Location, Value)> f) {
@@ -372,7 +375,8 @@ struct LowerReduce : OpRewritePattern<wt::ReduceOp> {
       });
     } else if (op.getFn() == wt::ReduceFn::l2) {
       post([](OpBuilder &b, Location l, Value v) -> Value { return math::SqrtOp::create(b, l, v); });
-    } else if (op.getFn() == wt::ReduceFn::log_sum) {
+    } else if (op.getFn() == wt::ReduceFn::log_sum ||
+               op.getFn() == wt::ReduceFn::log_sum_exp) {
       post([](OpBuilder &b, Location l, Value v) -> Value { return math::LogOp::create(b, l, v); });
     }
     rewriter.replaceOp(op, r);
@@ -423,9 +427,110 @@ struct LowerSoftmax : OpRewritePattern<wt::SoftmaxOp> {
   }
 };
 
+/// Index of the max/min along one axis: one generic carrying the best value
+/// and its index; ties keep the first (or the last with select_last_index).
+struct LowerArgReduce : OpRewritePattern<wt::ArgReduceOp> {
+  using Base::Base;
+  LogicalResult matchAndRewrite(wt::ArgReduceOp op, PatternRewriter &rewriter) const override {
+    auto inTy = staticType(op.getInput()), outTy = staticType(op.getOutput());
+    if (!inTy || !outTy || !isa<FloatType>(inTy.getElementType()))
+      return rewriter.notifyMatchFailure(op, "needs static float types");
+    Location loc = op.getLoc();
+    MLIRContext *ctx = getContext();
+    int64_t rank = inTy.getRank(), axis = op.getAxis();
+    bool isMax = op.getFn() == wt::ReduceFn::max, last = op.getSelectLastIndex();
+    Type elt = inTy.getElementType();
+    SmallVector<int64_t> keptShape(inTy.getShape());
+    keptShape[axis] = 1;
+    SmallVector<AffineExpr> outE;
+    SmallVector<utils::IteratorType> iters;
+    for (int64_t i = 0; i < rank; ++i) {
+      iters.push_back(i == axis ? utils::IteratorType::reduction : utils::IteratorType::parallel);
+      outE.push_back(i == axis ? getAffineConstantExpr(0, ctx) : getAffineDimExpr(i, ctx));
+    }
+    AffineMap outMap = AffineMap::get(rank, 0, outE, ctx);
+    auto valTy = RankedTensorType::get(keptShape, elt);
+    auto idxTy = RankedTensorType::get(keptShape, rewriter.getI64Type());
+    double inf = std::numeric_limits<double>::infinity();
+    Value vInit = filled(rewriter, loc, valTy, scalarConstant(rewriter, loc, elt, isMax ? -inf : inf));
+    Value iInit = filled(rewriter, loc, idxTy, scalarConstant(rewriter, loc, rewriter.getI64Type(), 0));
+    auto generic = linalg::GenericOp::create(
+        rewriter, loc, TypeRange{valTy, idxTy}, op.getInput(), ValueRange{vInit, iInit},
+        SmallVector<AffineMap>{rewriter.getMultiDimIdentityMap(rank), outMap, outMap}, iters,
+        [&](OpBuilder &b, Location l, ValueRange a) {
+          Value i = arith::IndexCastOp::create(b, l, b.getI64Type(),
+                                               linalg::IndexOp::create(b, l, axis));
+          auto pred = isMax ? (last ? arith::CmpFPredicate::OGE : arith::CmpFPredicate::OGT)
+                            : (last ? arith::CmpFPredicate::OLE : arith::CmpFPredicate::OLT);
+          Value better = arith::CmpFOp::create(b, l, pred, a[0], a[1]);
+          linalg::YieldOp::create(
+              b, l, ValueRange{arith::SelectOp::create(b, l, better, a[0], a[1]),
+                               arith::SelectOp::create(b, l, better, i, a[2])});
+        });
+    Value idx = generic.getResult(1);
+    if (idxTy != outTy) {
+      auto shapeTy = RankedTensorType::get({outTy.getRank()}, rewriter.getI64Type());
+      Value shape = arith::ConstantOp::create(
+          rewriter, loc, DenseElementsAttr::get(shapeTy, outTy.getShape()));
+      idx = tensor::ReshapeOp::create(rewriter, loc, outTy, idx, shape);
+    }
+    rewriter.replaceOp(op, idx);
+    return success();
+  }
+};
+
+/// (x - mean) / sqrt(var + eps) * scale + bias over the axes from `axis` on.
+struct LowerLayerNorm : OpRewritePattern<wt::LayerNormOp> {
+  using Base::Base;
+  LogicalResult matchAndRewrite(wt::LayerNormOp op, PatternRewriter &rewriter) const override {
+    auto ty = staticType(op.getInput()), outTy = staticType(op.getOutput());
+    if (!ty || !outTy || !staticType(op.getScale()) ||
+        (op.getBias() && !staticType(op.getBias())))
+      return rewriter.notifyMatchFailure(op, "needs static types");
+    Location loc = op.getLoc();
+    Type elt = ty.getElementType();
+    SmallVector<int64_t> axes, kept(ty.getShape());
+    int64_t count = 1;
+    for (int64_t i = op.getAxis(); i < ty.getRank(); ++i) {
+      axes.push_back(i);
+      kept[i] = 1;
+      count *= ty.getDimSize(i);
+    }
+    auto keptTy = RankedTensorType::get(kept, elt);
+    auto add = [](OpBuilder &b, Location l, Value acc, Value x) -> Value {
+      return arith::AddFOp::create(b, l, acc, x);
+    };
+    Value n = scalarConstant(rewriter, loc, elt, (double)count);
+    Value sum = buildReduce(rewriter, loc, op.getInput(), axes, keptTy, 0.0, add);
+    Value centered = buildElementwise(
+        rewriter, loc, ty, ValueRange{op.getInput(), sum},
+        [&](OpBuilder &b, Location l, ValueRange a) -> Value {
+          return arith::SubFOp::create(b, l, a[0], arith::DivFOp::create(b, l, a[1], n));
+        });
+    Value sq = buildReduce(rewriter, loc, centered, axes, keptTy, 0.0,
+                           [](OpBuilder &b, Location l, Value acc, Value x) -> Value {
+                             return arith::AddFOp::create(b, l, acc, arith::MulFOp::create(b, l, x, x));
+                           });
+    double eps = op.getEpsilon().convertToDouble();
+    SmallVector<Value> ins{centered, sq, op.getScale()};
+    if (op.getBias())
+      ins.push_back(op.getBias());
+    Value y = buildElementwise(
+        rewriter, loc, outTy, ins, [&](OpBuilder &b, Location l, ValueRange a) -> Value {
+          Value var = arith::DivFOp::create(b, l, a[1], n);
+          Value inv = math::RsqrtOp::create(
+              b, l, arith::AddFOp::create(b, l, var, scalarConstant(b, l, elt, eps)));
+          Value v = arith::MulFOp::create(b, l, arith::MulFOp::create(b, l, a[0], inv), a[2]);
+          return a.size() > 3 ? arith::AddFOp::create(b, l, v, a[3]).getResult() : v;
+        });
+    rewriter.replaceOp(op, y);
+    return success();
+  }
+};
+
 } // namespace
 
 void whittle::lowering::populateStructuredLowerings(RewritePatternSet &patterns) {
-  patterns.add<LowerConv, LowerMatmul, LowerPool, LowerReduce, LowerSoftmax>(
-      patterns.getContext());
+  patterns.add<LowerConv, LowerMatmul, LowerPool, LowerReduce, LowerSoftmax,
+               LowerArgReduce, LowerLayerNorm>(patterns.getContext());
 }

@@ -132,3 +132,17 @@ func.func @lstm(%x: tensor<5x1x3xf32>, %w: tensor<2x16x3xf32>, %r: tensor<2x16x4
   %y = "onnx.LSTM"(%x, %w, %r) {direction = "bidirectional", hidden_size = 4 : i64, operandSegmentSizes = array<i32: 1, 1, 1, 0, 0, 0, 0, 0>, resultSegmentSizes = array<i32: 1, 0, 0>} : (tensor<5x1x3xf32>, tensor<2x16x3xf32>, tensor<2x16x4xf32>) -> tensor<5x2x1x4xf32>
   return %y : tensor<5x2x1x4xf32>
 }
+
+// -----
+
+// LayerNormalization whose Mean and InvStdDev are used is spelled out in
+// whittle ops, so every output has a value.
+// CHECK-LABEL: func.func @layer_norm_stats
+// CHECK: %[[MEAN:.+]] = whittle.reduce mean %arg0 {axes = array<i64: 1>, keep_dims}
+// CHECK: whittle.unary sqrt
+// CHECK: %[[INV:.+]] = whittle.unary reciprocal
+// CHECK: return %{{.*}}, %[[MEAN]], %[[INV]]
+func.func @layer_norm_stats(%x: tensor<2x4xf32>, %s: tensor<4xf32>) -> (tensor<2x4xf32>, tensor<2x1xf32>, tensor<2x1xf32>) {
+  %y:3 = "onnx.LayerNormalization"(%x, %s) {axis = 1 : i64, resultSegmentSizes = array<i32: 1, 1, 1>} : (tensor<2x4xf32>, tensor<4xf32>) -> (tensor<2x4xf32>, tensor<2x1xf32>, tensor<2x1xf32>)
+  return %y#0, %y#1, %y#2 : tensor<2x4xf32>, tensor<2x1xf32>, tensor<2x1xf32>
+}

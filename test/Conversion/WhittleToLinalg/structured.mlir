@@ -51,3 +51,16 @@ func.func @dynamic(%x: tensor<?x4xf32>) -> tensor<?x4xf32> {
   %y = whittle.unary relu %x : tensor<?x4xf32> -> tensor<?x4xf32>
   return %y : tensor<?x4xf32>
 }
+
+// -----
+
+// ArgMax carries the best value and its index through one reduction.
+// CHECK-LABEL: func.func @argmax
+// CHECK: linalg.generic {{.*}} iterator_types = ["parallel", "reduction"]
+// CHECK: linalg.index 1
+// CHECK: arith.cmpf ogt
+// CHECK-COUNT-2: arith.select
+func.func @argmax(%x: tensor<3x5xf32>) -> tensor<3xi64> {
+  %y = whittle.arg_reduce max %x {axis = 1 : i64} : tensor<3x5xf32> -> tensor<3xi64>
+  return %y : tensor<3xi64>
+}
