@@ -343,8 +343,10 @@ int runRun() {
                                     t.dims.data()) != WHITTLE_OK)
         return fail(std::string(path) + ": " + whittle_last_error());
       ins[i] = std::move(t.bytes);
+      if (ins[i].empty())
+        ins[i].resize(1); // an empty tensor still needs a non-null buffer
     } else {
-      ins[i].resize(info->num_elements * whittle_dtype_size(info->dtype));
+      ins[i].resize(std::max<size_t>(1, info->num_elements * whittle_dtype_size(info->dtype)));
       randomFill(ins[i], info->dtype, rng);
     }
   }

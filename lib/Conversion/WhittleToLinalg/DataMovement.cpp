@@ -194,9 +194,54 @@ struct LowerBroadcast : OpRewritePattern<wt::BroadcastOp> {
   }
 };
 
+/// out[a.., i.., b..] = input[a.., idx(indices[i..]), b..] with negative
+/// indices counted from the end.
+struct LowerGather : OpRewritePattern<wt::GatherOp> {
+  using Base::Base;
+  LogicalResult matchAndRewrite(wt::GatherOp op, PatternRewriter &rewriter) const override {
+    auto inTy = staticType(op.getInput()), idxTy = staticType(op.getIndices()),
+         outTy = staticType(op.getOutput());
+    if (!inTy || !idxTy || !outTy || !computable(inTy))
+      return rewriter.notifyMatchFailure(op, "needs static signless types");
+    Location loc = op.getLoc();
+    MLIRContext *ctx = getContext();
+    int64_t axis = op.getAxis(), r = outTy.getRank(), q = idxTy.getRank();
+    SmallVector<AffineExpr> idxE;
+    for (int64_t i = 0; i < q; ++i)
+      idxE.push_back(getAffineDimExpr(axis + i, ctx));
+    Value init = tensor::EmptyOp::create(rewriter, loc, outTy.getShape(),
+                                         outTy.getElementType());
+    Value input = op.getInput();
+    int64_t dim = inTy.getDimSize(axis);
+    auto generic = linalg::GenericOp::create(
+        rewriter, loc, outTy, op.getIndices(), init,
+        SmallVector<AffineMap>{AffineMap::get(r, 0, idxE, ctx),
+                               rewriter.getMultiDimIdentityMap(r)},
+        SmallVector<utils::IteratorType>(r, utils::IteratorType::parallel),
+        [&](OpBuilder &b, Location l, ValueRange a) {
+          Value i = a[0];
+          if (!i.getType().isIndex())
+            i = arith::IndexCastOp::create(b, l, b.getIndexType(), i);
+          Value size = arith::ConstantIndexOp::create(b, l, dim);
+          Value zero = arith::ConstantIndexOp::create(b, l, 0);
+          Value neg = arith::CmpIOp::create(b, l, arith::CmpIPredicate::slt, i, zero);
+          i = arith::SelectOp::create(b, l, neg, arith::AddIOp::create(b, l, i, size), i);
+          SmallVector<Value> at;
+          for (int64_t d = 0; d < axis; ++d)
+            at.push_back(linalg::IndexOp::create(b, l, d));
+          at.push_back(i);
+          for (int64_t d = axis + 1; d < inTy.getRank(); ++d)
+            at.push_back(linalg::IndexOp::create(b, l, d - 1 + q));
+          linalg::YieldOp::create(b, l, ValueRange{tensor::ExtractOp::create(b, l, input, at)});
+        });
+    rewriter.replaceOp(op, generic.getResult(0));
+    return success();
+  }
+};
+
 } // namespace
 
 void whittle::lowering::populateDataMovementLowerings(RewritePatternSet &patterns) {
   patterns.add<LowerConstant, LowerReshape, LowerTranspose, LowerConcat, LowerSlice,
-               LowerSplit, LowerPad, LowerBroadcast>(patterns.getContext());
+               LowerSplit, LowerPad, LowerBroadcast, LowerGather>(patterns.getContext());
 }

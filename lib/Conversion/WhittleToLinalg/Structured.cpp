@@ -257,19 +257,51 @@ struct LowerPool : OpRewritePattern<wt::PoolOp> {
                     })
                     .getResult(0);
     if (!isMax) {
+      // Divisor per output: the window's size counted over a tensor of ones
+      // padded like the input: explicit pads count only with
+      // count_include_pad, the extra ceil_mode padding never does.
       bool anyPad = llvm::any_of(lo, [](int64_t v) { return v; }) ||
                     llvm::any_of(hi, [](int64_t v) { return v; });
-      if (anyPad && (!op.getCountIncludePad() ||
-                     llvm::any_of(extra, [](int64_t v) { return v; })))
-        return rewriter.notifyMatchFailure(op, "average over partial windows");
-      int64_t count = 1;
-      for (int64_t v : kernel)
-        count *= v;
-      Value c = scalarConstant(rewriter, loc, elt, (double)count);
-      acc = buildElementwise(rewriter, loc, outTy, acc,
-                             [&](OpBuilder &nb, Location nl, ValueRange a) {
-                               return arith::DivFOp::create(nb, nl, a[0], c).getResult();
-                             });
+      Value divisor;
+      if (!anyPad) {
+        int64_t count = 1;
+        for (int64_t v : kernel)
+          count *= v;
+        divisor = scalarConstant(rewriter, loc, elt, (double)count);
+        acc = buildElementwise(rewriter, loc, outTy, acc,
+                               [&](OpBuilder &nb, Location nl, ValueRange a) {
+                                 return arith::DivFOp::create(nb, nl, a[0], divisor).getResult();
+                               });
+      } else {
+        SmallVector<int64_t> onesShape{1, 1};
+        for (int64_t i = 0; i < k; ++i)
+          onesShape.push_back(inTy.getDimSize(2 + i));
+        Value ones = filled(rewriter, loc, RankedTensorType::get(onesShape, elt),
+                            scalarConstant(rewriter, loc, elt, 1.0));
+        SmallVector<int64_t> hiExplicit(pads.drop_front(k));
+        Value padded = padSpatial(rewriter, loc, ones, pads.take_front(k), hiExplicit,
+                                  scalarConstant(rewriter, loc, elt,
+                                                 op.getCountIncludePad() ? 1.0 : 0.0));
+        padded = padSpatial(rewriter, loc, padded, SmallVector<int64_t>(k, 0), extra,
+                            scalarConstant(rewriter, loc, elt, 0.0));
+        SmallVector<int64_t> cntShape{1, 1};
+        for (int64_t i = 0; i < k; ++i)
+          cntShape.push_back(outTy.getDimSize(2 + i));
+        auto cntTy = RankedTensorType::get(cntShape, elt);
+        Value cntInit = filled(rewriter, loc, cntTy, scalarConstant(rewriter, loc, elt, 0.0));
+        Value counts = linalg::GenericOp::create(
+                           rewriter, loc, cntTy, ValueRange{padded, window}, cntInit, maps,
+                           iters,
+                           [](OpBuilder &nb, Location nl, ValueRange a) {
+                             linalg::YieldOp::create(
+                                 nb, nl, ValueRange{arith::AddFOp::create(nb, nl, a[2], a[0])});
+                           })
+                           .getResult(0);
+        acc = buildElementwise(rewriter, loc, outTy, ValueRange{acc, counts},
+                               [](OpBuilder &nb, Location nl, ValueRange a) {
+                                 return arith::DivFOp::create(nb, nl, a[0], a[1]).getResult();
+                               });
+      }
     }
     rewriter.replaceOp(op, acc);
     return success();

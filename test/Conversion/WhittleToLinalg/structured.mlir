@@ -64,3 +64,30 @@ func.func @argmax(%x: tensor<3x5xf32>) -> tensor<3xi64> {
   %y = whittle.arg_reduce max %x {axis = 1 : i64} : tensor<3x5xf32> -> tensor<3xi64>
   return %y : tensor<3xi64>
 }
+
+// -----
+
+// Average pooling with padding that does not count: the divisor is a
+// window count over a padded tensor of ones.
+// CHECK-LABEL: func.func @avgpool_pads
+// CHECK: linalg.generic
+// CHECK: arith.addf
+// CHECK: tensor.pad
+// CHECK: linalg.generic
+// CHECK: arith.divf
+func.func @avgpool_pads(%x: tensor<1x1x4x4xf32>) -> tensor<1x1x4x4xf32> {
+  %y = whittle.pool avg %x {kernel = array<i64: 3, 3>, strides = array<i64: 1, 1>, dilations = array<i64: 1, 1>, pads = array<i64: 1, 1, 1, 1>} : tensor<1x1x4x4xf32> -> tensor<1x1x4x4xf32>
+  return %y : tensor<1x1x4x4xf32>
+}
+
+// -----
+
+// CHECK-LABEL: func.func @gather
+// CHECK: linalg.generic
+// CHECK: arith.index_cast
+// CHECK: arith.select
+// CHECK: tensor.extract %arg0
+func.func @gather(%t: tensor<10x4xf32>, %i: tensor<3xi64>) -> tensor<3x4xf32> {
+  %y = whittle.gather %t[%i] {axis = 0 : i64} : (tensor<10x4xf32>, tensor<3xi64>) -> tensor<3x4xf32>
+  return %y : tensor<3x4xf32>
+}
