@@ -62,6 +62,13 @@ def first_error(text):
 
 
 def run_test(whittle, target, test_dir, tmp):
+    try:
+        return run_test_unguarded(whittle, target, test_dir, tmp)
+    except OSError as e:  # the tool could not be started
+        return os.path.basename(test_dir), "compile error", f"cannot run whittle: {e}"[:150]
+
+
+def run_test_unguarded(whittle, target, test_dir, tmp):
     name = os.path.basename(test_dir)
     try:
         flags, sets = input_shapes(test_dir)

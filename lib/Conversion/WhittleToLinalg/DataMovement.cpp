@@ -89,26 +89,6 @@ struct LowerConcat : OpRewritePattern<wt::ConcatOp> {
   }
 };
 
-/// Start and count ONNX Slice takes from a static dim (see the verifier).
-std::pair<int64_t, int64_t> sliceRange(int64_t dim, int64_t start, int64_t end,
-                                       int64_t step) {
-  auto clampTo = [](int64_t v, int64_t lo, int64_t hi) {
-    return std::max(lo, std::min(v, hi));
-  };
-  if (start < 0)
-    start += dim;
-  if (end < 0 && end > std::numeric_limits<int64_t>::min() / 2)
-    end += dim;
-  if (step > 0) {
-    start = clampTo(start, 0, dim);
-    end = clampTo(end, 0, dim);
-    return {start, std::max<int64_t>(0, (end - start + step - 1) / step)};
-  }
-  start = clampTo(start, -1, dim - 1);
-  end = clampTo(end, -1, dim - 1);
-  return {start, std::max<int64_t>(0, (start - end - step - 1) / -step)};
-}
-
 struct LowerSlice : OpRewritePattern<wt::SliceOp> {
   using Base::Base;
   LogicalResult matchAndRewrite(wt::SliceOp op, PatternRewriter &rewriter) const override {
@@ -117,7 +97,7 @@ struct LowerSlice : OpRewritePattern<wt::SliceOp> {
       return rewriter.notifyMatchFailure(op, "needs static types, positive steps");
     SmallVector<int64_t> offsets, sizes, strides;
     for (int64_t i = 0; i < inTy.getRank(); ++i) {
-      auto [start, count] = sliceRange(inTy.getDimSize(i), op.getStarts()[i],
+      auto [start, count] = wt::sliceRange(inTy.getDimSize(i), op.getStarts()[i],
                                        op.getEnds()[i], op.getSteps()[i]);
       offsets.push_back(start);
       sizes.push_back(count);

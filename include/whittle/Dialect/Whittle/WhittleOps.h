@@ -29,6 +29,11 @@ bool isComparison(BinaryFn fn);
 mlir::FailureOr<llvm::SmallVector<int64_t>>
 broadcastShapes(llvm::ArrayRef<int64_t> a, llvm::ArrayRef<int64_t> b);
 
+/// The (first index, count) ONNX Slice takes from a static dimension of
+/// size `dim` for bounds `start`, `end` and a non-zero `step`.
+std::pair<int64_t, int64_t> sliceRange(int64_t dim, int64_t start, int64_t end,
+                                       int64_t step);
+
 } // namespace whittle::wt
 
 #endif // WHITTLE_DIALECT_WHITTLE_WHITTLEOPS_H

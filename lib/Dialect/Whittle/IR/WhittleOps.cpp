@@ -742,9 +742,8 @@ LogicalResult SplitOp::verify() {
   return success();
 }
 
-/// The [start, count] ONNX Slice takes from a dimension of size `dim`.
-static std::pair<int64_t, int64_t> sliceRange(int64_t dim, int64_t start,
-                                              int64_t end, int64_t step) {
+std::pair<int64_t, int64_t> whittle::wt::sliceRange(int64_t dim, int64_t start,
+                                                    int64_t end, int64_t step) {
   auto clampTo = [](int64_t v, int64_t lo, int64_t hi) {
     return std::max(lo, std::min(v, hi));
   };
