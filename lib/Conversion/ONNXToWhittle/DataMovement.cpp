@@ -13,6 +13,7 @@
 #include "mlir/Dialect/Tensor/IR/Tensor.h"
 #include "mlir/IR/BuiltinAttributes.h"
 
+#include <cmath>
 #include <limits>
 
 using namespace mlir;
@@ -442,6 +443,78 @@ LogicalResult convertResize(onnx::ResizeOp op, PatternRewriter &rewriter) {
 }
 
 //===----------------------------------------------------------------------===//
+// Trilu / Range (static shapes: constants)
+//===----------------------------------------------------------------------===//
+
+/// Trilu keeps the upper (j - i >= k) or lower (j - i <= k) triangle of the
+/// last two dims: a constant j - i compared with k (constant or not) gives
+/// the mask of a select.
+LogicalResult convertTrilu(onnx::TriluOp op, PatternRewriter &rewriter) {
+  auto ty = rankedType(op.getInput());
+  if (!ty || ty.getRank() < 2 || ty.isDynamicDim(ty.getRank() - 1) ||
+      ty.isDynamicDim(ty.getRank() - 2))
+    return rewriter.notifyMatchFailure(op, "needs static matrix dims");
+  if (Value kv = op.getK()) {
+    auto kTy = rankedType(kv);
+    if (!kTy || kTy.getNumElements() != 1 || !kTy.getElementType().isInteger(64))
+      return rewriter.notifyMatchFailure(op, "k must be one int64");
+  }
+  int64_t n = ty.getDimSize(ty.getRank() - 2), m = ty.getDimSize(ty.getRank() - 1);
+  SmallVector<int64_t> diff;
+  for (int64_t i = 0; i < n; ++i)
+    for (int64_t j = 0; j < m; ++j)
+      diff.push_back(j - i);
+  Location loc = op.getLoc();
+  auto i64 = rewriter.getI64Type();
+  auto diffTy = RankedTensorType::get({n, m}, i64);
+  Value d = wt::ConstantOp::create(
+      rewriter, loc, cast<ElementsAttr>(DenseElementsAttr::get(diffTy, ArrayRef<int64_t>(diff))));
+  Value k = op.getK();
+  if (k && rankedType(k).getRank() > 0)
+    k = wt::ReshapeOp::create(rewriter, loc, RankedTensorType::get({}, i64), k,
+                              Value(), false);
+  if (!k)
+    k = createScalarConstant(rewriter, loc, i64, 0);
+  Value mask = wt::BinaryOp::create(
+      rewriter, loc, RankedTensorType::get({n, m}, rewriter.getI1Type()), d, k,
+      op.getUpper() != 0 ? wt::BinaryFn::ge : wt::BinaryFn::le);
+  Value zero = createScalarConstant(rewriter, loc, ty.getElementType(), 0.0);
+  rewriter.replaceOpWithNewOp<wt::SelectOp>(op, op.getOutput().getType(), mask,
+                                            op.getInput(), zero);
+  return success();
+}
+
+/// Range of constant bounds is a constant.
+LogicalResult convertRange(onnx::RangeOp op, PatternRewriter &rewriter) {
+  auto outTy = rankedType(op.getOutput());
+  auto start = getConstantScalar(op.getStart()), limit = getConstantScalar(op.getLimit()),
+       delta = getConstantScalar(op.getDelta());
+  if (!outTy || !start || !limit || !delta || *delta == 0)
+    return rewriter.notifyMatchFailure(op, "bounds are not constants");
+  int64_t n = std::max<int64_t>(0, (int64_t)std::ceil((*limit - *start) / *delta));
+  auto ty = RankedTensorType::get({n}, outTy.getElementType());
+  if (!outTy.isDynamicDim(0) && outTy.getDimSize(0) != n)
+    return rewriter.notifyMatchFailure(op, "result size disagrees");
+  Type elt = ty.getElementType();
+  SmallVector<Attribute> values;
+  for (int64_t i = 0; i < n; ++i) {
+    double v = *start + i * *delta;
+    if (auto ft = dyn_cast<FloatType>(elt))
+      values.push_back(rewriter.getFloatAttr(ft, v));
+    else if (isa<IntegerType>(elt))
+      values.push_back(rewriter.getIntegerAttr(elt, (int64_t)v));
+    else
+      return rewriter.notifyMatchFailure(op, "unsupported element type");
+  }
+  Value c = wt::ConstantOp::create(rewriter, op.getLoc(),
+                                   cast<ElementsAttr>(DenseElementsAttr::get(ty, values)));
+  if (ty != outTy)
+    c = tensor::CastOp::create(rewriter, op.getLoc(), outTy, c);
+  rewriter.replaceOp(op, c);
+  return success();
+}
+
+//===----------------------------------------------------------------------===//
 // No-ops at inference
 //===----------------------------------------------------------------------===//
 
@@ -492,5 +565,7 @@ void whittle::conversion::populateDataMovementLegalizations(
   table.onOp<onnx::PadOp>(1, convertPad);
   table.onOp<onnx::ResizeOp>(1, convertResize);
   table.onOp<onnx::IdentityOp>(1, convertIdentity);
+  table.onOp<onnx::TriluOp>(1, convertTrilu);
+  table.onOp<onnx::RangeOp>(1, convertRange);
   table.onOp<onnx::DropoutOp>(1, convertDropout);
 }

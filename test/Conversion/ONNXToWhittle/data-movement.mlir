@@ -129,3 +129,16 @@ func.func @reshape_unknown_rank(%x: tensor<?x?xf32>, %s: tensor<?xi64>) -> tenso
   %y = "onnx.Reshape"(%x, %s) : (tensor<?x?xf32>, tensor<?xi64>) -> tensor<*xf32>
   return %y : tensor<*xf32>
 }
+
+// -----
+
+// Trilu: a constant j - i compared with k gives the select's mask.
+// CHECK-LABEL: func.func @triu
+// CHECK-DAG: %[[D:.+]] = whittle.constant dense<{{\[\[}}0, 1, 2], [-1, 0, 1]]> : tensor<2x3xi64>
+// CHECK-DAG: %[[K:.+]] = whittle.reshape %arg1 : (tensor<1xi64>) -> tensor<i64>
+// CHECK: %[[M:.+]] = whittle.binary ge %[[D]], %[[K]]
+// CHECK: whittle.select %[[M]], %arg0
+func.func @triu(%x: tensor<2x3xf32>, %k: tensor<1xi64>) -> tensor<2x3xf32> {
+  %y = "onnx.Trilu"(%x, %k) : (tensor<2x3xf32>, tensor<1xi64>) -> tensor<2x3xf32>
+  return %y : tensor<2x3xf32>
+}
