@@ -23,6 +23,7 @@
 #include "mlir/Pass/PassRegistry.h"
 #include "mlir/Target/LLVMIR/Export.h"
 #include "mlir/Transforms/Passes.h"
+#include "llvm/ADT/ScopeExit.h"
 #include "llvm/IR/LegacyPassManager.h"
 #include "llvm/IR/Module.h"
 #include "llvm/MC/TargetRegistry.h"
@@ -407,6 +408,8 @@ LogicalResult compileModule(ModuleOp module, const CompileOptions &options,
   llvm::SmallString<128> dir;
   if (auto ec = llvm::sys::fs::createUniqueDirectory("whittle", dir))
     return emitError(loc) << "cannot make a temporary directory: " << ec.message();
+  // The scratch directory goes away however linking ends.
+  auto cleanup = llvm::make_scope_exit([&] { llvm::sys::fs::remove_directories(dir); });
   llvm::SmallString<128> obj(dir), entry(dir), log(dir);
   llvm::sys::path::append(obj, "model.o");
   llvm::sys::path::append(entry, "entry.c");
@@ -433,7 +436,6 @@ LogicalResult compileModule(ModuleOp module, const CompileOptions &options,
     return emitError(loc) << "linking failed (" << cmd[0] << " exited " << rc
                           << "): " << (text ? (*text)->getBuffer().trim() : "");
   }
-  llvm::sys::fs::remove_directories(dir);
   return success();
 }
 

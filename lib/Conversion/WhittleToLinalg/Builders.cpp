@@ -57,6 +57,13 @@ Value filled(OpBuilder &b, Location loc, RankedTensorType type, Value value) {
   return linalg::FillOp::create(b, loc, value, empty).getResult(0);
 }
 
+Value reshapeTo(OpBuilder &b, Location loc, Value v, RankedTensorType type) {
+  auto shapeTy = RankedTensorType::get({type.getRank()}, b.getI64Type());
+  Value shape = arith::ConstantOp::create(
+      b, loc, DenseElementsAttr::get(shapeTy, type.getShape()));
+  return tensor::ReshapeOp::create(b, loc, type, v, shape);
+}
+
 Value padSpatial(OpBuilder &b, Location loc, Value input, ArrayRef<int64_t> lo,
                  ArrayRef<int64_t> hi, Value padValue) {
   if (llvm::all_of(lo, [](int64_t v) { return v == 0; }) &&

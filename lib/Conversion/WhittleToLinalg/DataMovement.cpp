@@ -36,10 +36,7 @@ struct LowerReshape : OpRewritePattern<wt::ReshapeOp> {
     auto inTy = staticType(op.getInput()), outTy = staticType(op.getOutput());
     if (!inTy || !outTy)
       return rewriter.notifyMatchFailure(op, "needs static types");
-    auto shapeTy = RankedTensorType::get({outTy.getRank()}, rewriter.getI64Type());
-    Value shape = arith::ConstantOp::create(
-        rewriter, op.getLoc(), DenseElementsAttr::get(shapeTy, outTy.getShape()));
-    rewriter.replaceOpWithNewOp<tensor::ReshapeOp>(op, outTy, op.getInput(), shape);
+    rewriter.replaceOp(op, reshapeTo(rewriter, op.getLoc(), op.getInput(), outTy));
     return success();
   }
 };

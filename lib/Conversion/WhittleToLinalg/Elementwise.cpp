@@ -227,22 +227,6 @@ Value binaryBody(OpBuilder &b, Location loc, wt::BinaryFn fn, Value x, Value y,
   }
 }
 
-/// The signless integer of a sign-typed one (ui8 -> i8); other types as is.
-Type signlessType(Type t) {
-  if (auto it = dyn_cast<IntegerType>(t); it && !it.isSignless())
-    return IntegerType::get(t.getContext(), it.getWidth());
-  return t;
-}
-
-/// `v` reinterpreted with signless integer elements (a free bitcast).
-Value toSignless(OpBuilder &b, Location loc, Value v) {
-  auto t = cast<RankedTensorType>(v.getType());
-  Type s = signlessType(t.getElementType());
-  if (s == t.getElementType())
-    return v;
-  return tensor::BitcastOp::create(b, loc, RankedTensorType::get(t.getShape(), s), v);
-}
-
 struct LowerBinary : OpRewritePattern<wt::BinaryOp> {
   using Base::Base;
   LogicalResult matchAndRewrite(wt::BinaryOp op, PatternRewriter &rewriter) const override {
@@ -260,21 +244,14 @@ struct LowerBinary : OpRewritePattern<wt::BinaryOp> {
         (isa<IntegerType>(outTy.getElementType()) &&
          !cast<IntegerType>(outTy.getElementType()).isSignless()))
       return rewriter.notifyMatchFailure(op, "sign-typed integers");
-    bool isUnsigned = false;
     auto body = [&](OpBuilder &b, Location loc, ValueRange a) {
-      return binaryBody(b, loc, op.getFn(), a[0], a[1], isUnsigned);
+      return binaryBody(b, loc, op.getFn(), a[0], a[1], /*isUnsigned=*/false);
     };
-    Type lS = signlessType(lElt), rS = signlessType(rTy.getElementType());
-    if (!hasBody(getContext(), {lS, rS}, body))
+    if (!hasBody(getContext(), {lElt, rTy.getElementType()}, body))
       return rewriter.notifyMatchFailure(op, "no lowering for this function/type");
-    Location loc = op.getLoc();
-    Value l = toSignless(rewriter, loc, op.getLhs());
-    Value r = toSignless(rewriter, loc, op.getRhs());
-    auto outS = RankedTensorType::get(outTy.getShape(), signlessType(outTy.getElementType()));
-    Value res = buildElementwise(rewriter, loc, outS, ValueRange{l, r}, body);
-    if (outS != outTy)
-      res = tensor::BitcastOp::create(rewriter, loc, outTy, res);
-    rewriter.replaceOp(op, res);
+    rewriter.replaceOp(op, buildElementwise(rewriter, op.getLoc(), outTy,
+                                            ValueRange{op.getLhs(), op.getRhs()},
+                                            body));
     return success();
   }
 };
@@ -336,11 +313,6 @@ struct LowerCast : OpRewritePattern<wt::CastOp> {
     auto inTy = staticType(op.getInput());
     if (!outTy || !inTy)
       return rewriter.notifyMatchFailure(op, "needs static types");
-    auto signless = [](Type t) -> Type {
-      if (auto it = dyn_cast<IntegerType>(t))
-        return IntegerType::get(t.getContext(), it.getWidth());
-      return t;
-    };
     Type from = inTy.getElementType(), to = outTy.getElementType();
     if (!from.isIntOrFloat() || !to.isIntOrFloat() ||
         (isa<IntegerType>(from) && !cast<IntegerType>(from).isSignless()) ||
@@ -348,7 +320,7 @@ struct LowerCast : OpRewritePattern<wt::CastOp> {
       return rewriter.notifyMatchFailure(op, "sign-typed or non-numeric cast");
     Value r = buildElementwise(rewriter, op.getLoc(), outTy, op.getInput(),
                                [&](OpBuilder &b, Location loc, ValueRange a) {
-                                 return castBody(b, loc, a[0], signless(to), false, false);
+                                 return castBody(b, loc, a[0], to, false, false);
                                });
     rewriter.replaceOp(op, r);
     return success();

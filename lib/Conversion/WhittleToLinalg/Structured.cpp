@@ -500,12 +500,8 @@ struct LowerArgReduce : OpRewritePattern<wt::ArgReduceOp> {
                                arith::SelectOp::create(b, l, better, i, a[2])});
         });
     Value idx = generic.getResult(1);
-    if (idxTy != outTy) {
-      auto shapeTy = RankedTensorType::get({outTy.getRank()}, rewriter.getI64Type());
-      Value shape = arith::ConstantOp::create(
-          rewriter, loc, DenseElementsAttr::get(shapeTy, outTy.getShape()));
-      idx = tensor::ReshapeOp::create(rewriter, loc, outTy, idx, shape);
-    }
+    if (idxTy != outTy)
+      idx = reshapeTo(rewriter, loc, idx, outTy);
     rewriter.replaceOp(op, idx);
     return success();
   }
