@@ -350,8 +350,11 @@ LogicalResult compileModule(ModuleOp module, const CompileOptions &options,
   graph.setSymName(kGraphName);
   graph->setAttr("llvm.emit_c_interface", UnitAttr::get(ctx));
   // Names and dims travel in the entry point's tables, not in LLVM IR.
+  // Inputs are the caller's buffers: never written (a scatter copies).
   for (unsigned i = 0; i < graph.getNumArguments(); ++i)
-    graph.setArgAttrs(i, ArrayRef<NamedAttribute>{});
+    graph.setArgAttrs(i, ArrayRef<NamedAttribute>{NamedAttribute(
+                             StringAttr::get(ctx, "bufferization.writable"),
+                             BoolAttr::get(ctx, false))});
   for (unsigned i = 0; i < graph.getNumResults(); ++i)
     graph.setResultAttrs(i, ArrayRef<NamedAttribute>{});
   if (failed(runPipeline(

@@ -72,6 +72,8 @@ void populateNeuralNetLegalizations(LegalizationTable &table);
 void populateDataMovementLegalizations(LegalizationTable &table);
 void populateControlFlowLegalizations(LegalizationTable &table);
 void populateQuantizationLegalizations(LegalizationTable &table);
+void populateIndexingLegalizations(LegalizationTable &table);
+void populateLossLegalizations(LegalizationTable &table);
 
 //===----------------------------------------------------------------------===//
 // Helpers shared by the handlers

@@ -73,6 +73,8 @@ struct ConvertONNXToWhittlePass
     populateDataMovementLegalizations(table);
     populateControlFlowLegalizations(table);
     populateQuantizationLegalizations(table);
+    populateIndexingLegalizations(table);
+    populateLossLegalizations(table);
     return success();
   }
 

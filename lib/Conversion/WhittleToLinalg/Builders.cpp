@@ -51,6 +51,15 @@ Value scalarConstant(OpBuilder &b, Location loc, Type type, double value) {
   return arith::ConstantOp::create(b, loc, b.getIntegerAttr(type, (int64_t)value));
 }
 
+Value wrapIndex(OpBuilder &b, Location loc, Value i, int64_t dimSize) {
+  if (!i.getType().isIndex())
+    i = arith::IndexCastOp::create(b, loc, b.getIndexType(), i);
+  Value size = arith::ConstantIndexOp::create(b, loc, dimSize);
+  Value zero = arith::ConstantIndexOp::create(b, loc, 0);
+  Value neg = arith::CmpIOp::create(b, loc, arith::CmpIPredicate::slt, i, zero);
+  return arith::SelectOp::create(b, loc, neg, arith::AddIOp::create(b, loc, i, size), i);
+}
+
 Value filled(OpBuilder &b, Location loc, RankedTensorType type, Value value) {
   Value empty =
       tensor::EmptyOp::create(b, loc, type.getShape(), type.getElementType());

@@ -196,13 +196,7 @@ struct LowerGather : OpRewritePattern<wt::GatherOp> {
                                rewriter.getMultiDimIdentityMap(r)},
         SmallVector<utils::IteratorType>(r, utils::IteratorType::parallel),
         [&](OpBuilder &b, Location l, ValueRange a) {
-          Value i = a[0];
-          if (!i.getType().isIndex())
-            i = arith::IndexCastOp::create(b, l, b.getIndexType(), i);
-          Value size = arith::ConstantIndexOp::create(b, l, dim);
-          Value zero = arith::ConstantIndexOp::create(b, l, 0);
-          Value neg = arith::CmpIOp::create(b, l, arith::CmpIPredicate::slt, i, zero);
-          i = arith::SelectOp::create(b, l, neg, arith::AddIOp::create(b, l, i, size), i);
+          Value i = wrapIndex(b, l, a[0], dim);
           SmallVector<Value> at;
           for (int64_t d = 0; d < axis; ++d)
             at.push_back(linalg::IndexOp::create(b, l, d));

@@ -54,6 +54,11 @@ mlir::Value padSpatial(mlir::OpBuilder &b, mlir::Location loc, mlir::Value input
                        llvm::ArrayRef<int64_t> lo, llvm::ArrayRef<int64_t> hi,
                        mlir::Value padValue);
 
+/// An integer index `i` (any width) as an `index`, counted from the end
+/// when negative, for a dimension of static size `dimSize`.
+mlir::Value wrapIndex(mlir::OpBuilder &b, mlir::Location loc, mlir::Value i,
+                      int64_t dimSize);
+
 /// The value of `epilogue` applied to `x` (float).
 mlir::Value applyActivation(mlir::OpBuilder &b, mlir::Location loc,
                             wt::UnaryFn fn, mlir::Value x,
@@ -65,6 +70,7 @@ void populateStructuredLowerings(mlir::RewritePatternSet &patterns);
 void populateDataMovementLowerings(mlir::RewritePatternSet &patterns);
 void populateResizeLowerings(mlir::RewritePatternSet &patterns);
 void populateConvTransposeLowerings(mlir::RewritePatternSet &patterns);
+void populateIndexingLowerings(mlir::RewritePatternSet &patterns);
 
 } // namespace whittle::lowering
 

@@ -26,6 +26,7 @@ struct ConvertWhittleToLinalgPass
     whittle::lowering::populateDataMovementLowerings(patterns);
     whittle::lowering::populateResizeLowerings(patterns);
     whittle::lowering::populateConvTransposeLowerings(patterns);
+    whittle::lowering::populateIndexingLowerings(patterns);
     if (failed(applyPatternsGreedily(getOperation(), std::move(patterns))))
       signalPassFailure();
   }

@@ -157,3 +157,35 @@ func.func @quantize_expressed(%x: tensor<4xf16>) -> tensor<4x!quant.uniform<i8:f
   %y = whittle.quantize %x : tensor<4xf16> -> tensor<4x!quant.uniform<i8:f32, 0.5>>
   return %y : tensor<4x!quant.uniform<i8:f32, 0.5>>
 }
+
+// -----
+
+func.func @gather_elements_rank(%x: tensor<3x4xf32>, %i: tensor<3xi64>) -> tensor<3xf32> {
+  // expected-error @+1 {{indices must have the input's rank 2, have 1}}
+  %y = whittle.gather_elements %x[%i] {axis = 1 : i64} : (tensor<3x4xf32>, tensor<3xi64>) -> tensor<3xf32>
+  return %y : tensor<3xf32>
+}
+
+// -----
+
+func.func @gather_nd_tuple(%x: tensor<3x4xf32>, %i: tensor<2x3xi64>) -> tensor<2xf32> {
+  // expected-error @+1 {{index tuples of length 3 do not fit input rank 2 after 0 batch dims}}
+  %y = whittle.gather_nd %x[%i] {batch_dims = 0 : i64} : (tensor<3x4xf32>, tensor<2x3xi64>) -> tensor<2xf32>
+  return %y : tensor<2xf32>
+}
+
+// -----
+
+func.func @scatter_updates_shape(%x: tensor<3x4xf32>, %i: tensor<2x4xi64>, %u: tensor<2x3xf32>) -> tensor<3x4xf32> {
+  // expected-error @+1 {{updates must have the indices' shape}}
+  %y = whittle.scatter_elements none %x[%i], %u {axis = 0 : i64} : (tensor<3x4xf32>, tensor<2x4xi64>, tensor<2x3xf32>) -> tensor<3x4xf32>
+  return %y : tensor<3x4xf32>
+}
+
+// -----
+
+func.func @scatter_nd_rank(%x: tensor<3x4xf32>, %i: tensor<2x1xi64>, %u: tensor<2xf32>) -> tensor<3x4xf32> {
+  // expected-error @+1 {{updates should have rank 2, have 1}}
+  %y = whittle.scatter_nd add %x[%i], %u : (tensor<3x4xf32>, tensor<2x1xi64>, tensor<2xf32>) -> tensor<3x4xf32>
+  return %y : tensor<3x4xf32>
+}

@@ -97,3 +97,18 @@ func.func @constant() -> tensor<2xi64> {
   %0 = whittle.constant dense<[1, 2]> : tensor<2xi64>
   return %0 : tensor<2xi64>
 }
+
+// -----
+
+// CHECK-LABEL: func.func @indexing
+// CHECK: whittle.gather_elements %arg0[%arg1] {axis = 1 : i64}
+// CHECK: whittle.gather_nd %arg0[%arg2] {batch_dims = 0 : i64}
+// CHECK: whittle.scatter_elements max %arg0[%arg1], %arg3 {axis = 0 : i64}
+// CHECK: whittle.scatter_nd mul %arg0[%arg2], %arg4
+func.func @indexing(%x: tensor<3x4xf32>, %i: tensor<3x2xi64>, %n: tensor<2x2xi32>, %u: tensor<3x2xf32>, %nu: tensor<2xf32>) {
+  %0 = whittle.gather_elements %x[%i] {axis = 1 : i64} : (tensor<3x4xf32>, tensor<3x2xi64>) -> tensor<3x2xf32>
+  %1 = whittle.gather_nd %x[%n] {batch_dims = 0 : i64} : (tensor<3x4xf32>, tensor<2x2xi32>) -> tensor<2xf32>
+  %2 = whittle.scatter_elements max %x[%i], %u {axis = 0 : i64} : (tensor<3x4xf32>, tensor<3x2xi64>, tensor<3x2xf32>) -> tensor<3x4xf32>
+  %3 = whittle.scatter_nd mul %x[%n], %nu : (tensor<3x4xf32>, tensor<2x2xi32>, tensor<2xf32>) -> tensor<3x4xf32>
+  return
+}

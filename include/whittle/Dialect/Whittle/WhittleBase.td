@@ -142,6 +142,20 @@ def Whittle_ResizeMode : I32EnumAttr<"ResizeMode", "interpolation", [
 }
 def Whittle_ResizeModeAttr : EnumAttr<Whittle_Dialect, Whittle_ResizeMode, "resize_mode">;
 
+def Whittle_ScatterReduction : I32EnumAttr<"ScatterReduction",
+    "how a scatter combines an update with the value it lands on", [
+    I32EnumAttrCase<"none", 0>, I32EnumAttrCase<"add", 1>,
+    I32EnumAttrCase<"mul", 2>, I32EnumAttrCase<"max", 3>,
+    I32EnumAttrCase<"min", 4>
+  ]> {
+  let cppNamespace = "::whittle::wt";
+  let genSpecializedAttr = 0;
+}
+def Whittle_ScatterReductionAttr
+    : EnumAttr<Whittle_Dialect, Whittle_ScatterReduction, "scatter_reduction"> {
+  let assemblyFormat = "$value";
+}
+
 def Whittle_RnnDirection : I32EnumAttr<"RnnDirection", "recurrence direction", [
     I32EnumAttrCase<"forward", 0>, I32EnumAttrCase<"reverse", 1>,
     I32EnumAttrCase<"bidirectional", 2>

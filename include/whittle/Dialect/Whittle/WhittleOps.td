@@ -435,6 +435,76 @@ def Whittle_GatherOp : Whittle_Op<"gather", [Pure]> {
   let hasFolder = 1;
 }
 
+def Whittle_GatherElementsOp : Whittle_Op<"gather_elements", [Pure]> {
+  let summary = "Picks one element along an axis for every index";
+  let description = [{
+    ONNX GatherElements: the result has the shape of `indices`, and
+    `out[i..] = input[i.. with dim axis = indices[i..]]`; negative indices
+    count from the end.
+  }];
+  let arguments = (ins Whittle_Tensor:$input, Whittle_IndexTensor:$indices,
+                   I64Attr:$axis);
+  let results = (outs Whittle_Tensor:$output);
+  let assemblyFormat = [{
+    $input `[` $indices `]` attr-dict `:` functional-type(operands, results)
+  }];
+  let hasVerifier = 1;
+}
+
+def Whittle_GatherNdOp : Whittle_Op<"gather_nd", [Pure]> {
+  let summary = "Takes slices at index tuples (ONNX GatherND)";
+  let description = [{
+    The last dim of `indices` holds tuples of `m` indices into the dims of
+    `input` after the first `batch_dims`; the result is
+    `indices.shape[:-1] ++ input.shape[batch_dims + m:]`.
+  }];
+  let arguments = (ins Whittle_Tensor:$input, Whittle_IndexTensor:$indices,
+                   I64Attr:$batch_dims);
+  let results = (outs Whittle_Tensor:$output);
+  let assemblyFormat = [{
+    $input `[` $indices `]` attr-dict `:` functional-type(operands, results)
+  }];
+  let hasVerifier = 1;
+}
+
+def Whittle_ScatterElementsOp : Whittle_Op<"scatter_elements", [Pure,
+    AllTypesMatch<["data", "output"]>]> {
+  let summary = "Writes updates at per-element indices along an axis";
+  let description = [{
+    ONNX ScatterElements: a copy of `data` where, in index order, each
+    `updates[i..]` is written (or combined by `reduction`) at `i..` with dim
+    `axis` replaced by `indices[i..]`.
+  }];
+  let arguments = (ins Whittle_Tensor:$data, Whittle_IndexTensor:$indices,
+                   Whittle_Tensor:$updates, I64Attr:$axis,
+                   Whittle_ScatterReductionAttr:$reduction);
+  let results = (outs Whittle_Tensor:$output);
+  let assemblyFormat = [{
+    $reduction $data `[` $indices `]` `,` $updates attr-dict
+    `:` functional-type(operands, results)
+  }];
+  let hasVerifier = 1;
+}
+
+def Whittle_ScatterNdOp : Whittle_Op<"scatter_nd", [Pure,
+    AllTypesMatch<["data", "output"]>]> {
+  let summary = "Writes slices at index tuples (ONNX ScatterND)";
+  let description = [{
+    A copy of `data` where, in index order, each slice
+    `updates[i..]` (of shape `data.shape[m:]`) is written, or combined by
+    `reduction`, at the tuple `indices[i.., :]` of length `m`.
+  }];
+  let arguments = (ins Whittle_Tensor:$data, Whittle_IndexTensor:$indices,
+                   Whittle_Tensor:$updates,
+                   Whittle_ScatterReductionAttr:$reduction);
+  let results = (outs Whittle_Tensor:$output);
+  let assemblyFormat = [{
+    $reduction $data `[` $indices `]` `,` $updates attr-dict
+    `:` functional-type(operands, results)
+  }];
+  let hasVerifier = 1;
+}
+
 def Whittle_ShapeOfOp : Whittle_Op<"shape_of", [Pure]> {
   let summary = "The shape of a tensor as a 1-D i64 tensor";
   let arguments = (ins AnyRankedTensor:$input);

@@ -10,6 +10,7 @@
 
 #include "mlir/IR/BuiltinAttributes.h"
 #include "mlir/IR/Matchers.h"
+#include "mlir/IR/TypeUtilities.h"
 #include "llvm/ADT/STLExtras.h"
 
 #include <limits>
@@ -866,6 +867,93 @@ OpFoldResult GatherOp::fold(FoldAdaptor adaptor) {
   if (!inTy || inTy.getRank() != 1)
     return {};
   return makeInts(getOutput().getType(), out);
+}
+
+//===----------------------------------------------------------------------===//
+// Indexed gathers and scatters
+//===----------------------------------------------------------------------===//
+
+LogicalResult GatherElementsOp::verify() {
+  auto inTy = ranked(getInput()), idxTy = ranked(getIndices()),
+       outTy = ranked(getOutput());
+  if (elementType(getInput()) != elementType(getOutput()))
+    return emitOpError("result element type must be the input's");
+  if (!inTy)
+    return success();
+  if (failed(checkAxis(*this, "axis", getAxis(), inTy.getRank())))
+    return failure();
+  if (idxTy && idxTy.getRank() != inTy.getRank())
+    return emitOpError("indices must have the input's rank ")
+           << inTy.getRank() << ", have " << idxTy.getRank();
+  if (idxTy && outTy && failed(verifyCompatibleShape(idxTy, outTy)))
+    return emitOpError("result shape ") << shapeStr(outTy.getShape())
+           << " must be the indices' " << shapeStr(idxTy.getShape());
+  return success();
+}
+
+LogicalResult GatherNdOp::verify() {
+  auto inTy = ranked(getInput()), idxTy = ranked(getIndices()),
+       outTy = ranked(getOutput());
+  if (elementType(getInput()) != elementType(getOutput()))
+    return emitOpError("result element type must be the input's");
+  if (!inTy || !idxTy)
+    return success();
+  int64_t b = getBatchDims(), q = idxTy.getRank();
+  if (b < 0 || b >= q || b >= inTy.getRank())
+    return emitOpError("'batch_dims' ") << b << " must be below both ranks";
+  int64_t m = idxTy.getDimSize(q - 1);
+  if (ShapedType::isDynamic(m))
+    return success();
+  if (m < 1 || b + m > inTy.getRank())
+    return emitOpError("index tuples of length ")
+           << m << " do not fit input rank " << inTy.getRank()
+           << " after " << b << " batch dims";
+  if (outTy && outTy.getRank() != q - 1 + inTy.getRank() - b - m)
+    return emitOpError("result rank should be ")
+           << q - 1 + inTy.getRank() - b - m << ", is " << outTy.getRank();
+  return success();
+}
+
+template <typename OpTy>
+static LogicalResult verifyScatterUpdates(OpTy op) {
+  if (elementType(op.getUpdates()) != elementType(op.getData()))
+    return op.emitOpError("updates must have the data's element type");
+  return success();
+}
+
+LogicalResult ScatterElementsOp::verify() {
+  if (failed(verifyScatterUpdates(*this)))
+    return failure();
+  auto dataTy = ranked(getData()), idxTy = ranked(getIndices()),
+       updTy = ranked(getUpdates());
+  if (!dataTy)
+    return success();
+  if (failed(checkAxis(*this, "axis", getAxis(), dataTy.getRank())))
+    return failure();
+  if (idxTy && idxTy.getRank() != dataTy.getRank())
+    return emitOpError("indices must have the data's rank");
+  if (idxTy && updTy && failed(verifyCompatibleShape(idxTy, updTy)))
+    return emitOpError("updates must have the indices' shape");
+  return success();
+}
+
+LogicalResult ScatterNdOp::verify() {
+  if (failed(verifyScatterUpdates(*this)))
+    return failure();
+  auto dataTy = ranked(getData()), idxTy = ranked(getIndices()),
+       updTy = ranked(getUpdates());
+  if (!dataTy || !idxTy || !updTy)
+    return success();
+  int64_t q = idxTy.getRank(), m = idxTy.getDimSize(q - 1);
+  if (ShapedType::isDynamic(m))
+    return success();
+  if (m < 1 || m > dataTy.getRank())
+    return emitOpError("index tuples of length ")
+           << m << " do not fit data rank " << dataTy.getRank();
+  if (updTy.getRank() != q - 1 + dataTy.getRank() - m)
+    return emitOpError("updates should have rank ")
+           << q - 1 + dataTy.getRank() - m << ", have " << updTy.getRank();
+  return success();
 }
 
 LogicalResult ShapeOfOp::verify() {

@@ -1,0 +1,40 @@
+// RUN: whittle-opt %s -split-input-file -convert-onnx-to-whittle | FileCheck %s
+
+// Negative axes are normalized.
+// CHECK-LABEL: func.func @gather_elements
+// CHECK: whittle.gather_elements %arg0[%arg1] {axis = 1 : i64} : (tensor<3x4xf32>, tensor<3x2xi64>) -> tensor<3x2xf32>
+// CHECK-NOT: onnx.
+func.func @gather_elements(%x: tensor<3x4xf32>, %i: tensor<3x2xi64>) -> tensor<3x2xf32> {
+  %y = "onnx.GatherElements"(%x, %i) {axis = -1 : i64} : (tensor<3x4xf32>, tensor<3x2xi64>) -> tensor<3x2xf32>
+  return %y : tensor<3x2xf32>
+}
+
+// -----
+
+// CHECK-LABEL: func.func @gather_nd
+// CHECK: whittle.gather_nd %arg0[%arg1] {batch_dims = 1 : i64} : (tensor<2x3x4xf32>, tensor<2x1xi64>) -> tensor<2x4xf32>
+func.func @gather_nd(%x: tensor<2x3x4xf32>, %i: tensor<2x1xi64>) -> tensor<2x4xf32> {
+  %y = "onnx.GatherND"(%x, %i) {batch_dims = 1 : i64} : (tensor<2x3x4xf32>, tensor<2x1xi64>) -> tensor<2x4xf32>
+  return %y : tensor<2x4xf32>
+}
+
+// -----
+
+// CHECK-LABEL: func.func @scatters
+// CHECK: whittle.scatter_elements add %arg0[%arg1], %arg2 {axis = 0 : i64}
+// CHECK: whittle.scatter_nd none %arg0[%arg3], %arg4
+func.func @scatters(%d: tensor<3x3xf32>, %i: tensor<2x3xi64>, %u: tensor<2x3xf32>, %ni: tensor<1x1xi64>, %nu: tensor<1x3xf32>) -> (tensor<3x3xf32>, tensor<3x3xf32>) {
+  %0 = "onnx.ScatterElements"(%d, %i, %u) {axis = -2 : i64, reduction = "add"} : (tensor<3x3xf32>, tensor<2x3xi64>, tensor<2x3xf32>) -> tensor<3x3xf32>
+  %1 = "onnx.ScatterND"(%d, %ni, %nu) : (tensor<3x3xf32>, tensor<1x1xi64>, tensor<1x3xf32>) -> tensor<3x3xf32>
+  return %0, %1 : tensor<3x3xf32>, tensor<3x3xf32>
+}
+
+// -----
+
+// A reduction the whittle op does not know stays ONNX.
+// CHECK-LABEL: func.func @scatter_unknown_reduction
+// CHECK: onnx.ScatterElements
+func.func @scatter_unknown_reduction(%d: tensor<3xf32>, %i: tensor<1xi64>, %u: tensor<1xf32>) -> tensor<3xf32> {
+  %0 = "onnx.ScatterElements"(%d, %i, %u) {reduction = "xor"} : (tensor<3xf32>, tensor<1xi64>, tensor<1xf32>) -> tensor<3xf32>
+  return %0 : tensor<3xf32>
+}

@@ -1,0 +1,52 @@
+// RUN: whittle-opt %s -split-input-file -convert-whittle-to-linalg | FileCheck %s
+
+// One generic over the indices reading the input at the wrapped index.
+// CHECK-LABEL: func.func @gather_elements
+// CHECK: linalg.generic {{.*}} ins(%arg1 : tensor<3x2xi64>) outs(%{{.*}} : tensor<3x2xf32>)
+// CHECK: arith.cmpi slt
+// CHECK: tensor.extract %arg0[%{{.*}}, %{{.*}}] : tensor<3x4xf32>
+// CHECK-NOT: whittle.gather_elements
+func.func @gather_elements(%x: tensor<3x4xf32>, %i: tensor<3x2xi64>) -> tensor<3x2xf32> {
+  %y = whittle.gather_elements %x[%i] {axis = 1 : i64} : (tensor<3x4xf32>, tensor<3x2xi64>) -> tensor<3x2xf32>
+  return %y : tensor<3x2xf32>
+}
+
+// -----
+
+// The index tuple is read from the indices tensor inside the body.
+// CHECK-LABEL: func.func @gather_nd
+// CHECK: linalg.generic {{.*}} outs(%{{.*}} : tensor<2x4xf32>)
+// CHECK: tensor.extract %arg1[%{{.*}}, %{{.*}}] : tensor<2x1xi64>
+// CHECK: tensor.extract %arg0[%{{.*}}, %{{.*}}, %{{.*}}] : tensor<2x3x4xf32>
+func.func @gather_nd(%x: tensor<2x3x4xf32>, %i: tensor<2x1xi64>) -> tensor<2x4xf32> {
+  %y = whittle.gather_nd %x[%i] {batch_dims = 1 : i64} : (tensor<2x3x4xf32>, tensor<2x1xi64>) -> tensor<2x4xf32>
+  return %y : tensor<2x4xf32>
+}
+
+// -----
+
+// Updates are visited in order by a loop nest carrying the tensor.
+// CHECK-LABEL: func.func @scatter_elements_add
+// CHECK: scf.for %{{.*}} iter_args(%[[A:.+]] = %arg0) -> (tensor<3x3xf32>)
+// CHECK: scf.for
+// CHECK: tensor.extract %arg1
+// CHECK: tensor.extract %arg2
+// CHECK: tensor.extract
+// CHECK: arith.addf
+// CHECK: tensor.insert
+func.func @scatter_elements_add(%d: tensor<3x3xf32>, %i: tensor<2x3xi64>, %u: tensor<2x3xf32>) -> tensor<3x3xf32> {
+  %0 = whittle.scatter_elements add %d[%i], %u {axis = 0 : i64} : (tensor<3x3xf32>, tensor<2x3xi64>, tensor<2x3xf32>) -> tensor<3x3xf32>
+  return %0 : tensor<3x3xf32>
+}
+
+// -----
+
+// CHECK-LABEL: func.func @scatter_nd
+// CHECK: scf.for
+// CHECK: scf.for
+// CHECK-NOT: arith.addf
+// CHECK: tensor.insert %{{.*}} into %{{.*}} : tensor<4x3xf32>
+func.func @scatter_nd(%d: tensor<4x3xf32>, %i: tensor<2x1xi64>, %u: tensor<2x3xf32>) -> tensor<4x3xf32> {
+  %0 = whittle.scatter_nd none %d[%i], %u : (tensor<4x3xf32>, tensor<2x1xi64>, tensor<2x3xf32>) -> tensor<4x3xf32>
+  return %0 : tensor<4x3xf32>
+}
