@@ -37,7 +37,11 @@ def ConvertWhittleToLinalgPass
     structured ops on tensors (linalg.generic for convolution and pooling
     windows of any rank and grouping, linalg.matmul for matrix products,
     elementwise linalg.generic with broadcasting maps), with padding as
-    tensor.pad and reshapes as collapse/expand_shape. Ops it cannot lower
+    tensor.pad and reshapes as collapse/expand_shape. Sign-typed integers
+    (ui8, ...) are computed on a signless view (whittle.storage_cast), with
+    unsigned division, comparison and extension where the type asks for
+    them; the function's arguments and results are made signless at the
+    end. Ops it cannot lower
     yet (dynamic shapes in this version) are left alone and reported by
     `whittle compile`.
   }];

@@ -4,6 +4,8 @@
 
 #include "mlir/Dialect/Utils/StaticValueUtils.h"
 
+#include <limits>
+
 using namespace mlir;
 
 namespace whittle::lowering {
@@ -58,6 +60,69 @@ Value wrapIndex(OpBuilder &b, Location loc, Value i, int64_t dimSize) {
   Value zero = arith::ConstantIndexOp::create(b, loc, 0);
   Value neg = arith::CmpIOp::create(b, loc, arith::CmpIPredicate::slt, i, zero);
   return arith::SelectOp::create(b, loc, neg, arith::AddIOp::create(b, loc, i, size), i);
+}
+
+bool isSignTyped(Type t) {
+  if (auto s = dyn_cast<ShapedType>(t))
+    t = s.getElementType();
+  auto it = dyn_cast<IntegerType>(t);
+  return it && !it.isSignless();
+}
+
+bool isUnsignedInt(Type t) {
+  if (auto s = dyn_cast<ShapedType>(t))
+    t = s.getElementType();
+  auto it = dyn_cast<IntegerType>(t);
+  return it && it.isUnsigned();
+}
+
+Type signlessType(Type t) {
+  auto convert = [](Type e) -> Type {
+    auto it = dyn_cast<IntegerType>(e);
+    return it && !it.isSignless() ? IntegerType::get(e.getContext(), it.getWidth()) : e;
+  };
+  if (auto s = dyn_cast<ShapedType>(t))
+    return s.clone(convert(s.getElementType()));
+  return convert(t);
+}
+
+Value signlessView(OpBuilder &b, Location loc, Value v) {
+  if (!isSignTyped(v.getType()))
+    return v;
+  return wt::StorageCastOp::create(b, loc, signlessType(v.getType()), v);
+}
+
+Value restoreSign(OpBuilder &b, Location loc, Value v, Type type) {
+  if (v.getType() == type)
+    return v;
+  return wt::StorageCastOp::create(b, loc, type, v);
+}
+
+Value maxOf(OpBuilder &b, Location loc, Value x, Value y, bool isUnsigned) {
+  if (isa<FloatType>(x.getType()))
+    return arith::MaximumFOp::create(b, loc, x, y);
+  return isUnsigned ? arith::MaxUIOp::create(b, loc, x, y).getResult()
+                    : arith::MaxSIOp::create(b, loc, x, y).getResult();
+}
+
+Value minOf(OpBuilder &b, Location loc, Value x, Value y, bool isUnsigned) {
+  if (isa<FloatType>(x.getType()))
+    return arith::MinimumFOp::create(b, loc, x, y);
+  return isUnsigned ? arith::MinUIOp::create(b, loc, x, y).getResult()
+                    : arith::MinSIOp::create(b, loc, x, y).getResult();
+}
+
+Value extremeValue(OpBuilder &b, Location loc, Type type, bool isUnsigned,
+                   bool high) {
+  if (auto ft = dyn_cast<FloatType>(type))
+    return arith::ConstantOp::create(
+        b, loc, b.getFloatAttr(ft, high ? std::numeric_limits<double>::infinity()
+                                        : -std::numeric_limits<double>::infinity()));
+  unsigned w = cast<IntegerType>(type).getWidth();
+  APInt v = isUnsigned ? (high ? APInt::getMaxValue(w) : APInt::getMinValue(w))
+                       : (high ? APInt::getSignedMaxValue(w)
+                               : APInt::getSignedMinValue(w));
+  return arith::ConstantOp::create(b, loc, b.getIntegerAttr(type, v));
 }
 
 Value filled(OpBuilder &b, Location loc, RankedTensorType type, Value value) {

@@ -17,7 +17,8 @@ using namespace whittle::lowering;
 
 namespace {
 
-Value unaryBody(OpBuilder &b, Location loc, wt::UnaryOp op, Value x) {
+Value unaryBody(OpBuilder &b, Location loc, wt::UnaryOp op, Value x,
+                bool isUnsigned) {
   Type t = x.getType();
   std::optional<double> alpha, beta;
   if (auto a = op.getAlphaAttr())
@@ -92,8 +93,25 @@ Value unaryBody(OpBuilder &b, Location loc, wt::UnaryOp op, Value x) {
     return nullptr;
   switch (op.getFn()) {
   case wt::UnaryFn::neg: return arith::SubIOp::create(b, loc, c(0), x);
-  case wt::UnaryFn::abs: return math::AbsIOp::create(b, loc, x);
-  case wt::UnaryFn::relu: return arith::MaxSIOp::create(b, loc, x, c(0));
+  case wt::UnaryFn::abs: return isUnsigned ? x : math::AbsIOp::create(b, loc, x);
+  case wt::UnaryFn::relu: return isUnsigned ? x : maxOf(b, loc, x, c(0), false);
+  case wt::UnaryFn::sign: {
+    Value zero = c(0);
+    Value pos = arith::CmpIOp::create(
+        b, loc, isUnsigned ? arith::CmpIPredicate::ugt : arith::CmpIPredicate::sgt, x, zero);
+    Value neg = arith::CmpIOp::create(b, loc, arith::CmpIPredicate::slt, x, zero);
+    Value r = arith::SelectOp::create(b, loc, pos, c(1), zero);
+    return isUnsigned ? r : arith::SelectOp::create(b, loc, neg, c(-1), r);
+  }
+  case wt::UnaryFn::clip: {
+    // Integer bounds arrive as f32 attributes; they are exact below 2^24.
+    Value v = x;
+    if (alpha)
+      v = maxOf(b, loc, v, c(*alpha), isUnsigned);
+    if (beta)
+      v = minOf(b, loc, v, c(*beta), isUnsigned);
+    return v;
+  }
   case wt::UnaryFn::logical_not:
     return arith::XOrIOp::create(b, loc, x, scalarConstant(b, loc, t, 1));
   case wt::UnaryFn::bitwise_not:
@@ -121,22 +139,24 @@ struct LowerUnary : OpRewritePattern<wt::UnaryOp> {
     auto inTy = staticType(op.getInput());
     if (!outTy || !inTy || isa<quant::QuantizedType>(inTy.getElementType()))
       return rewriter.notifyMatchFailure(op, "needs static, unquantized types");
-    if (!hasBody(getContext(), inTy.getElementType(),
-                 [&](OpBuilder &b, Location loc, ValueRange a) {
-                   return unaryBody(b, loc, op, a[0]);
-                 }))
+    bool isUnsigned = isUnsignedInt(inTy);
+    auto body = [&](OpBuilder &b, Location loc, ValueRange a) {
+      return unaryBody(b, loc, op, a[0], isUnsigned);
+    };
+    if (!hasBody(getContext(), signlessType(inTy.getElementType()), body))
       return rewriter.notifyMatchFailure(op, "no lowering for this function/type");
-    Value r = buildElementwise(rewriter, op.getLoc(), outTy, op.getInput(),
-                               [&](OpBuilder &b, Location loc, ValueRange a) {
-                                 return unaryBody(b, loc, op, a[0]);
-                               });
-    rewriter.replaceOp(op, r);
+    Location loc = op.getLoc();
+    Value r = buildElementwise(rewriter, loc, cast<RankedTensorType>(signlessType(outTy)),
+                               signlessView(rewriter, loc, op.getInput()), body);
+    rewriter.replaceOp(op, restoreSign(rewriter, loc, r, outTy));
     return success();
   }
 };
 
+/// `isUnsigned`: the operands are unsigned integers (`yUnsigned` for the
+/// exponent of pow, whose type may differ from the base's).
 Value binaryBody(OpBuilder &b, Location loc, wt::BinaryFn fn, Value x, Value y,
-                 bool isUnsigned) {
+                 bool isUnsigned, bool yUnsigned) {
   Type t = x.getType();
   using P = arith::CmpFPredicate;
   using I = arith::CmpIPredicate;
@@ -148,7 +168,8 @@ Value binaryBody(OpBuilder &b, Location loc, wt::BinaryFn fn, Value x, Value y,
     case wt::BinaryFn::div: return arith::DivFOp::create(b, loc, x, y);
     case wt::BinaryFn::pow:
       if (isa<IntegerType>(y.getType()))
-        y = arith::SIToFPOp::create(b, loc, t, y);
+        y = yUnsigned ? arith::UIToFPOp::create(b, loc, t, y).getResult()
+                      : arith::SIToFPOp::create(b, loc, t, y).getResult();
       else if (y.getType() != t)
         return nullptr;
       return math::PowFOp::create(b, loc, x, y);
@@ -173,11 +194,15 @@ Value binaryBody(OpBuilder &b, Location loc, wt::BinaryFn fn, Value x, Value y,
   if (fn == wt::BinaryFn::pow) {
     // Integer base: through double, as ONNX runtimes do.
     Type f64 = b.getF64Type();
-    Value xf = arith::SIToFPOp::create(b, loc, f64, x);
+    Value xf = isUnsigned ? arith::UIToFPOp::create(b, loc, f64, x).getResult()
+                          : arith::SIToFPOp::create(b, loc, f64, x).getResult();
     Value yf = isa<FloatType>(y.getType())
-                   ? arith::ExtFOp::create(b, loc, f64, y).getResult()
-                   : arith::SIToFPOp::create(b, loc, f64, y).getResult();
-    return arith::FPToSIOp::create(b, loc, t, math::PowFOp::create(b, loc, xf, yf));
+                   ? (y.getType() == f64 ? y : arith::ExtFOp::create(b, loc, f64, y).getResult())
+               : yUnsigned ? arith::UIToFPOp::create(b, loc, f64, y).getResult()
+                           : arith::SIToFPOp::create(b, loc, f64, y).getResult();
+    Value p = math::PowFOp::create(b, loc, xf, yf);
+    return isUnsigned ? arith::FPToUIOp::create(b, loc, t, p).getResult()
+                      : arith::FPToSIOp::create(b, loc, t, p).getResult();
   }
   if (y.getType() != t)
     return nullptr;
@@ -188,12 +213,8 @@ Value binaryBody(OpBuilder &b, Location loc, wt::BinaryFn fn, Value x, Value y,
   case wt::BinaryFn::div:
     return isUnsigned ? arith::DivUIOp::create(b, loc, x, y).getResult()
                       : arith::DivSIOp::create(b, loc, x, y).getResult();
-  case wt::BinaryFn::max:
-    return isUnsigned ? arith::MaxUIOp::create(b, loc, x, y).getResult()
-                      : arith::MaxSIOp::create(b, loc, x, y).getResult();
-  case wt::BinaryFn::min:
-    return isUnsigned ? arith::MinUIOp::create(b, loc, x, y).getResult()
-                      : arith::MinSIOp::create(b, loc, x, y).getResult();
+  case wt::BinaryFn::max: return maxOf(b, loc, x, y, isUnsigned);
+  case wt::BinaryFn::min: return minOf(b, loc, x, y, isUnsigned);
   case wt::BinaryFn::logical_and: case wt::BinaryFn::bitwise_and:
     return arith::AndIOp::create(b, loc, x, y);
   case wt::BinaryFn::logical_or: case wt::BinaryFn::bitwise_or:
@@ -234,24 +255,24 @@ struct LowerBinary : OpRewritePattern<wt::BinaryOp> {
     auto lTy = staticType(op.getLhs()), rTy = staticType(op.getRhs());
     if (!outTy || !lTy || !rTy)
       return rewriter.notifyMatchFailure(op, "needs static types");
-    Type lElt = lTy.getElementType();
-    if (isa<quant::QuantizedType>(lElt) ||
+    if (isa<quant::QuantizedType>(lTy.getElementType()) ||
         isa<quant::QuantizedType>(rTy.getElementType()))
       return rewriter.notifyMatchFailure(op, "quantized operands");
-    // Sign-typed integers (ui8, si32) need a signless view that bufferizes;
-    // until then they are reported as unsupported.
-    if ((isa<IntegerType>(lElt) && !cast<IntegerType>(lElt).isSignless()) ||
-        (isa<IntegerType>(outTy.getElementType()) &&
-         !cast<IntegerType>(outTy.getElementType()).isSignless()))
-      return rewriter.notifyMatchFailure(op, "sign-typed integers");
+    bool xUnsigned = isUnsignedInt(lTy), yUnsigned = isUnsignedInt(rTy);
     auto body = [&](OpBuilder &b, Location loc, ValueRange a) {
-      return binaryBody(b, loc, op.getFn(), a[0], a[1], /*isUnsigned=*/false);
+      return binaryBody(b, loc, op.getFn(), a[0], a[1], xUnsigned, yUnsigned);
     };
-    if (!hasBody(getContext(), {lElt, rTy.getElementType()}, body))
+    if (!hasBody(getContext(),
+                 {signlessType(lTy.getElementType()), signlessType(rTy.getElementType())},
+                 body))
       return rewriter.notifyMatchFailure(op, "no lowering for this function/type");
-    rewriter.replaceOp(op, buildElementwise(rewriter, op.getLoc(), outTy,
-                                            ValueRange{op.getLhs(), op.getRhs()},
-                                            body));
+    Location loc = op.getLoc();
+    Value r = buildElementwise(
+        rewriter, loc, cast<RankedTensorType>(signlessType(outTy)),
+        ValueRange{signlessView(rewriter, loc, op.getLhs()),
+                   signlessView(rewriter, loc, op.getRhs())},
+        body);
+    rewriter.replaceOp(op, restoreSign(rewriter, loc, r, outTy));
     return success();
   }
 };
@@ -314,15 +335,18 @@ struct LowerCast : OpRewritePattern<wt::CastOp> {
     if (!outTy || !inTy)
       return rewriter.notifyMatchFailure(op, "needs static types");
     Type from = inTy.getElementType(), to = outTy.getElementType();
-    if (!from.isIntOrFloat() || !to.isIntOrFloat() ||
-        (isa<IntegerType>(from) && !cast<IntegerType>(from).isSignless()) ||
-        (isa<IntegerType>(to) && !cast<IntegerType>(to).isSignless()))
-      return rewriter.notifyMatchFailure(op, "sign-typed or non-numeric cast");
-    Value r = buildElementwise(rewriter, op.getLoc(), outTy, op.getInput(),
-                               [&](OpBuilder &b, Location loc, ValueRange a) {
-                                 return castBody(b, loc, a[0], to, false, false);
+    if (!from.isIntOrFloat() || !to.isIntOrFloat())
+      return rewriter.notifyMatchFailure(op, "non-numeric cast");
+    bool fromUnsigned = isUnsignedInt(from), toUnsigned = isUnsignedInt(to);
+    Type toView = signlessType(to);
+    Location loc = op.getLoc();
+    Value r = buildElementwise(rewriter, loc, cast<RankedTensorType>(signlessType(outTy)),
+                               signlessView(rewriter, loc, op.getInput()),
+                               [&](OpBuilder &b, Location l, ValueRange a) {
+                                 return castBody(b, l, a[0], toView, fromUnsigned,
+                                                 toUnsigned);
                                });
-    rewriter.replaceOp(op, r);
+    rewriter.replaceOp(op, restoreSign(rewriter, loc, r, outTy));
     return success();
   }
 };

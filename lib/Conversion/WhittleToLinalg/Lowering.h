@@ -13,6 +13,7 @@
 #include "whittle/Dialect/Whittle/WhittleOps.h"
 
 #include "mlir/Dialect/Arith/IR/Arith.h"
+#include "mlir/Dialect/Func/IR/FuncOps.h"
 #include "mlir/Dialect/Linalg/IR/Linalg.h"
 #include "mlir/Dialect/Math/IR/Math.h"
 #include "mlir/Dialect/Tensor/IR/Tensor.h"
@@ -59,6 +60,39 @@ mlir::Value padSpatial(mlir::OpBuilder &b, mlir::Location loc, mlir::Value input
 mlir::Value wrapIndex(mlir::OpBuilder &b, mlir::Location loc, mlir::Value i,
                       int64_t dimSize);
 
+//===----------------------------------------------------------------------===//
+// Sign-typed integers
+//
+// arith and LLVM take signless integers only, so code is generated on a
+// signless view of ui8/si32/... tensors (a whittle.storage_cast); ops whose
+// meaning depends on the sign (division, comparison, extension) read it
+// from the original type. The pass makes the function boundary signless
+// when it is done.
+//===----------------------------------------------------------------------===//
+
+/// Whether `t` (scalar or shaped) has sign-typed integer elements.
+bool isSignTyped(mlir::Type t);
+/// Whether `t` (scalar or shaped) has unsigned integer elements.
+bool isUnsignedInt(mlir::Type t);
+/// `t` (scalar or shaped) with sign-typed integer elements made signless.
+mlir::Type signlessType(mlir::Type t);
+/// The signless view of `v`, or `v` itself when it is not sign-typed.
+mlir::Value signlessView(mlir::OpBuilder &b, mlir::Location loc, mlir::Value v);
+/// `v` given back the sign-typed `type` it is a view of (no-op otherwise).
+mlir::Value restoreSign(mlir::OpBuilder &b, mlir::Location loc, mlir::Value v,
+                        mlir::Type type);
+
+/// max / min of two scalars: NaN-propagating for floats, signed or unsigned
+/// for integers.
+mlir::Value maxOf(mlir::OpBuilder &b, mlir::Location loc, mlir::Value x,
+                  mlir::Value y, bool isUnsigned);
+mlir::Value minOf(mlir::OpBuilder &b, mlir::Location loc, mlir::Value x,
+                  mlir::Value y, bool isUnsigned);
+/// The lowest (`high` = false) or highest value of scalar `type`:
+/// -inf/+inf for floats.
+mlir::Value extremeValue(mlir::OpBuilder &b, mlir::Location loc, mlir::Type type,
+                         bool isUnsigned, bool high);
+
 /// The value of `epilogue` applied to `x` (float).
 mlir::Value applyActivation(mlir::OpBuilder &b, mlir::Location loc,
                             wt::UnaryFn fn, mlir::Value x,
@@ -71,6 +105,11 @@ void populateDataMovementLowerings(mlir::RewritePatternSet &patterns);
 void populateResizeLowerings(mlir::RewritePatternSet &patterns);
 void populateConvTransposeLowerings(mlir::RewritePatternSet &patterns);
 void populateIndexingLowerings(mlir::RewritePatternSet &patterns);
+void populateSignlessLowerings(mlir::RewritePatternSet &patterns);
+
+/// Makes the arguments and results of a lowered function signless, dropping
+/// the storage casts at its boundary.
+void makeSignlessBoundary(mlir::func::FuncOp func);
 
 } // namespace whittle::lowering
 

@@ -210,14 +210,18 @@ struct LowerPool : OpRewritePattern<wt::PoolOp> {
   using Base::Base;
   LogicalResult matchAndRewrite(wt::PoolOp op, PatternRewriter &rewriter) const override {
     auto inTy = staticType(op.getInput()), outTy = staticType(op.getOutput());
-    if (!inTy || !outTy || !isa<FloatType>(outTy.getElementType()) ||
-        op.getFn() == wt::PoolFn::lp)
-      return rewriter.notifyMatchFailure(op, "needs static float max/avg");
+    bool isMax = op.getFn() == wt::PoolFn::max;
+    if (!inTy || !outTy || op.getFn() == wt::PoolFn::lp ||
+        !(isa<FloatType>(outTy.getElementType()) ||
+          (isMax && isa<IntegerType>(outTy.getElementType()))))
+      return rewriter.notifyMatchFailure(op, "needs static float max/avg or integer max");
     Location loc = op.getLoc();
     MLIRContext *ctx = getContext();
     int64_t k = inTy.getRank() - 2;
+    bool isUnsigned = isUnsignedInt(outTy);
+    RankedTensorType origOutTy = outTy;
+    outTy = cast<RankedTensorType>(signlessType(outTy));
     Type elt = outTy.getElementType();
-    bool isMax = op.getFn() == wt::PoolFn::max;
     ArrayRef<int64_t> strides = op.getStrides(), dil = op.getDilations(),
                       kernel = op.getKernel(), pads = op.getPads();
     // ceil_mode: pad the high side further so the last window fits.
@@ -230,9 +234,10 @@ struct LowerPool : OpRewritePattern<wt::PoolOp> {
       extra[i] = std::max<int64_t>(0, need - have);
       hi[i] += extra[i];
     }
-    double padValue = isMax ? -std::numeric_limits<double>::infinity() : 0.0;
-    Value x = padSpatial(rewriter, loc, op.getInput(), lo, hi,
-                         scalarConstant(rewriter, loc, elt, padValue));
+    Value padValue = isMax ? extremeValue(rewriter, loc, elt, isUnsigned, /*high=*/false)
+                           : scalarConstant(rewriter, loc, elt, 0.0);
+    Value x = padSpatial(rewriter, loc, signlessView(rewriter, loc, op.getInput()), lo,
+                         hi, padValue);
     int64_t loops = 2 + 2 * k;
     auto d = [&](int64_t i) { return getAffineDimExpr(i, ctx); };
     SmallVector<AffineExpr> xE{d(0), d(1)}, wE, oE{d(0), d(1)};
@@ -247,11 +252,11 @@ struct LowerPool : OpRewritePattern<wt::PoolOp> {
                                 AffineMap::get(loops, 0, oE, ctx)};
     SmallVector<IteratorType> iters(2 + k, IteratorType::parallel);
     iters.append(k, IteratorType::reduction);
-    Value init = filled(rewriter, loc, outTy, scalarConstant(rewriter, loc, elt, padValue));
+    Value init = filled(rewriter, loc, outTy, padValue);
     Value acc = linalg::GenericOp::create(
                     rewriter, loc, outTy, ValueRange{x, window}, init, maps, iters,
                     [&](OpBuilder &nb, Location nl, ValueRange a) {
-                      Value r = isMax ? arith::MaximumFOp::create(nb, nl, a[2], a[0]).getResult()
+                      Value r = isMax ? maxOf(nb, nl, a[2], a[0], isUnsigned)
                                       : arith::AddFOp::create(nb, nl, a[2], a[0]).getResult();
                       linalg::YieldOp::create(nb, nl, r);
                     })
@@ -303,7 +308,7 @@ struct LowerPool : OpRewritePattern<wt::PoolOp> {
                                });
       }
     }
-    rewriter.replaceOp(op, acc);
+    rewriter.replaceOp(op, restoreSign(rewriter, loc, acc, origOutTy));
     return success();
   }
 };
@@ -311,7 +316,7 @@ struct LowerPool : OpRewritePattern<wt::PoolOp> {
 /// Reduces `input` over `axes` with `combine` from `initValue`; the result
 /// keeps reduced dims as size 1 when `resultType` does.
 Value buildReduce(OpBuilder &b, Location loc, Value input, ArrayRef<int64_t> axes,
-                  RankedTensorType resultType, double initValue,
+                  RankedTensorType resultType, Value initValue,
                   llvm::function_ref<Value(OpBuilder &, Location, Value, Value)> combine) {
   auto inTy = cast<RankedTensorType>(input.getType());
   MLIRContext *ctx = b.getContext();
@@ -327,8 +332,7 @@ Value buildReduce(OpBuilder &b, Location loc, Value input, ArrayRef<int64_t> axe
     else if (keep)
       outE.push_back(getAffineConstantExpr(0, ctx));
   }
-  Value init = filled(b, loc, resultType,
-                      scalarConstant(b, loc, resultType.getElementType(), initValue));
+  Value init = filled(b, loc, resultType, initValue);
   SmallVector<AffineMap> maps{b.getMultiDimIdentityMap(rank),
                               AffineMap::get(rank, 0, outE, ctx)};
   return linalg::GenericOp::create(
@@ -339,54 +343,74 @@ Value buildReduce(OpBuilder &b, Location loc, Value input, ArrayRef<int64_t> axe
       .getResult(0);
 }
 
+Value addOf(OpBuilder &b, Location l, Value x, Value y) {
+  if (isa<FloatType>(x.getType()))
+    return arith::AddFOp::create(b, l, x, y);
+  return arith::AddIOp::create(b, l, x, y);
+}
+
+Value mulOf(OpBuilder &b, Location l, Value x, Value y) {
+  if (isa<FloatType>(x.getType()))
+    return arith::MulFOp::create(b, l, x, y);
+  return arith::MulIOp::create(b, l, x, y);
+}
+
+/// Reductions of floats and (signed or unsigned) integers; the log, exp and
+/// root forms are float-only.
 struct LowerReduce : OpRewritePattern<wt::ReduceOp> {
   using Base::Base;
   LogicalResult matchAndRewrite(wt::ReduceOp op, PatternRewriter &rewriter) const override {
-    auto inTy = staticType(op.getInput()), outTy = staticType(op.getOutput());
-    if (!inTy || !outTy || !isa<FloatType>(outTy.getElementType()))
-      return rewriter.notifyMatchFailure(op, "needs static float types");
-    Location loc = op.getLoc();
+    auto inTy = staticType(op.getInput()), origOutTy = staticType(op.getOutput());
+    if (!inTy || !origOutTy || !origOutTy.getElementType().isIntOrFloat() ||
+        inTy.getElementType() != origOutTy.getElementType())
+      return rewriter.notifyMatchFailure(op, "needs static numeric types");
+    auto outTy = cast<RankedTensorType>(signlessType(origOutTy));
     Type elt = outTy.getElementType();
+    bool isFloat = isa<FloatType>(elt), isUnsigned = isUnsignedInt(origOutTy);
+    wt::ReduceFn fn = op.getFn();
+    if (!isFloat && (fn == wt::ReduceFn::l2 || fn == wt::ReduceFn::log_sum ||
+                     fn == wt::ReduceFn::log_sum_exp))
+      return rewriter.notifyMatchFailure(op, "float-only reduction of integers");
+    Location loc = op.getLoc();
     int64_t count = 1;
     for (int64_t a : op.getAxes())
       count *= inTy.getDimSize(a);
-    const double inf = std::numeric_limits<double>::infinity();
     using Combine = std::function<Value(OpBuilder &, Location, Value, Value)>;
-    auto add = [](OpBuilder &b, Location l, Value acc, Value x) -> Value {
-      return arith::AddFOp::create(b, l, acc, x);
-    };
-    Value input = op.getInput();
-    double init = 0.0;
-    Combine combine = add;
-    switch (op.getFn()) {
+    Value input = signlessView(rewriter, loc, op.getInput());
+    Value init = scalarConstant(rewriter, loc, elt, 0.0);
+    Combine combine = addOf;
+    switch (fn) {
     case wt::ReduceFn::sum: case wt::ReduceFn::mean: case wt::ReduceFn::log_sum:
       break;
     case wt::ReduceFn::max:
-      init = -inf;
-      combine = [](OpBuilder &b, Location l, Value acc, Value x) -> Value {
-        return arith::MaximumFOp::create(b, l, acc, x);
+      init = extremeValue(rewriter, loc, elt, isUnsigned, /*high=*/false);
+      combine = [=](OpBuilder &b, Location l, Value acc, Value x) {
+        return maxOf(b, l, acc, x, isUnsigned);
       };
       break;
     case wt::ReduceFn::min:
-      init = inf;
-      combine = [](OpBuilder &b, Location l, Value acc, Value x) -> Value {
-        return arith::MinimumFOp::create(b, l, acc, x);
+      init = extremeValue(rewriter, loc, elt, isUnsigned, /*high=*/true);
+      combine = [=](OpBuilder &b, Location l, Value acc, Value x) {
+        return minOf(b, l, acc, x, isUnsigned);
       };
       break;
     case wt::ReduceFn::prod:
-      init = 1.0;
-      combine = [](OpBuilder &b, Location l, Value acc, Value x) -> Value {
-        return arith::MulFOp::create(b, l, acc, x);
+      init = scalarConstant(rewriter, loc, elt, 1.0);
+      combine = [](OpBuilder &b, Location l, Value acc, Value x) {
+        return mulOf(b, l, acc, x);
       };
       break;
     case wt::ReduceFn::l1:
-      combine = [](OpBuilder &b, Location l, Value acc, Value x) -> Value {
-        return arith::AddFOp::create(b, l, acc, math::AbsFOp::create(b, l, x));
+      combine = [=](OpBuilder &b, Location l, Value acc, Value x) -> Value {
+        Value a = isFloat ? math::AbsFOp::create(b, l, x).getResult()
+                  : isUnsigned ? x
+                               : math::AbsIOp::create(b, l, x).getResult();
+        return addOf(b, l, acc, a);
       };
       break;
     case wt::ReduceFn::l2: case wt::ReduceFn::sum_square:
-      combine = [](OpBuilder &b, Location l, Value acc, Value x) -> Value {
-        return arith::AddFOp::create(b, l, acc, arith::MulFOp::create(b, l, x, x));
+      combine = [](OpBuilder &b, Location l, Value acc, Value x) {
+        return addOf(b, l, acc, mulOf(b, l, x, x));
       };
       break;
     case wt::ReduceFn::log_sum_exp:
@@ -400,18 +424,20 @@ struct LowerReduce : OpRewritePattern<wt::ReduceOp> {
       r = buildElementwise(rewriter, loc, outTy, r,
                            [&](OpBuilder &b, Location l, ValueRange a) { return f(b, l, a[0]); });
     };
-    if (op.getFn() == wt::ReduceFn::mean) {
+    if (fn == wt::ReduceFn::mean) {
       Value c = scalarConstant(rewriter, loc, elt, (double)count);
       post([&](OpBuilder &b, Location l, Value v) -> Value {
-        return arith::DivFOp::create(b, l, v, c);
+        if (isFloat)
+          return arith::DivFOp::create(b, l, v, c);
+        return isUnsigned ? arith::DivUIOp::create(b, l, v, c).getResult()
+                          : arith::DivSIOp::create(b, l, v, c).getResult();
       });
-    } else if (op.getFn() == wt::ReduceFn::l2) {
+    } else if (fn == wt::ReduceFn::l2) {
       post([](OpBuilder &b, Location l, Value v) -> Value { return math::SqrtOp::create(b, l, v); });
-    } else if (op.getFn() == wt::ReduceFn::log_sum ||
-               op.getFn() == wt::ReduceFn::log_sum_exp) {
+    } else if (fn == wt::ReduceFn::log_sum || fn == wt::ReduceFn::log_sum_exp) {
       post([](OpBuilder &b, Location l, Value v) -> Value { return math::LogOp::create(b, l, v); });
     }
-    rewriter.replaceOp(op, r);
+    rewriter.replaceOp(op, restoreSign(rewriter, loc, r, origOutTy));
     return success();
   }
 };
@@ -429,7 +455,7 @@ struct LowerSoftmax : OpRewritePattern<wt::SoftmaxOp> {
     keptShape[axis] = 1;
     auto keptTy = RankedTensorType::get(keptShape, ty.getElementType());
     Value mx = buildReduce(rewriter, loc, op.getInput(), {axis}, keptTy,
-                           -std::numeric_limits<double>::infinity(),
+                           extremeValue(rewriter, loc, ty.getElementType(), false, false),
                            [](OpBuilder &b, Location l, Value acc, Value x) -> Value {
                              return arith::MaximumFOp::create(b, l, acc, x);
                            });
@@ -442,7 +468,8 @@ struct LowerSoftmax : OpRewritePattern<wt::SoftmaxOp> {
                                  return op.getLog() ? a[0]
                                                     : math::ExpOp::create(b, l, a[0]).getResult();
                                });
-    Value sum = buildReduce(rewriter, loc, op.getLog() ? shifted : e, {axis}, keptTy, 0.0,
+    Value sum = buildReduce(rewriter, loc, op.getLog() ? shifted : e, {axis}, keptTy,
+                            scalarConstant(rewriter, loc, ty.getElementType(), 0.0),
                             [&](OpBuilder &b, Location l, Value acc, Value x) -> Value {
                               Value v = op.getLog() ? math::ExpOp::create(b, l, x).getResult() : x;
                               return arith::AddFOp::create(b, l, acc, v);
@@ -465,13 +492,15 @@ struct LowerArgReduce : OpRewritePattern<wt::ArgReduceOp> {
   using Base::Base;
   LogicalResult matchAndRewrite(wt::ArgReduceOp op, PatternRewriter &rewriter) const override {
     auto inTy = staticType(op.getInput()), outTy = staticType(op.getOutput());
-    if (!inTy || !outTy || !isa<FloatType>(inTy.getElementType()))
-      return rewriter.notifyMatchFailure(op, "needs static float types");
+    if (!inTy || !outTy || !inTy.getElementType().isIntOrFloat())
+      return rewriter.notifyMatchFailure(op, "needs static numeric types");
     Location loc = op.getLoc();
     MLIRContext *ctx = getContext();
     int64_t rank = inTy.getRank(), axis = op.getAxis();
     bool isMax = op.getFn() == wt::ReduceFn::max, last = op.getSelectLastIndex();
-    Type elt = inTy.getElementType();
+    bool isUnsigned = isUnsignedInt(inTy);
+    Value input = signlessView(rewriter, loc, op.getInput());
+    Type elt = signlessType(inTy.getElementType());
     SmallVector<int64_t> keptShape(inTy.getShape());
     keptShape[axis] = 1;
     SmallVector<AffineExpr> outE;
@@ -483,18 +512,26 @@ struct LowerArgReduce : OpRewritePattern<wt::ArgReduceOp> {
     AffineMap outMap = AffineMap::get(rank, 0, outE, ctx);
     auto valTy = RankedTensorType::get(keptShape, elt);
     auto idxTy = RankedTensorType::get(keptShape, rewriter.getI64Type());
-    double inf = std::numeric_limits<double>::infinity();
-    Value vInit = filled(rewriter, loc, valTy, scalarConstant(rewriter, loc, elt, isMax ? -inf : inf));
+    Value vInit = filled(rewriter, loc, valTy,
+                         extremeValue(rewriter, loc, elt, isUnsigned, /*high=*/!isMax));
     Value iInit = filled(rewriter, loc, idxTy, scalarConstant(rewriter, loc, rewriter.getI64Type(), 0));
     auto generic = linalg::GenericOp::create(
-        rewriter, loc, TypeRange{valTy, idxTy}, op.getInput(), ValueRange{vInit, iInit},
+        rewriter, loc, TypeRange{valTy, idxTy}, input, ValueRange{vInit, iInit},
         SmallVector<AffineMap>{rewriter.getMultiDimIdentityMap(rank), outMap, outMap}, iters,
         [&](OpBuilder &b, Location l, ValueRange a) {
           Value i = arith::IndexCastOp::create(b, l, b.getI64Type(),
                                                linalg::IndexOp::create(b, l, axis));
-          auto pred = isMax ? (last ? arith::CmpFPredicate::OGE : arith::CmpFPredicate::OGT)
-                            : (last ? arith::CmpFPredicate::OLE : arith::CmpFPredicate::OLT);
-          Value better = arith::CmpFOp::create(b, l, pred, a[0], a[1]);
+          Value better;
+          if (isa<FloatType>(elt)) {
+            auto pred = isMax ? (last ? arith::CmpFPredicate::OGE : arith::CmpFPredicate::OGT)
+                              : (last ? arith::CmpFPredicate::OLE : arith::CmpFPredicate::OLT);
+            better = arith::CmpFOp::create(b, l, pred, a[0], a[1]);
+          } else {
+            using P = arith::CmpIPredicate;
+            P pred = isMax ? (last ? (isUnsigned ? P::uge : P::sge) : (isUnsigned ? P::ugt : P::sgt))
+                           : (last ? (isUnsigned ? P::ule : P::sle) : (isUnsigned ? P::ult : P::slt));
+            better = arith::CmpIOp::create(b, l, pred, a[0], a[1]);
+          }
           linalg::YieldOp::create(
               b, l, ValueRange{arith::SelectOp::create(b, l, better, a[0], a[1]),
                                arith::SelectOp::create(b, l, better, i, a[2])});
@@ -529,13 +566,14 @@ struct LowerLayerNorm : OpRewritePattern<wt::LayerNormOp> {
       return arith::AddFOp::create(b, l, acc, x);
     };
     Value n = scalarConstant(rewriter, loc, elt, (double)count);
-    Value sum = buildReduce(rewriter, loc, op.getInput(), axes, keptTy, 0.0, add);
+    Value zero = scalarConstant(rewriter, loc, elt, 0.0);
+    Value sum = buildReduce(rewriter, loc, op.getInput(), axes, keptTy, zero, add);
     Value centered = buildElementwise(
         rewriter, loc, ty, ValueRange{op.getInput(), sum},
         [&](OpBuilder &b, Location l, ValueRange a) -> Value {
           return arith::SubFOp::create(b, l, a[0], arith::DivFOp::create(b, l, a[1], n));
         });
-    Value sq = buildReduce(rewriter, loc, centered, axes, keptTy, 0.0,
+    Value sq = buildReduce(rewriter, loc, centered, axes, keptTy, zero,
                            [](OpBuilder &b, Location l, Value acc, Value x) -> Value {
                              return arith::AddFOp::create(b, l, acc, arith::MulFOp::create(b, l, x, x));
                            });

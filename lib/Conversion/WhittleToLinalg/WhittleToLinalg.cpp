@@ -27,8 +27,10 @@ struct ConvertWhittleToLinalgPass
     whittle::lowering::populateResizeLowerings(patterns);
     whittle::lowering::populateConvTransposeLowerings(patterns);
     whittle::lowering::populateIndexingLowerings(patterns);
+    whittle::lowering::populateSignlessLowerings(patterns);
     if (failed(applyPatternsGreedily(getOperation(), std::move(patterns))))
-      signalPassFailure();
+      return signalPassFailure();
+    whittle::lowering::makeSignlessBoundary(getOperation());
   }
 };
 

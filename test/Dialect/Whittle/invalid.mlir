@@ -189,3 +189,11 @@ func.func @scatter_nd_rank(%x: tensor<3x4xf32>, %i: tensor<2x1xi64>, %u: tensor<
   %y = whittle.scatter_nd add %x[%i], %u : (tensor<3x4xf32>, tensor<2x1xi64>, tensor<2xf32>) -> tensor<3x4xf32>
   return %y : tensor<3x4xf32>
 }
+
+// -----
+
+func.func @storage_view_width(%x: tensor<4xui8>) -> tensor<4xi16> {
+  // expected-error @+1 {{casts a sign-typed integer to the signless integer of its width or back, not 'ui8' to 'i16'}}
+  %y = whittle.storage_cast %x : tensor<4xui8> -> tensor<4xi16>
+  return %y : tensor<4xi16>
+}

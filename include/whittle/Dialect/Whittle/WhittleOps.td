@@ -210,6 +210,10 @@ def Whittle_StorageCastOp : Whittle_Op<"storage_cast", [Pure]> {
     their scales; the whittle dialect carries `!quant.uniform` types. This
     op changes only the type: the storage integers must have the quantized
     type's width and signedness. Pairs of casts fold away.
+
+    It also casts a sign-typed integer tensor (`ui8`, `si32`) to the
+    signless integers of the same width, or back: code generation computes
+    on that signless view, since arith takes signless integers only.
   }];
   let arguments = (ins Whittle_Tensor:$input);
   let results = (outs Whittle_Tensor:$output);

@@ -482,6 +482,16 @@ LogicalResult StorageCastOp::verify() {
   Type from = elementType(getInput()), to = elementType(getOutput());
   auto qFrom = dyn_cast<quant::QuantizedType>(from);
   auto qTo = dyn_cast<quant::QuantizedType>(to);
+  // The signless view of a sign-typed integer, or back.
+  auto iFrom = dyn_cast<IntegerType>(from), iTo = dyn_cast<IntegerType>(to);
+  if (iFrom && iTo) {
+    if (iFrom.getWidth() != iTo.getWidth() ||
+        iFrom.isSignless() == iTo.isSignless())
+      return emitOpError("casts a sign-typed integer to the signless integer "
+                         "of its width or back, not ")
+             << from << " to " << to;
+    return success();
+  }
   if (!qFrom == !qTo)
     return emitOpError("casts between a quantized type and its storage "
                        "integers, not ")
