@@ -29,3 +29,9 @@ llvm_config.add_tool_substitutions(["FileCheck", "not", "count"],
 if os.path.isdir(os.path.join(config.shared_dir, "bench", "cases")):
     config.available_features.add("shared-bench")
 config.substitutions.append(("%shared", config.shared_dir))
+
+# AArch64 models run when whittle-exec was cross-built and qemu is here.
+import shutil
+if (os.path.exists(os.path.join(config.whittle_tools_dir, "aarch64", "whittle-exec"))
+        and shutil.which("qemu-aarch64")):
+    config.available_features.add("aarch64-runner")

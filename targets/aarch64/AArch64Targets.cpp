@@ -28,8 +28,9 @@ public:
     return t;
   }
   std::vector<std::string> linkerCommand() const override {
-    return {"clang-22", "--target=aarch64-linux-gnu", "-shared", "-fPIC",
-            "--sysroot=/usr/aarch64-linux-gnu"};
+    // clang finds Debian's multiarch cross layout (/usr/aarch64-linux-gnu,
+    // gcc-cross) by itself; --sysroot would break its libc linker script.
+    return {"clang-22", "--target=aarch64-linux-gnu", "-shared", "-fPIC"};
   }
   std::vector<std::string> runner() const override {
     if (runsNatively())

@@ -7,6 +7,8 @@
 //
 //===----------------------------------------------------------------------===//
 
+#include "ModelHandle.h"
+
 #include "whittle/Compiler/Compiler.h"
 #include "whittle/Conversion/Passes.h"
 #include "whittle/Import/TensorIO.h"
@@ -113,6 +115,11 @@ cl::opt<double> rtol("rtol", cl::desc("Relative tolerance (default 1e-3)"),
                      cl::init(1e-3), cl::sub(runCmd));
 cl::opt<double> atol("atol", cl::desc("Absolute tolerance (default 1e-4)"),
                      cl::init(1e-4), cl::sub(runCmd));
+cl::opt<std::string> runRunner(
+    "runner",
+    cl::desc("Command prefix that runs a model built for another CPU (default: "
+             "the target's, 'qemu-aarch64 -L /usr/aarch64-linux-gnu -cpu max')"),
+    cl::sub(runCmd));
 
 cl::SubCommand benchCmd("bench", "Time a compiled model on random inputs");
 cl::opt<std::string> benchModel(cl::Positional, cl::desc("<model.so>"),
@@ -123,6 +130,9 @@ cl::opt<unsigned> warmup("warmup", cl::desc("Untimed runs first (default 5)"),
                          cl::init(5), cl::sub(benchCmd));
 cl::opt<unsigned> threads("threads", cl::desc("Threads (this version runs on one)"),
                           cl::init(1), cl::sub(benchCmd));
+cl::opt<std::string> benchRunner(
+    "runner", cl::desc("Command prefix that runs a model built for another CPU"),
+    cl::sub(benchCmd));
 
 cl::SubCommand targetsCmd("targets", "List the targets");
 
@@ -318,64 +328,70 @@ double elementAsDouble(const char *p, int dtype) {
   }
 }
 
-struct LoadedModel {
-  whittle_model *model = nullptr;
-  ~LoadedModel() { whittle_model_free(model); }
-};
+/// Opens a model for run/bench: in-process, or under its runner when it
+/// is for another CPU.
+std::unique_ptr<whittle::ModelHandle> openModel(const std::string &path,
+                                                const std::string &runner) {
+  std::string err;
+  auto m = whittle::ModelHandle::open(path, runner, err);
+  if (!m)
+    fail(err);
+  return m;
+}
+
+/// Buffers of random values for every input.
+std::vector<std::vector<char>> randomInputs(const whittle::ModelHandle &m) {
+  std::mt19937 rng(1234);
+  std::vector<std::vector<char>> ins;
+  for (const whittle::TensorMeta &t : m.inputs()) {
+    ins.emplace_back(t.bufferBytes());
+    randomFill(ins.back(), t.dtype, rng);
+  }
+  return ins;
+}
 
 int runRun() {
-  LoadedModel m;
-  if (whittle_model_load(runModel.c_str(), &m.model) != WHITTLE_OK)
-    return fail(whittle_last_error());
-  int nIn = whittle_model_num_inputs(m.model), nOut = whittle_model_num_outputs(m.model);
-  std::vector<std::vector<char>> ins(nIn), outs(nOut);
-  std::mt19937 rng(1234);
-  for (int i = 0; i < nIn; ++i) {
-    const whittle_tensor_info *info = whittle_model_input(m.model, i);
-    if (!inputDir.empty()) {
+  auto m = openModel(runModel, runRunner);
+  if (!m)
+    return 1;
+  size_t nIn = m->inputs().size(), nOut = m->outputs().size();
+  std::vector<std::vector<char>> ins, outs;
+  if (inputDir.empty()) {
+    ins = randomInputs(*m);
+  } else {
+    for (size_t i = 0; i < nIn; ++i) {
       llvm::SmallString<256> path(inputDir);
       llvm::sys::path::append(path, "input_" + std::to_string(i) + ".pb");
       whittle::TensorData t;
       std::string err;
       if (!whittle::readTensorFile(std::string(path), t, err))
         return fail(err);
-      if (whittle_model_check_input(m.model, i, t.dtype, (int32_t)t.dims.size(),
-                                    t.dims.data()) != WHITTLE_OK)
-        return fail(std::string(path) + ": " + whittle_last_error());
-      ins[i] = std::move(t.bytes);
-      if (ins[i].empty())
-        ins[i].resize(1); // an empty tensor still needs a non-null buffer
-    } else {
-      ins[i].resize(std::max<size_t>(1, info->num_elements * whittle_dtype_size(info->dtype)));
-      randomFill(ins[i], info->dtype, rng);
+      if (!m->checkInput((int)i, t.dtype, t.dims, err))
+        return fail(std::string(path) + ": " + err);
+      ins.push_back(std::move(t.bytes));
+      if (ins.back().empty())
+        ins.back().resize(1); // an empty tensor still needs a non-null buffer
     }
   }
-  std::vector<const void *> inPtrs;
-  std::vector<void *> outPtrs;
-  for (auto &b : ins)
-    inPtrs.push_back(b.data());
-  for (int i = 0; i < nOut; ++i) {
-    const whittle_tensor_info *info = whittle_model_output(m.model, i);
-    outs[i].resize(std::max<size_t>(1, info->num_elements * whittle_dtype_size(info->dtype)));
-    outPtrs.push_back(outs[i].data());
-  }
-  if (whittle_model_run(m.model, nIn, inPtrs.data(), nOut, outPtrs.data()) != WHITTLE_OK)
-    return fail(whittle_last_error());
+  std::vector<double> noTimes;
+  std::string err;
+  if (!m->run(ins, outs, 0, 0, noTimes, err))
+    return fail(err);
 
   bool allMatch = true, compared = false;
-  for (int i = 0; i < nOut; ++i) {
-    const whittle_tensor_info *info = whittle_model_output(m.model, i);
+  for (size_t i = 0; i < nOut; ++i) {
+    const whittle::TensorMeta &info = m->outputs()[i];
+    size_t size = whittle_dtype_size(info.dtype);
     if (!outputDir.empty()) {
       llvm::sys::fs::create_directories(outputDir);
       llvm::SmallString<256> path(outputDir);
       llvm::sys::path::append(path, "output_" + std::to_string(i) + ".pb");
       whittle::TensorData t;
-      t.name = info->name;
-      t.dtype = info->dtype;
-      t.dims.assign(info->dims, info->dims + info->rank);
+      t.name = info.name;
+      t.dtype = info.dtype;
+      t.dims = info.dims;
       t.bytes = outs[i];
-      t.bytes.resize(info->num_elements * whittle_dtype_size(info->dtype));
-      std::string err;
+      t.bytes.resize(info.numElements * size);
       if (!whittle::writeTensorFile(std::string(path), t, err))
         return fail(err);
     }
@@ -386,23 +402,21 @@ int runRun() {
     if (!llvm::sys::fs::exists(path))
       continue;
     whittle::TensorData ref;
-    std::string err;
     if (!whittle::readTensorFile(std::string(path), ref, err))
       return fail(err);
     compared = true;
-    int64_t n = info->num_elements;
-    if (ref.dtype != info->dtype || (int64_t)(ref.bytes.size() / whittle_dtype_size(ref.dtype)) != n) {
-      llvm::outs() << "output " << i << " (" << info->name
+    int64_t n = info.numElements;
+    if (ref.dtype != info.dtype || (int64_t)(ref.bytes.size() / whittle_dtype_size(ref.dtype)) != n) {
+      llvm::outs() << "output " << i << " (" << info.name
                    << "): reference has another type or shape\n";
       allMatch = false;
       continue;
     }
     double maxAbs = 0, maxRel = 0;
     int64_t bad = 0;
-    size_t size = whittle_dtype_size(info->dtype);
     for (int64_t k = 0; k < n; ++k) {
-      double a = elementAsDouble(outs[i].data() + k * size, info->dtype);
-      double b = elementAsDouble(ref.bytes.data() + k * size, info->dtype);
+      double a = elementAsDouble(outs[i].data() + k * size, info.dtype);
+      double b = elementAsDouble(ref.bytes.data() + k * size, info.dtype);
       double diff = std::fabs(a - b);
       if (std::isnan(a) != std::isnan(b))
         diff = INFINITY;
@@ -415,7 +429,8 @@ int runRun() {
         ++bad;
     }
     llvm::outs() << llvm::format("output %d (%s): max abs err %.3g, max rel err %.3g, %lld/%lld outside tolerance\n",
-                                 i, info->name, maxAbs, maxRel, (long long)bad, (long long)n);
+                                 (int)i, info.name.c_str(), maxAbs, maxRel,
+                                 (long long)bad, (long long)n);
     allMatch &= bad == 0;
   }
   if (!compared) {
@@ -429,38 +444,16 @@ int runRun() {
 }
 
 int runBench() {
-  LoadedModel m;
-  if (whittle_model_load(benchModel.c_str(), &m.model) != WHITTLE_OK)
-    return fail(whittle_last_error());
-  int nIn = whittle_model_num_inputs(m.model), nOut = whittle_model_num_outputs(m.model);
-  std::vector<std::vector<char>> ins(nIn), outs(nOut);
-  std::vector<const void *> inPtrs;
-  std::vector<void *> outPtrs;
-  std::mt19937 rng(1234);
-  for (int i = 0; i < nIn; ++i) {
-    const whittle_tensor_info *info = whittle_model_input(m.model, i);
-    ins[i].resize(std::max<size_t>(1, info->num_elements * whittle_dtype_size(info->dtype)));
-    randomFill(ins[i], info->dtype, rng);
-    inPtrs.push_back(ins[i].data());
-  }
-  for (int i = 0; i < nOut; ++i) {
-    const whittle_tensor_info *info = whittle_model_output(m.model, i);
-    outs[i].resize(std::max<size_t>(1, info->num_elements * whittle_dtype_size(info->dtype)));
-    outPtrs.push_back(outs[i].data());
-  }
-  auto once = [&]() {
-    return whittle_model_run(m.model, nIn, inPtrs.data(), nOut, outPtrs.data());
-  };
-  for (unsigned i = 0; i < warmup; ++i)
-    if (once() != WHITTLE_OK)
-      return fail(whittle_last_error());
+  auto m = openModel(benchModel, benchRunner);
+  if (!m)
+    return 1;
+  std::vector<std::vector<char>> ins = randomInputs(*m), outs;
   std::vector<double> ms;
-  for (unsigned i = 0; i < std::max(1u, iters.getValue()); ++i) {
-    auto t0 = std::chrono::steady_clock::now();
-    once();
-    auto t1 = std::chrono::steady_clock::now();
-    ms.push_back(std::chrono::duration<double, std::milli>(t1 - t0).count());
-  }
+  std::string err;
+  if (!m->run(ins, outs, warmup, std::max(1u, iters.getValue()), ms, err))
+    return fail(err);
+  if (ms.empty())
+    return fail("no timings came back from " + m->where());
   std::sort(ms.begin(), ms.end());
   double median = ms[ms.size() / 2], p90 = ms[std::min(ms.size() - 1, ms.size() * 9 / 10)];
   llvm::outs() << llvm::format("%s: %u runs, threads %u, median %.3f ms, p90 %.3f ms, min %.3f ms\n",

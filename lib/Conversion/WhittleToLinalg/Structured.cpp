@@ -46,6 +46,12 @@ Value applyEpilogue(OpBuilder &b, Location loc, Value result, Value residual,
   return result;
 }
 
+/// acc + x * w as one fused multiply-add: one instruction per element on
+/// every target with FMA, and one rounding instead of two.
+void multiplyAccumulate(OpBuilder &b, Location loc, ValueRange a) {
+  linalg::YieldOp::create(b, loc, ValueRange{math::FmaOp::create(b, loc, a[0], a[1], a[2])});
+}
+
 /// Splits dimension `dim` of a static tensor into (outer, rest/outer).
 Value splitDim(OpBuilder &b, Location loc, Value v, int64_t dim, int64_t outer) {
   auto ty = cast<RankedTensorType>(v.getType());
@@ -79,7 +85,7 @@ struct LowerConv : OpRewritePattern<wt::ConvOp> {
     Location loc = op.getLoc();
     MLIRContext *ctx = getContext();
     int64_t k = inTy.getRank() - 2, groups = op.getGroups();
-    int64_t n = inTy.getDimSize(0), m = wTy.getDimSize(0), cg = wTy.getDimSize(1);
+    int64_t n = inTy.getDimSize(0), m = wTy.getDimSize(0);
     Type elt = outTy.getElementType();
     ArrayRef<int64_t> pads = op.getPads();
     Value zero = scalarConstant(rewriter, loc, elt, 0.0);
@@ -87,27 +93,34 @@ struct LowerConv : OpRewritePattern<wt::ConvOp> {
                          pads.drop_front(k), zero);
     x = splitDim(rewriter, loc, x, 1, groups);                   // N G Cg S..
     Value w = splitDim(rewriter, loc, op.getFilter(), 0, groups); // G Mg Cg K..
-    // Loops: n g mg o1..ok | cg k1..kk
+    // Loops: n g mg o1..o(k-1) cg k1..kk ok. The reductions sit inside the
+    // outer output dims and outside the last one, so the innermost loop
+    // walks a contiguous output row: it vectorizes without reassociation.
     int64_t mg = m / groups;
     SmallVector<int64_t> accShape{n, groups, mg};
     for (int64_t i = 0; i < k; ++i)
       accShape.push_back(outTy.getDimSize(2 + i));
     auto accTy = RankedTensorType::get(accShape, elt);
-    int64_t loops = 3 + 2 * k + 1;
+    int64_t loops = 3 + 2 * k + 1, cgDim = k + 2;
+    auto outDim = [&](int64_t i) { return i < k - 1 ? 3 + i : 2 * k + 3; };
+    auto kernelDim = [&](int64_t i) { return k + 3 + i; };
     auto d = [&](int64_t i) { return getAffineDimExpr(i, ctx); };
-    SmallVector<AffineExpr> xE{d(0), d(1), d(3 + k)}, wE{d(1), d(2), d(3 + k)},
+    SmallVector<AffineExpr> xE{d(0), d(1), d(cgDim)}, wE{d(1), d(2), d(cgDim)},
         oE{d(0), d(1), d(2)};
     for (int64_t i = 0; i < k; ++i) {
-      xE.push_back(d(3 + i) * op.getStrides()[i] +
-                   d(4 + k + i) * op.getDilations()[i]);
-      wE.push_back(d(4 + k + i));
-      oE.push_back(d(3 + i));
+      xE.push_back(d(outDim(i)) * op.getStrides()[i] +
+                   d(kernelDim(i)) * op.getDilations()[i]);
+      wE.push_back(d(kernelDim(i)));
+      oE.push_back(d(outDim(i)));
     }
     SmallVector<AffineMap> maps{AffineMap::get(loops, 0, xE, ctx),
                                 AffineMap::get(loops, 0, wE, ctx),
                                 AffineMap::get(loops, 0, oE, ctx)};
-    SmallVector<IteratorType> iters(3 + k, IteratorType::parallel);
-    iters.append(1 + k, IteratorType::reduction);
+    SmallVector<IteratorType> iters(loops, IteratorType::reduction);
+    for (int64_t i : {0, 1, 2})
+      iters[i] = IteratorType::parallel;
+    for (int64_t i = 0; i < k; ++i)
+      iters[outDim(i)] = IteratorType::parallel;
     Value init;
     if (Value bias = op.getBias()) {
       if (!staticType(bias))
@@ -128,13 +141,8 @@ struct LowerConv : OpRewritePattern<wt::ConvOp> {
     } else {
       init = filled(rewriter, loc, accTy, zero);
     }
-    Value acc = linalg::GenericOp::create(
-                    rewriter, loc, accTy, ValueRange{x, w}, init, maps, iters,
-                    [](OpBuilder &nb, Location nl, ValueRange a) {
-                      Value p = arith::MulFOp::create(nb, nl, a[0], a[1]);
-                      linalg::YieldOp::create(
-                          nb, nl, ValueRange{arith::AddFOp::create(nb, nl, a[2], p)});
-                    })
+    Value acc = linalg::GenericOp::create(rewriter, loc, accTy, ValueRange{x, w}, init,
+                                          maps, iters, multiplyAccumulate)
                     .getResult(0);
     SmallVector<ReassociationIndices> collapse{{0}, {1, 2}};
     for (int64_t i = 0; i < k; ++i)
@@ -160,7 +168,22 @@ struct LowerMatmul : OpRewritePattern<wt::MatmulOp> {
     MLIRContext *ctx = getContext();
     int64_t r = outTy.getRank(), loops = r + 1;
     auto d = [&](int64_t i) { return getAffineDimExpr(i, ctx); };
-    // Loops: batch.. m n | k. Batch dims broadcast numpy-style.
+    // Loops: batch.. m k n. Batch dims broadcast numpy-style. With n
+    // innermost, the rhs and output rows are read contiguously, so a
+    // transposed rhs is transposed once up front.
+    Value lhs = op.getLhs(), rhs = op.getRhs();
+    bool transposeRhs = op.getTransposeRhs();
+    if (transposeRhs) {
+      SmallVector<int64_t> perm, shape(rTy.getShape());
+      for (int64_t i = 0; i < rTy.getRank(); ++i)
+        perm.push_back(i);
+      std::swap(perm[rTy.getRank() - 1], perm[rTy.getRank() - 2]);
+      std::swap(shape[rTy.getRank() - 1], shape[rTy.getRank() - 2]);
+      Value empty = tensor::EmptyOp::create(rewriter, loc, shape, rTy.getElementType());
+      rhs = linalg::TransposeOp::create(rewriter, loc, rhs, empty, perm).getResult()[0];
+      rTy = cast<RankedTensorType>(rhs.getType());
+      transposeRhs = false;
+    }
     auto operandMap = [&](RankedTensorType t, bool isLhs, bool transposed) {
       SmallVector<AffineExpr> e;
       int64_t batch = t.getRank() - 2, offset = (r - 2) - batch;
@@ -168,19 +191,23 @@ struct LowerMatmul : OpRewritePattern<wt::MatmulOp> {
         e.push_back(t.getDimSize(i) == 1 && outTy.getDimSize(offset + i) != 1
                         ? getAffineConstantExpr(0, ctx)
                         : d(offset + i));
-      AffineExpr row = isLhs ? d(r - 2) : d(r), col = isLhs ? d(r) : d(r - 1);
+      AffineExpr row = isLhs ? d(r - 2) : d(r - 1), col = isLhs ? d(r - 1) : d(r);
       if (transposed)
         std::swap(row, col);
       e.push_back(row);
       e.push_back(col);
       return AffineMap::get(loops, 0, e, ctx);
     };
+    SmallVector<AffineExpr> outE;
+    for (int64_t i = 0; i < r - 1; ++i)
+      outE.push_back(d(i));
+    outE.push_back(d(r));
+    AffineMap outMap = AffineMap::get(loops, 0, outE, ctx);
     SmallVector<AffineMap> maps{
         operandMap(lTy, true, op.getTransposeLhs()),
-        operandMap(rTy, false, op.getTransposeRhs()),
-        AffineMap::get(loops, 0, rewriter.getMultiDimIdentityMap(r).getResults(), ctx)};
-    SmallVector<IteratorType> iters(r, IteratorType::parallel);
-    iters.push_back(IteratorType::reduction);
+        operandMap(rTy, false, transposeRhs), outMap};
+    SmallVector<IteratorType> iters(loops, IteratorType::parallel);
+    iters[r - 1] = IteratorType::reduction;
     Type elt = outTy.getElementType();
     Value init;
     if (Value bias = op.getBias()) {
@@ -191,14 +218,8 @@ struct LowerMatmul : OpRewritePattern<wt::MatmulOp> {
     } else {
       init = filled(rewriter, loc, outTy, scalarConstant(rewriter, loc, elt, 0.0));
     }
-    Value acc = linalg::GenericOp::create(
-                    rewriter, loc, outTy, ValueRange{op.getLhs(), op.getRhs()}, init,
-                    maps, iters,
-                    [](OpBuilder &nb, Location nl, ValueRange a) {
-                      Value p = arith::MulFOp::create(nb, nl, a[0], a[1]);
-                      linalg::YieldOp::create(
-                          nb, nl, ValueRange{arith::AddFOp::create(nb, nl, a[2], p)});
-                    })
+    Value acc = linalg::GenericOp::create(rewriter, loc, outTy, ValueRange{lhs, rhs},
+                                          init, maps, iters, multiplyAccumulate)
                     .getResult(0);
     rewriter.replaceOp(op, applyEpilogue(rewriter, loc, acc, op.getResidual(),
                                          op.getEpilogueAttr()));

@@ -1,15 +1,17 @@
 // RUN: whittle-opt %s -split-input-file -convert-whittle-to-linalg | FileCheck %s
 
-// A grouped conv is one linalg.generic over n, g, m/g, spatial | c/g, kernel;
-// strides and dilations live in the input map; the bias initializes the
-// accumulator.
-// CHECK-DAG: #[[X:.+]] = affine_map<(d0, d1, d2, d3, d4, d5, d6, d7) -> (d0, d1, d5, d3 * 2 + d6, d4 * 2 + d7)>
-// CHECK-DAG: #[[W:.+]] = affine_map<(d0, d1, d2, d3, d4, d5, d6, d7) -> (d1, d2, d5, d6, d7)>
+// A grouped conv is one linalg.generic over n, g, m/g, oh, c/g, kh, kw, ow:
+// the reductions sit outside the last output dim, so the innermost loop
+// walks a contiguous output row. Strides and dilations live in the input
+// map; the bias initializes the accumulator; the body is one fma.
+// CHECK-DAG: #[[X:.+]] = affine_map<(d0, d1, d2, d3, d4, d5, d6, d7) -> (d0, d1, d4, d3 * 2 + d5, d7 * 2 + d6)>
+// CHECK-DAG: #[[W:.+]] = affine_map<(d0, d1, d2, d3, d4, d5, d6, d7) -> (d1, d2, d4, d5, d6)>
 // CHECK-LABEL: func.func @conv
 // CHECK: tensor.pad %arg0 low[0, 0, 1, 1] high[0, 0, 1, 1]
 // CHECK: tensor.expand_shape {{.*}} into tensor<1x2x2x10x10xf32>
 // CHECK: tensor.expand_shape %arg1 {{.*}} into tensor<2x4x2x3x3xf32>
-// CHECK: linalg.generic {indexing_maps = [#[[X]], #[[W]], {{.*}}], iterator_types = ["parallel", "parallel", "parallel", "parallel", "parallel", "reduction", "reduction", "reduction"]}
+// CHECK: linalg.generic {indexing_maps = [#[[X]], #[[W]], {{.*}}], iterator_types = ["parallel", "parallel", "parallel", "parallel", "reduction", "reduction", "reduction", "parallel"]}
+// CHECK: math.fma
 // CHECK: tensor.collapse_shape {{.*}} into tensor<1x8x4x4xf32>
 // CHECK-NOT: whittle.conv
 func.func @conv(%x: tensor<1x4x8x8xf32>, %w: tensor<8x2x3x3xf32>, %b: tensor<8xf32>) -> tensor<1x8x4x4xf32> {
@@ -19,9 +21,12 @@ func.func @conv(%x: tensor<1x4x8x8xf32>, %w: tensor<8x2x3x3xf32>, %b: tensor<8xf
 
 // -----
 
-// The transposed operand is read through its map (d1, d2): no copy.
+// Loops m, k, n: n innermost reads rhs and output rows contiguously, so a
+// transposed rhs is transposed once first.
 // CHECK-LABEL: func.func @gemm_transposed
-// CHECK: linalg.generic {{.*}} iterator_types = ["parallel", "parallel", "reduction"]} ins(%arg0, %arg1 : tensor<2x16xf32>, tensor<10x16xf32>)
+// CHECK: %[[T:.+]] = linalg.transpose ins(%arg1 : tensor<10x16xf32>) outs(%{{.*}} : tensor<16x10xf32>) permutation = [1, 0]
+// CHECK: linalg.generic {{.*}} iterator_types = ["parallel", "reduction", "parallel"]} ins(%arg0, %[[T]] : tensor<2x16xf32>, tensor<16x10xf32>)
+// CHECK: math.fma
 // CHECK: arith.maximumf
 func.func @gemm_transposed(%a: tensor<2x16xf32>, %b: tensor<10x16xf32>) -> tensor<2x10xf32> {
   %y = whittle.matmul %a, %b {transpose_rhs, epilogue = #whittle.epilogue<relu>} : (tensor<2x16xf32>, tensor<10x16xf32>) -> tensor<2x10xf32>

@@ -37,6 +37,25 @@ def conv_relu():
         [vi("x", F, [1, 3, 8, 8])], [vi("y", F, None)], [w, b])
 
 
+def conv_wide():
+    """A 3x3 conv whose output rows are 32 wide: room for full vectors."""
+    rng = np.random.default_rng(0)
+    w = numpy_helper.from_array(rng.standard_normal((16, 16, 3, 3)).astype(np.float32), "w")
+    return model(
+        [helper.make_node("Conv", ["x", "w"], ["y"], name="conv", pads=[1, 1, 1, 1])],
+        [vi("x", F, [1, 16, 32, 32])], [vi("y", F, None)], [w])
+
+
+def matmul_bias():
+    rng = np.random.default_rng(0)
+    w = numpy_helper.from_array(rng.standard_normal((256, 128)).astype(np.float32), "w")
+    b = numpy_helper.from_array(rng.standard_normal((128,)).astype(np.float32), "b")
+    return model(
+        [helper.make_node("MatMul", ["x", "w"], ["m"], name="matmul"),
+         helper.make_node("Add", ["m", "b"], ["y"], name="bias")],
+        [vi("x", F, [8, 256])], [vi("y", F, None)], [w, b])
+
+
 def symbolic_dims():
     return model(
         [helper.make_node("Add", ["x", "x"], ["y"], name="add")],
@@ -211,6 +230,7 @@ MODELS = {
     "gelu_opset20": gelu_opset20, "avgpool_opset19": avgpool_opset19,
     "avgpool_dilated_opset19": avgpool_dilated_opset19,
     "conv_relu": conv_relu, "symbolic_dims": symbolic_dims,
+    "conv_wide": conv_wide, "matmul_bias": matmul_bias,
     "optional_inputs": optional_inputs, "optional_outputs": optional_outputs,
     "variadic": variadic, "if_subgraph": if_subgraph, "loop_subgraph": loop_subgraph,
     "shadowed_initializer": shadowed_initializer, "large_weight": large_weight,

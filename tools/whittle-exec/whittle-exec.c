@@ -1,0 +1,130 @@
+/*===- whittle-exec.c - run a compiled model on raw files -----------------===*
+ *
+ * The part of `whittle run` / `whittle bench` that must execute on the
+ * model's own CPU. Built for every CPU the build can cross-compile to, it
+ * runs under an emulator (qemu-aarch64) when the model is foreign to the
+ * host; the host-side tool reads and compares ONNX tensors and talks to it
+ * through raw files:
+ *
+ *   whittle-exec describe MODEL.so
+ *       one line per tensor: "input|output DTYPE RANK D0 .. NUMEL NAME",
+ *       after a first line "target NAME"
+ *   whittle-exec run MODEL.so DIR [WARMUP ITERS]
+ *       reads DIR/in_N.bin, runs, writes DIR/out_N.bin; with WARMUP and
+ *       ITERS, times ITERS runs after WARMUP untimed ones and prints one
+ *       "ms VALUE" line per timed run
+ *
+ * Errors are one line on stderr and exit status 1. It uses only the C
+ * runtime, no MLIR or LLVM.
+ *
+ *===----------------------------------------------------------------------===*/
+
+#define _POSIX_C_SOURCE 200809L
+#include "whittle/runtime.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+static int fail(const char *what, const char *detail) {
+  fprintf(stderr, "whittle-exec: %s%s%s\n", what, detail ? ": " : "",
+          detail ? detail : "");
+  return 1;
+}
+
+static void print_info(const char *kind, const whittle_tensor_info *t) {
+  printf("%s %d %d", kind, t->dtype, t->rank);
+  for (int d = 0; d < t->rank; ++d)
+    printf(" %lld", (long long)t->dims[d]);
+  printf(" %lld %s\n", (long long)t->num_elements, t->name);
+}
+
+static size_t tensor_bytes(const whittle_tensor_info *t) {
+  size_t n = t->num_elements > 0 ? (size_t)t->num_elements : 0;
+  n *= whittle_dtype_size(t->dtype);
+  return n ? n : 1; /* an empty tensor still gets a non-null buffer */
+}
+
+static char *path_of(const char *dir, const char *stem, int i) {
+  size_t n = strlen(dir) + strlen(stem) + 32;
+  char *p = malloc(n);
+  if (p)
+    snprintf(p, n, "%s/%s_%d.bin", dir, stem, i);
+  return p;
+}
+
+static double now_ms(void) {
+  struct timespec ts;
+  clock_gettime(CLOCK_MONOTONIC, &ts);
+  return ts.tv_sec * 1e3 + ts.tv_nsec / 1e6;
+}
+
+static int run(whittle_model *m, const char *dir, int warmup, int iters) {
+  int nin = whittle_model_num_inputs(m), nout = whittle_model_num_outputs(m);
+  void **in = calloc(nin + 1, sizeof(void *)), **out = calloc(nout + 1, sizeof(void *));
+  if (!in || !out)
+    return fail("out of memory", NULL);
+  for (int i = 0; i < nin; ++i) {
+    const whittle_tensor_info *t = whittle_model_input(m, i);
+    size_t bytes = tensor_bytes(t);
+    char *path = path_of(dir, "in", i);
+    FILE *f = path ? fopen(path, "rb") : NULL;
+    if (!f)
+      return fail("cannot read", path);
+    in[i] = calloc(1, bytes);
+    size_t want = t->num_elements * whittle_dtype_size(t->dtype);
+    if (!in[i] || fread(in[i], 1, want, f) != want)
+      return fail("input file too short", path);
+    fclose(f);
+    free(path);
+  }
+  for (int i = 0; i < nout; ++i)
+    if (!(out[i] = calloc(1, tensor_bytes(whittle_model_output(m, i)))))
+      return fail("out of memory", NULL);
+  for (int k = 0; k < warmup; ++k)
+    if (whittle_model_run(m, nin, (const void *const *)in, nout, out) != WHITTLE_OK)
+      return fail("run failed", whittle_last_error());
+  for (int k = 0; k < (iters > 0 ? iters : 1); ++k) {
+    double t0 = now_ms();
+    if (whittle_model_run(m, nin, (const void *const *)in, nout, out) != WHITTLE_OK)
+      return fail("run failed", whittle_last_error());
+    if (iters > 0)
+      printf("ms %.6f\n", now_ms() - t0);
+  }
+  for (int i = 0; i < nout; ++i) {
+    const whittle_tensor_info *t = whittle_model_output(m, i);
+    char *path = path_of(dir, "out", i);
+    FILE *f = path ? fopen(path, "wb") : NULL;
+    size_t want = t->num_elements * whittle_dtype_size(t->dtype);
+    if (!f || fwrite(out[i], 1, want, f) != want)
+      return fail("cannot write", path);
+    fclose(f);
+    free(path);
+  }
+  return 0;
+}
+
+int main(int argc, char **argv) {
+  if (argc < 3 || (strcmp(argv[1], "describe") && strcmp(argv[1], "run")) ||
+      (!strcmp(argv[1], "run") && argc != 4 && argc != 6)) {
+    fprintf(stderr, "usage: whittle-exec describe MODEL.so\n"
+                    "       whittle-exec run MODEL.so DIR [WARMUP ITERS]\n");
+    return 2;
+  }
+  whittle_model *m = NULL;
+  if (whittle_model_load(argv[2], &m) != WHITTLE_OK)
+    return fail("cannot load the model", whittle_last_error());
+  int rc = 0;
+  if (!strcmp(argv[1], "describe")) {
+    printf("target %s\n", whittle_model_target(m));
+    for (int i = 0; i < whittle_model_num_inputs(m); ++i)
+      print_info("input", whittle_model_input(m, i));
+    for (int i = 0; i < whittle_model_num_outputs(m); ++i)
+      print_info("output", whittle_model_output(m, i));
+  } else {
+    rc = run(m, argv[3], argc == 6 ? atoi(argv[4]) : 0, argc == 6 ? atoi(argv[5]) : 0);
+  }
+  whittle_model_free(m);
+  return rc;
+}
