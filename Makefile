@@ -29,7 +29,7 @@ $(BUILD)/build.ninja: CMakeLists.txt
 configure: deps $(BUILD)/build.ninja
 
 build: configure
-	ninja -C $(BUILD) -j $(JOBS) whittle whittle-opt
+	ninja -C $(BUILD) -j $(JOBS) whittle whittle-opt whittle-exec
 
 # The main job: compile the bundled model for this machine, run it on its
 # reference inputs, compare with ONNX Runtime's outputs, time it.

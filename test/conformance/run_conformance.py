@@ -6,6 +6,13 @@ test data for one target and writes docs/conformance/<target>.md.
                        [--groups node,pytorch-converted,pytorch-operator,simple]
                        [--filter SUBSTRING] [--jobs N] [--out FILE]
 
+The fast subset that `make check` runs (every operator that passes in the
+committed report, at least once):
+
+    run_conformance.py --write-subset test/conformance/subset.txt
+                       --from-report docs/conformance/x86-avx512.md
+    run_conformance.py --whittle build/bin/whittle --tests test/conformance/subset.txt
+
 Each test is one of: pass, wrong numbers, compile error (with the error's
 first line), unsupported (an operator or type without code generation yet).
 Dynamic graph inputs are pinned to the shapes of the test's input_N.pb.
@@ -102,15 +109,82 @@ def run_test_unguarded(whittle, target, test_dir, tmp):
     return name, "pass", ""
 
 
+def op_types(test_dir):
+    """The operators of a test model, subgraphs included, as domain::type."""
+    model = onnx.load(os.path.join(test_dir, "model.onnx"), load_external_data=False)
+    ops = set()
+
+    def walk(graph):
+        for n in graph.node:
+            ops.add(f"{n.domain or 'ai.onnx'}::{n.op_type}")
+            for a in n.attribute:
+                if a.g is not None and a.g.node:
+                    walk(a.g)
+                for g in a.graphs:
+                    walk(g)
+    walk(model.graph)
+    return ops
+
+
+def write_subset(report, out):
+    """Greedy cover: the fewest passing tests that use every operator any
+    passing test uses; ties go to the smaller model."""
+    passing, group = [], None
+    for line in open(report):
+        if line.startswith("## "):
+            group = line[3:].strip()
+        elif group and line.startswith("| test_") and "| pass |" in line:
+            passing.append((group, line.split("|")[1].strip()))
+    cover = {t: op_types(os.path.join(DATA, *t)) for t in passing}
+    size = {t: os.path.getsize(os.path.join(DATA, *t, "model.onnx")) for t in passing}
+    need = set().union(*cover.values()) if cover else set()
+    chosen = []
+    while need:
+        best = max(sorted(cover), key=lambda t: (len(cover[t] & need), -size[t]))
+        chosen.append(best)
+        need -= cover[best]
+    with open(out, "w") as f:
+        f.write(f"# Generated from {os.path.basename(report)} by run_conformance.py --write-subset:\n"
+                f"# {len(chosen)} passing tests that together use every operator that passes.\n")
+        for g, t in sorted(chosen):
+            f.write(f"{g}/{t}\n")
+    ops = set().union(*(cover[t] for t in chosen)) if chosen else set()
+    print(f"wrote {out}: {len(chosen)} tests covering {len(ops)} operators")
+
+
+def run_listed(args):
+    """Runs the tests listed in a file; every one must pass."""
+    names = [l.strip() for l in open(args.tests) if l.strip() and not l.startswith("#")]
+    with tempfile.TemporaryDirectory() as tmp:
+        with concurrent.futures.ThreadPoolExecutor(args.jobs) as pool:
+            results = list(pool.map(
+                lambda n: run_test(args.whittle, args.target, os.path.join(DATA, n), tmp), names))
+    failed = [(n, k, m) for n, k, m in results if k != "pass"]
+    for name, kind, msg in failed:
+        print(f"FAIL {name}: {kind}: {msg}")
+    print(f"conformance subset ({args.target}): {len(results) - len(failed)} passed, {len(failed)} failed")
+    return 1 if failed else 0
+
+
 def main():
     ap = argparse.ArgumentParser()
-    ap.add_argument("--whittle", required=True)
+    ap.add_argument("--whittle", default="")
     ap.add_argument("--target", default="host")
     ap.add_argument("--groups", default=",".join(GROUPS))
     ap.add_argument("--filter", default="")
     ap.add_argument("--jobs", type=int, default=os.cpu_count() or 2)
     ap.add_argument("--out", default="")
+    ap.add_argument("--tests", default="", help="run only the tests listed in this file")
+    ap.add_argument("--write-subset", default="", help="write the fast subset here")
+    ap.add_argument("--from-report", default="", help="report the subset is chosen from")
     args = ap.parse_args()
+    if args.write_subset:
+        write_subset(args.from_report, args.write_subset)
+        return 0
+    if not args.whittle:
+        ap.error("--whittle is required")
+    if args.tests:
+        return run_listed(args)
 
     results = {}
     with tempfile.TemporaryDirectory() as tmp:

@@ -273,10 +273,17 @@ LogicalResult convertSplit(onnx::SplitOp op, PatternRewriter &rewriter) {
   int64_t n = op.getOutputs().size();
   SmallVector<int64_t> sizes;
   if (op.getSplit()) {
-    auto given = getConstantInts(op.getSplit());
-    if (!given)
-      return rewriter.notifyMatchFailure(op, "split sizes are not constant");
-    sizes = *given;
+    if (auto given = getConstantInts(op.getSplit())) {
+      sizes = *given;
+    } else {
+      // Run-time sizes: the results' static shapes say what they are.
+      for (Value r : op.getOutputs()) {
+        auto rTy = rankedType(r);
+        if (!rTy || rTy.isDynamicDim(*axis))
+          return rewriter.notifyMatchFailure(op, "run-time split sizes, dynamic results");
+        sizes.push_back(rTy.getDimSize(*axis));
+      }
+    }
   } else {
     int64_t dim = inTy.getDimSize(*axis);
     if (ShapedType::isDynamic(dim))
@@ -484,36 +491,6 @@ LogicalResult convertTrilu(onnx::TriluOp op, PatternRewriter &rewriter) {
   return success();
 }
 
-/// Range of constant bounds is a constant.
-LogicalResult convertRange(onnx::RangeOp op, PatternRewriter &rewriter) {
-  auto outTy = rankedType(op.getOutput());
-  auto start = getConstantScalar(op.getStart()), limit = getConstantScalar(op.getLimit()),
-       delta = getConstantScalar(op.getDelta());
-  if (!outTy || !start || !limit || !delta || *delta == 0)
-    return rewriter.notifyMatchFailure(op, "bounds are not constants");
-  int64_t n = std::max<int64_t>(0, (int64_t)std::ceil((*limit - *start) / *delta));
-  auto ty = RankedTensorType::get({n}, outTy.getElementType());
-  if (!outTy.isDynamicDim(0) && outTy.getDimSize(0) != n)
-    return rewriter.notifyMatchFailure(op, "result size disagrees");
-  Type elt = ty.getElementType();
-  SmallVector<Attribute> values;
-  for (int64_t i = 0; i < n; ++i) {
-    double v = *start + i * *delta;
-    if (auto ft = dyn_cast<FloatType>(elt))
-      values.push_back(rewriter.getFloatAttr(ft, v));
-    else if (isa<IntegerType>(elt))
-      values.push_back(rewriter.getIntegerAttr(elt, (int64_t)v));
-    else
-      return rewriter.notifyMatchFailure(op, "unsupported element type");
-  }
-  Value c = wt::ConstantOp::create(rewriter, op.getLoc(),
-                                   cast<ElementsAttr>(DenseElementsAttr::get(ty, values)));
-  if (ty != outTy)
-    c = tensor::CastOp::create(rewriter, op.getLoc(), outTy, c);
-  rewriter.replaceOp(op, c);
-  return success();
-}
-
 //===----------------------------------------------------------------------===//
 // No-ops at inference
 //===----------------------------------------------------------------------===//
@@ -530,16 +507,28 @@ LogicalResult convertIdentity(onnx::IdentityOp op, PatternRewriter &rewriter) {
   return success();
 }
 
+/// Inference, or training with a ratio of 0: the identity, and a mask of
+/// all true. Training with a non-zero ratio draws random numbers: left alone.
 LogicalResult convertDropout(onnx::DropoutOp op, PatternRewriter &rewriter) {
-  if (op.getMask() && !op.getMask().use_empty())
-    return rewriter.notifyMatchFailure(op, "mask is used");
   if (op.getTrainingMode()) {
     auto t = getConstantScalar(op.getTrainingMode());
-    if (!t || *t != 0)
-      return rewriter.notifyMatchFailure(op, "training mode");
+    if (!t)
+      return rewriter.notifyMatchFailure(op, "run-time training mode");
+    auto ratio = op.getRatio() ? getConstantScalar(op.getRatio()) : std::optional<double>(0.5);
+    if (*t != 0 && (!ratio || *ratio != 0))
+      return rewriter.notifyMatchFailure(op, "training mode with a non-zero ratio");
   }
   if (op.getData().getType() != op.getOutput().getType())
     return rewriter.notifyMatchFailure(op, "dropout of another type");
+  if (op.getMask() && !op.getMask().use_empty()) {
+    auto maskTy = rankedType(op.getMask());
+    if (!maskTy || !maskTy.hasStaticShape())
+      return rewriter.notifyMatchFailure(op, "mask of a dynamic shape");
+    Value ones = wt::ConstantOp::create(
+        rewriter, op.getLoc(),
+        cast<ElementsAttr>(DenseElementsAttr::get(maskTy, rewriter.getBoolAttr(true))));
+    rewriter.replaceAllUsesWith(op.getMask(), ones);
+  }
   rewriter.replaceAllUsesWith(op.getOutput(), op.getData());
   rewriter.eraseOp(op);
   return success();
@@ -566,6 +555,5 @@ void whittle::conversion::populateDataMovementLegalizations(
   table.onOp<onnx::ResizeOp>(1, convertResize);
   table.onOp<onnx::IdentityOp>(1, convertIdentity);
   table.onOp<onnx::TriluOp>(1, convertTrilu);
-  table.onOp<onnx::RangeOp>(1, convertRange);
   table.onOp<onnx::DropoutOp>(1, convertDropout);
 }

@@ -165,9 +165,28 @@ void whittle::conversion::populateElementwiseLegalizations(
   unary<onnx::SoftsignOp>(table, UnaryFn::softsign);
 
   table.onOp<onnx::IsInfOp>(1, [](onnx::IsInfOp op, PatternRewriter &rewriter) {
-    if (op.getDetectNegative() != 1 || op.getDetectPositive() != 1)
-      return rewriter.notifyMatchFailure(op, "one-sided IsInf");
-    return replaceWithUnary(op, rewriter, UnaryFn::is_inf);
+    bool neg = op.getDetectNegative() != 0, pos = op.getDetectPositive() != 0;
+    if (neg && pos)
+      return replaceWithUnary(op, rewriter, UnaryFn::is_inf);
+    auto ty = rankedType(op.getX());
+    auto outTy = rankedType(op.getY());
+    if (!ty || !outTy)
+      return rewriter.notifyMatchFailure(op, "needs ranked types");
+    Location loc = op.getLoc();
+    if (!neg && !pos) {
+      rewriter.replaceOpWithNewOp<wt::BinaryOp>(op, outTy, op.getX(), op.getX(),
+                                                wt::BinaryFn::lt); // never true
+      return success();
+    }
+    // One side: infinite and of that sign.
+    Value inf = wt::UnaryOp::create(rewriter, loc, outTy, op.getX(), UnaryFn::is_inf,
+                                    FloatAttr(), FloatAttr());
+    Value zero = createScalarConstant(rewriter, loc, ty.getElementType(), 0.0);
+    Value side = wt::BinaryOp::create(rewriter, loc, outTy, op.getX(), zero,
+                                      pos ? wt::BinaryFn::gt : wt::BinaryFn::lt);
+    rewriter.replaceOpWithNewOp<wt::BinaryOp>(op, outTy, inf, side,
+                                              wt::BinaryFn::logical_and);
+    return success();
   });
   table.onOp<onnx::LeakyReluOp>(1, [](onnx::LeakyReluOp op, PatternRewriter &r) {
     return replaceWithUnary(op, r, UnaryFn::leaky_relu,

@@ -159,6 +159,32 @@ Value createScalarConstant(PatternRewriter &rewriter, Location loc,
                                 cast<ElementsAttr>(DenseElementsAttr::get(type, elt)));
 }
 
+Value createIota(PatternRewriter &rewriter, Location loc, int64_t n,
+                 Type elementType) {
+  auto type = RankedTensorType::get({n}, elementType);
+  SmallVector<Attribute> values;
+  for (int64_t i = 0; i < n; ++i)
+    values.push_back(isa<FloatType>(elementType)
+                         ? (Attribute)rewriter.getFloatAttr(elementType, (double)i)
+                         : (Attribute)rewriter.getIntegerAttr(elementType, i));
+  return wt::ConstantOp::create(rewriter, loc,
+                                cast<ElementsAttr>(DenseElementsAttr::get(type, values)));
+}
+
+Value reshapeTo(PatternRewriter &rewriter, Location loc, Value v,
+                ArrayRef<int64_t> shape) {
+  auto ty = cast<RankedTensorType>(v.getType());
+  if (ty.getShape() == shape)
+    return v;
+  return wt::ReshapeOp::create(rewriter, loc,
+                               RankedTensorType::get(shape, ty.getElementType()), v,
+                               Value(), false);
+}
+
+Value toScalar(PatternRewriter &rewriter, Location loc, Value v) {
+  return reshapeTo(rewriter, loc, v, {});
+}
+
 SmallVector<int64_t> intsOr(std::optional<ArrayRef<int64_t>> attr,
                             ArrayRef<int64_t> fallback) {
   if (attr)

@@ -74,6 +74,9 @@ void populateControlFlowLegalizations(LegalizationTable &table);
 void populateQuantizationLegalizations(LegalizationTable &table);
 void populateIndexingLegalizations(LegalizationTable &table);
 void populateLossLegalizations(LegalizationTable &table);
+void populateGeneratorLegalizations(LegalizationTable &table);
+void populateRearrangeLegalizations(LegalizationTable &table);
+void populateNormalizationLegalizations(LegalizationTable &table);
 
 //===----------------------------------------------------------------------===//
 // Helpers shared by the handlers
@@ -93,6 +96,18 @@ std::optional<int64_t> normalizeAxis(int64_t axis, int64_t rank);
 mlir::Value createScalarConstant(mlir::PatternRewriter &rewriter,
                                  mlir::Location loc, mlir::Type elementType,
                                  double value);
+
+/// A 1-D whittle.constant 0, 1, .., n-1 of `elementType`.
+mlir::Value createIota(mlir::PatternRewriter &rewriter, mlir::Location loc,
+                       int64_t n, mlir::Type elementType);
+
+/// A one-element tensor reshaped to rank 0 (a no-op when already scalar).
+mlir::Value toScalar(mlir::PatternRewriter &rewriter, mlir::Location loc,
+                     mlir::Value v);
+
+/// `v` reshaped to `shape` (static, same element count).
+mlir::Value reshapeTo(mlir::PatternRewriter &rewriter, mlir::Location loc,
+                      mlir::Value v, llvm::ArrayRef<int64_t> shape);
 
 /// Ranked type of a value, or null.
 inline mlir::RankedTensorType rankedType(mlir::Value v) {

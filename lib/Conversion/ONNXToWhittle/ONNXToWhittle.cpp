@@ -75,6 +75,9 @@ struct ConvertONNXToWhittlePass
     populateQuantizationLegalizations(table);
     populateIndexingLegalizations(table);
     populateLossLegalizations(table);
+    populateGeneratorLegalizations(table);
+    populateRearrangeLegalizations(table);
+    populateNormalizationLegalizations(table);
     return success();
   }
 
