@@ -28,7 +28,6 @@ func.func @eyelike_size(%x: tensor<2x3xf32>) -> (tensor<2x3xi32>, tensor<i64>) {
 // CHECK: whittle.binary lt
 // CHECK: whittle.select
 // CHECK: whittle.reshape %{{.*}} : (tensor<3xi64>) -> tensor<3x1xi64>
-// CHECK: whittle.constant dense<[0, 1, 2, 3]> : tensor<4xi64>
 // CHECK: %[[HIT:.+]] = whittle.binary eq %{{.*}}, %{{.*}} : (tensor<3x1xi64>, tensor<1x4xi64>) -> tensor<3x4xi1>
 // CHECK: whittle.select %[[HIT]]
 func.func @onehot(%i: tensor<3xi64>, %d: tensor<i64>, %v: tensor<2xf32>) -> tensor<3x4xf32> {
