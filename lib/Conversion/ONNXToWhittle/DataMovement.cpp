@@ -425,19 +425,31 @@ LogicalResult convertResize(onnx::ResizeOp op, PatternRewriter &rewriter) {
   if (!outTy)
     return rewriter.notifyMatchFailure(op, "output rank unknown");
   StringRef coord = op.getCoordinateTransformationMode();
+  // Opset 11 spelled tf_half_pixel_for_nearest this way.
+  if (coord == "tf_half_pixel_for_nn")
+    coord = "tf_half_pixel_for_nearest";
   if (coord == "tf_crop_and_resize")
     return rewriter.notifyMatchFailure(op, "tf_crop_and_resize");
   std::optional<wt::ResizeMode> mode = wt::symbolizeResizeMode(op.getMode());
   if (!mode)
     return rewriter.notifyMatchFailure(op, "unknown mode");
   DenseF32ArrayAttr scalesAttr;
+  Value scaleValues;
   if (Value s = op.getScales()) {
-    auto scales = getConstantFloats(s);
-    if (!scales)
-      return rewriter.notifyMatchFailure(op, "scales are not constant");
-    if (!scales->empty()) {
-      SmallVector<float> f(scales->begin(), scales->end());
-      scalesAttr = rewriter.getDenseF32ArrayAttr(f);
+    if (auto scales = getConstantFloats(s)) {
+      if (!scales->empty()) {
+        SmallVector<float> f(scales->begin(), scales->end());
+        scalesAttr = rewriter.getDenseF32ArrayAttr(f);
+      }
+    } else {
+      // Run-time scales: the coordinate map reads them; the static result
+      // shape gives the size.
+      auto sTy = rankedType(s);
+      auto inTy = rankedType(op.getX());
+      if (!sTy || sTy.getRank() != 1 || !sTy.getElementType().isF32() || !inTy ||
+          sTy.getDimSize(0) != inTy.getRank() || !outTy.hasStaticShape())
+        return rewriter.notifyMatchFailure(op, "run-time scales of a dynamic result");
+      scaleValues = s;
     }
   }
   // A dynamic output size is only derivable from scales.
@@ -445,7 +457,7 @@ LogicalResult convertResize(onnx::ResizeOp op, PatternRewriter &rewriter) {
     return rewriter.notifyMatchFailure(op, "dynamic output without scales");
   rewriter.replaceOpWithNewOp<wt::ResizeOp>(
       op, outTy, op.getX(), *mode, coord, op.getNearestMode(),
-      op.getCubicCoeffA(), op.getExcludeOutside() != 0, scalesAttr);
+      op.getCubicCoeffA(), op.getExcludeOutside() != 0, scalesAttr, scaleValues);
   return success();
 }
 

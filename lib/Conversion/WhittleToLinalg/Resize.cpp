@@ -2,8 +2,9 @@
 //
 // Each output element computes its source coordinate per ONNX Resize's
 // coordinate_transformation_mode and reads the input with tensor.extract:
-// one read for nearest, 2^k weighted reads for linear over the k resized
-// dimensions. Dimensions that keep their size read straight through.
+// one read for nearest, 2^k weighted reads for linear and 4^k for cubic over
+// the k resized dimensions. Dimensions that keep their size read straight
+// through. Scales are constants or values read from a run-time tensor.
 //
 //===----------------------------------------------------------------------===//
 
@@ -21,8 +22,6 @@ struct LowerResize : OpRewritePattern<wt::ResizeOp> {
     auto inTy = staticType(op.getInput()), outTy = staticType(op.getOutput());
     if (!inTy || !outTy || !isa<FloatType>(outTy.getElementType()))
       return rewriter.notifyMatchFailure(op, "needs static float types");
-    if (op.getMode() == wt::ResizeMode::cubic)
-      return rewriter.notifyMatchFailure(op, "cubic not lowered yet");
     StringRef coord = op.getCoordinateMode();
     StringRef nearestMode = op.getNearestMode();
     if (!llvm::is_contained({"half_pixel", "pytorch_half_pixel", "align_corners",
@@ -30,16 +29,29 @@ struct LowerResize : OpRewritePattern<wt::ResizeOp> {
                             coord))
       return rewriter.notifyMatchFailure(op, "unsupported coordinate mode");
     int64_t rank = inTy.getRank();
-    SmallVector<double> scales;
-    for (int64_t i = 0; i < rank; ++i)
-      scales.push_back(op.getScales() ? (double)(*op.getScales())[i]
-                                      : (double)outTy.getDimSize(i) / inTy.getDimSize(i));
-    SmallVector<int64_t> resized;
-    for (int64_t i = 0; i < rank; ++i)
-      if (inTy.getDimSize(i) != outTy.getDimSize(i) || scales[i] != 1.0)
-        resized.push_back(i);
-    bool linear = op.getMode() == wt::ResizeMode::linear;
     Location loc = op.getLoc();
+    Type f32 = rewriter.getF32Type();
+    // Per dimension: the scale as a value (a constant, or read from the
+    // run-time scales), and whether the dimension is resampled at all.
+    SmallVector<Value> scales;
+    SmallVector<int64_t> resized;
+    for (int64_t i = 0; i < rank; ++i) {
+      bool same = inTy.getDimSize(i) == outTy.getDimSize(i);
+      if (Value sv = op.getScaleValues()) {
+        Value at = arith::ConstantIndexOp::create(rewriter, loc, i);
+        scales.push_back(tensor::ExtractOp::create(rewriter, loc, sv, ValueRange{at}));
+      } else {
+        double sc = op.getScales() ? (double)(*op.getScales())[i]
+                                   : (double)outTy.getDimSize(i) / inTy.getDimSize(i);
+        scales.push_back(scalarConstant(rewriter, loc, f32, sc));
+        same &= sc == 1.0;
+      }
+      if (!same)
+        resized.push_back(i);
+    }
+    wt::ResizeMode mode = op.getMode();
+    double cubicA = op.getCubicCoeffA().convertToDouble();
+    bool excludeOutside = op.getExcludeOutside();
     Value input = op.getInput();
     Value init = tensor::EmptyOp::create(rewriter, loc, outTy.getShape(),
                                          outTy.getElementType());
@@ -48,7 +60,7 @@ struct LowerResize : OpRewritePattern<wt::ResizeOp> {
         SmallVector<AffineMap>{rewriter.getMultiDimIdentityMap(rank)},
         SmallVector<utils::IteratorType>(rank, utils::IteratorType::parallel),
         [&](OpBuilder &b, Location l, ValueRange) {
-          Type f32 = b.getF32Type(), idx = b.getIndexType();
+          Type idx = b.getIndexType();
           auto cf = [&](double v) { return scalarConstant(b, l, f32, v); };
           SmallVector<Value> outIdx, base;
           for (int64_t i = 0; i < rank; ++i) {
@@ -60,23 +72,30 @@ struct LowerResize : OpRewritePattern<wt::ResizeOp> {
           for (int64_t d : resized) {
             Value x = arith::UIToFPOp::create(
                 b, l, f32, arith::IndexCastUIOp::create(b, l, b.getI64Type(), outIdx[d]));
-            double s = scales[d];
-            int64_t in = inTy.getDimSize(d), out = outTy.getDimSize(d);
+            Value s = scales[d];
+            int64_t in = inTy.getDimSize(d);
             Value c;
             if (coord == "asymmetric") {
-              c = arith::DivFOp::create(b, l, x, cf(s));
+              c = arith::DivFOp::create(b, l, x, s);
             } else if (coord == "align_corners") {
-              c = out == 1 ? cf(0.0)
-                           : arith::MulFOp::create(b, l, x, cf((double)(in - 1) / (out - 1)))
-                                 .getResult();
+              // ONNX measures the resized length as scale * in, unrounded.
+              Value len = arith::MulFOp::create(b, l, s, cf((double)in));
+              Value one = arith::CmpFOp::create(b, l, arith::CmpFPredicate::OEQ, len, cf(1.0));
+              Value r = arith::DivFOp::create(
+                  b, l, arith::MulFOp::create(b, l, x, cf((double)(in - 1))),
+                  arith::SubFOp::create(b, l, len, cf(1.0)));
+              c = arith::SelectOp::create(b, l, one, cf(0.0), r);
             } else if (coord == "tf_half_pixel_for_nearest") {
-              c = arith::DivFOp::create(b, l, arith::AddFOp::create(b, l, x, cf(0.5)), cf(s));
+              c = arith::DivFOp::create(b, l, arith::AddFOp::create(b, l, x, cf(0.5)), s);
             } else {
               c = arith::SubFOp::create(
-                  b, l, arith::DivFOp::create(b, l, arith::AddFOp::create(b, l, x, cf(0.5)), cf(s)),
+                  b, l, arith::DivFOp::create(b, l, arith::AddFOp::create(b, l, x, cf(0.5)), s),
                   cf(0.5));
-              if (coord == "pytorch_half_pixel" && out == 1)
-                c = cf(0.0);
+              if (coord == "pytorch_half_pixel") {
+                Value len = arith::MulFOp::create(b, l, s, cf((double)in));
+                Value one = arith::CmpFOp::create(b, l, arith::CmpFPredicate::OEQ, len, cf(1.0));
+                c = arith::SelectOp::create(b, l, one, cf(-0.5), c);
+              }
             }
             coords.push_back(c);
           }
@@ -86,7 +105,7 @@ struct LowerResize : OpRewritePattern<wt::ResizeOp> {
             return arith::IndexCastOp::create(
                 b, l, idx, arith::FPToSIOp::create(b, l, b.getI64Type(), f));
           };
-          if (!linear) {
+          if (mode == wt::ResizeMode::nearest) {
             SmallVector<Value> at(base);
             for (auto [k, d] : llvm::enumerate(resized)) {
               Value c = coords[k], r;
@@ -103,26 +122,77 @@ struct LowerResize : OpRewritePattern<wt::ResizeOp> {
             linalg::YieldOp::create(b, l, ValueRange{tensor::ExtractOp::create(b, l, input, at)});
             return;
           }
-          // Linear: weighted sum over the 2^k corners.
-          SmallVector<Value> lo, hi, frac;
+          // Linear and cubic: a weighted sum over taps^k source points,
+          // read with edge clamping. taps[k][j] and weights[k][j] are the
+          // j-th source index and weight along the k-th resized dim.
+          unsigned numTaps = mode == wt::ResizeMode::linear ? 2 : 4;
+          SmallVector<SmallVector<Value>> taps, weights;
           for (auto [k, d] : llvm::enumerate(resized)) {
-            Value c = arith::MaximumFOp::create(b, l, coords[k], cf(0.0));
-            Value f = math::FloorOp::create(b, l, c);
-            lo.push_back(toIndex(f, d));
-            hi.push_back(toIndex(arith::AddFOp::create(b, l, f, cf(1.0)), d));
-            Value fr = arith::SubFOp::create(b, l, c, f);
-            // Past the last source element the weight goes to lo alone.
-            frac.push_back(arith::MinimumFOp::create(b, l, fr, cf(1.0)));
+            taps.emplace_back();
+            weights.emplace_back();
+            if (mode == wt::ResizeMode::linear) {
+              Value c = arith::MaximumFOp::create(b, l, coords[k], cf(0.0));
+              Value f = math::FloorOp::create(b, l, c);
+              taps.back().push_back(toIndex(f, d));
+              taps.back().push_back(toIndex(arith::AddFOp::create(b, l, f, cf(1.0)), d));
+              // Past the last source element the weight goes to lo alone.
+              Value fr = arith::MinimumFOp::create(b, l, arith::SubFOp::create(b, l, c, f),
+                                                   cf(1.0));
+              weights.back().push_back(arith::SubFOp::create(b, l, cf(1.0), fr));
+              weights.back().push_back(fr);
+              continue;
+            }
+            // Cubic convolution (Keys) with coefficient A at distances
+            // 1 + t, t, 1 - t, 2 - t from the floor point.
+            Value c = coords[k], f = math::FloorOp::create(b, l, c);
+            Value t = arith::SubFOp::create(b, l, c, f);
+            auto mul = [&](Value x, Value y) { return arith::MulFOp::create(b, l, x, y).getResult(); };
+            auto add = [&](Value x, Value y) { return arith::AddFOp::create(b, l, x, y).getResult(); };
+            auto sub = [&](Value x, Value y) { return arith::SubFOp::create(b, l, x, y).getResult(); };
+            Value a = cf(cubicA);
+            // |x| in [1, 2): ((A x - 5A) x + 8A) x - 4A; |x| < 1: ((A+2) x - (A+3)) x x + 1.
+            auto far = [&](Value x) {
+              return sub(mul(add(mul(sub(mul(a, x), cf(5 * cubicA)), x), cf(8 * cubicA)), x),
+                         cf(4 * cubicA));
+            };
+            auto near = [&](Value x) {
+              return add(mul(mul(sub(mul(cf(cubicA + 2), x), cf(cubicA + 3)), x), x), cf(1.0));
+            };
+            Value one = cf(1.0);
+            Value oneMinus = sub(one, t);
+            SmallVector<Value> w{far(add(t, one)), near(t), near(oneMinus), far(add(oneMinus, one))};
+            Value sum = cf(0.0);
+            for (int j = 0; j < 4; ++j) {
+              Value pos = add(f, cf(j - 1));
+              taps.back().push_back(toIndex(pos, d));
+              if (excludeOutside) {
+                Value inside = arith::AndIOp::create(
+                    b, l,
+                    arith::CmpFOp::create(b, l, arith::CmpFPredicate::OGE, pos, cf(0.0)),
+                    arith::CmpFOp::create(b, l, arith::CmpFPredicate::OLE, pos,
+                                          cf((double)(inTy.getDimSize(d) - 1))));
+                w[j] = arith::SelectOp::create(b, l, inside, w[j], cf(0.0));
+                sum = add(sum, w[j]);
+              }
+            }
+            if (excludeOutside)
+              for (Value &wj : w)
+                wj = arith::DivFOp::create(b, l, wj, sum);
+            weights.back().append(w.begin(), w.end());
           }
           Value acc = cf(0.0);
-          for (unsigned mask = 0; mask < (1u << resized.size()); ++mask) {
+          unsigned combos = 1;
+          for (size_t k = 0; k < resized.size(); ++k)
+            combos *= numTaps;
+          for (unsigned combo = 0; combo < combos; ++combo) {
             SmallVector<Value> at(base);
             Value w = cf(1.0);
+            unsigned rest = combo;
             for (size_t k = 0; k < resized.size(); ++k) {
-              bool up = mask & (1u << k);
-              at[resized[k]] = up ? hi[k] : lo[k];
-              Value wk = up ? frac[k] : arith::SubFOp::create(b, l, cf(1.0), frac[k]).getResult();
-              w = arith::MulFOp::create(b, l, w, wk);
+              unsigned j = rest % numTaps;
+              rest /= numTaps;
+              at[resized[k]] = taps[k][j];
+              w = arith::MulFOp::create(b, l, w, weights[k][j]);
             }
             Value v = tensor::ExtractOp::create(b, l, input, at);
             if (v.getType() != f32)

@@ -20,3 +20,28 @@ func.func @bilinear(%x: tensor<1x1x4x4xf32>) -> tensor<1x1x8x8xf32> {
   %y = whittle.resize linear %x {coordinate_mode = "half_pixel"} : tensor<1x1x4x4xf32> -> tensor<1x1x8x8xf32>
   return %y : tensor<1x1x8x8xf32>
 }
+
+// -----
+
+// Cubic over two dims: sixteen weighted reads; with exclude_outside the
+// out-of-range taps get weight 0 and the rest are renormalized.
+// CHECK-LABEL: func.func @bicubic
+// CHECK-COUNT-16: tensor.extract %arg0
+// CHECK: linalg.yield
+func.func @bicubic(%x: tensor<1x1x4x4xf32>) -> tensor<1x1x8x8xf32> {
+  %y = whittle.resize cubic %x {coordinate_mode = "half_pixel", cubic_coeff_a = -5.000000e-01 : f32, exclude_outside} : tensor<1x1x4x4xf32> -> tensor<1x1x8x8xf32>
+  return %y : tensor<1x1x8x8xf32>
+}
+
+// -----
+
+// Run-time scales are read once, before the generic, and divide the
+// output coordinate in the body.
+// CHECK-LABEL: func.func @runtime_scales
+// CHECK: %[[S:.+]] = tensor.extract %arg1[%{{.*}}] : tensor<4xf32>
+// CHECK: linalg.generic
+// CHECK: arith.divf %{{.*}}, %[[S]] : f32
+func.func @runtime_scales(%x: tensor<1x1x2x2xf32>, %s: tensor<4xf32>) -> tensor<1x1x2x4xf32> {
+  %y = whittle.resize nearest %x scales %s : tensor<4xf32> {coordinate_mode = "asymmetric"} : tensor<1x1x2x2xf32> -> tensor<1x1x2x4xf32>
+  return %y : tensor<1x1x2x4xf32>
+}

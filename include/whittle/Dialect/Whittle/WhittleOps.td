@@ -409,17 +409,25 @@ def Whittle_ResizeOp : Whittle_Op<"resize", [Pure]> {
   let description = [{
     `coordinate_mode` is ONNX's coordinate_transformation_mode,
     `nearest_mode` its rounding for nearest; `scales` are the per-dimension
-    scale factors when the model gave them (they change the coordinate map
-    of some modes), empty otherwise.
+    scale factors when the model gave them as constants (they change the
+    coordinate map of some modes), empty otherwise. Scales known only at run
+    time come as the `scale_values` operand (1-D f32, one per dimension);
+    the result's static shape still fixes the output size, and dimensions
+    whose size stays are not resampled. Cubic uses `cubic_coeff_a` and,
+    with `exclude_outside`, renormalizes the weights of in-range taps.
   }];
   let arguments = (ins Whittle_Tensor:$input, Whittle_ResizeModeAttr:$mode,
                    StrAttr:$coordinate_mode,
                    DefaultValuedStrAttr<StrAttr, "round_prefer_floor">:$nearest_mode,
                    DefaultValuedAttr<F32Attr, "-0.75">:$cubic_coeff_a,
                    UnitAttr:$exclude_outside,
-                   OptionalAttr<DenseF32ArrayAttr>:$scales);
+                   OptionalAttr<DenseF32ArrayAttr>:$scales,
+                   Optional<1DTensorOf<[F32]>>:$scale_values);
   let results = (outs Whittle_Tensor:$output);
-  let assemblyFormat = "$mode $input attr-dict `:` type($input) `->` type($output)";
+  let assemblyFormat = [{
+    $mode $input (`scales` $scale_values^ `:` type($scale_values))? attr-dict
+    `:` type($input) `->` type($output)
+  }];
   let hasVerifier = 1;
 }
 
