@@ -309,24 +309,31 @@ LogicalResult convertSlice(onnx::SliceOp op, PatternRewriter &rewriter) {
   int64_t rank = inTy.getRank();
   auto starts = getConstantInts(op.getStarts());
   auto ends = getConstantInts(op.getEnds());
-  if (!starts || !ends || starts->size() != ends->size())
-    return rewriter.notifyMatchFailure(op, "starts/ends are not constant");
+  std::optional<SmallVector<int64_t>> givenAxes, givenSteps;
+  if (op.getAxes())
+    givenAxes = getConstantInts(op.getAxes());
+  if (op.getSteps())
+    givenSteps = getConstantInts(op.getSteps());
+  if (!starts || !ends || (op.getAxes() && !givenAxes) || (op.getSteps() && !givenSteps)) {
+    // Run-time parameters: the static result shape fixes the counts.
+    auto outTy = rankedType(op.getOutput());
+    if (!outTy || !outTy.hasStaticShape())
+      return rewriter.notifyMatchFailure(op, "run-time slice of a dynamic result");
+    rewriter.replaceOpWithNewOp<wt::DynamicSliceOp>(op, outTy, op.getData(), op.getStarts(),
+                                                    op.getAxes(), op.getSteps());
+    return success();
+  }
+  if (starts->size() != ends->size())
+    return rewriter.notifyMatchFailure(op, "starts and ends differ in length");
   SmallVector<int64_t> axes, steps(starts->size(), 1);
-  if (op.getAxes()) {
-    auto a = getConstantInts(op.getAxes());
-    if (!a)
-      return rewriter.notifyMatchFailure(op, "axes are not constant");
-    axes = *a;
+  if (givenAxes) {
+    axes = *givenAxes;
   } else {
     for (size_t i = 0; i < starts->size(); ++i)
       axes.push_back(i);
   }
-  if (op.getSteps()) {
-    auto s = getConstantInts(op.getSteps());
-    if (!s)
-      return rewriter.notifyMatchFailure(op, "steps are not constant");
-    steps = *s;
-  }
+  if (givenSteps)
+    steps = *givenSteps;
   constexpr int64_t kMax = std::numeric_limits<int64_t>::max();
   SmallVector<int64_t> allStarts(rank, 0), allEnds(rank, kMax), allSteps(rank, 1);
   for (size_t i = 0; i < axes.size(); ++i) {

@@ -1,5 +1,7 @@
-//===- Indexing.cpp - gather_elements, gather_nd and the scatters ---------===//
+//===- Indexing.cpp - gathers, scatters and strided reads -----------------===//
 //
+// Also slices that need a general read: run-time parameters
+// (dynamic_slice) or a negative step.
 // Gathers are one linalg.generic over the result that reads the source
 // with tensor.extract at computed coordinates. Scatters copy the data and
 // then visit the updates in index order with an scf.for nest carrying the
@@ -65,6 +67,98 @@ Value scatterNest(OpBuilder &b, Location loc, ArrayRef<int64_t> shape, Value ini
       });
   return nest.results.empty() ? init : nest.results[0];
 }
+
+/// out[i..] = input[start_d + i_d * step_d ..] with index-typed starts and
+/// steps per dim.
+Value stridedRead(OpBuilder &b, Location loc, Value input, RankedTensorType outTy,
+                  ArrayRef<Value> starts, ArrayRef<Value> steps) {
+  int64_t r = outTy.getRank();
+  Value init = tensor::EmptyOp::create(b, loc, outTy.getShape(), outTy.getElementType());
+  return linalg::GenericOp::create(
+             b, loc, outTy, ValueRange{}, init,
+             SmallVector<AffineMap>{b.getMultiDimIdentityMap(r)},
+             SmallVector<utils::IteratorType>(r, utils::IteratorType::parallel),
+             [&](OpBuilder &nb, Location l, ValueRange) {
+               SmallVector<Value> at;
+               for (int64_t d = 0; d < r; ++d)
+                 at.push_back(arith::AddIOp::create(
+                     nb, l, starts[d],
+                     arith::MulIOp::create(nb, l, linalg::IndexOp::create(nb, l, d), steps[d])));
+               linalg::YieldOp::create(nb, l,
+                                       ValueRange{tensor::ExtractOp::create(nb, l, input, at)});
+             })
+      .getResult(0);
+}
+
+/// Starts and steps of every dim from the run-time ONNX parameters, as
+/// index arithmetic ahead of the read.
+struct LowerDynamicSlice : OpRewritePattern<wt::DynamicSliceOp> {
+  using Base::Base;
+  LogicalResult matchAndRewrite(wt::DynamicSliceOp op,
+                                PatternRewriter &rewriter) const override {
+    auto inTy = staticType(op.getInput()), outTy = staticType(op.getOutput());
+    auto nTy = staticType(op.getStarts());
+    if (!inTy || !outTy || !nTy || !signlessOrFloat(inTy))
+      return rewriter.notifyMatchFailure(op, "needs static signless types");
+    Location loc = op.getLoc();
+    int64_t rank = inTy.getRank(), n = nTy.getDimSize(0);
+    auto cidx = [&](int64_t v) { return arith::ConstantIndexOp::create(rewriter, loc, v); };
+    auto read = [&](Value t, int64_t k) -> Value {
+      Value v = tensor::ExtractOp::create(rewriter, loc, t, ValueRange{cidx(k)});
+      return arith::IndexCastOp::create(rewriter, loc, rewriter.getIndexType(), v);
+    };
+    using P = arith::CmpIPredicate;
+    auto cmp = [&](P p, Value a, Value b) { return arith::CmpIOp::create(rewriter, loc, p, a, b); };
+    auto sel = [&](Value c, Value a, Value b) {
+      return arith::SelectOp::create(rewriter, loc, c, a, b).getResult();
+    };
+    SmallVector<Value> starts(rank, cidx(0)), steps(rank, cidx(1));
+    Value zero = cidx(0);
+    for (int64_t k = 0; k < n; ++k) {
+      Value axis = op.getAxes() ? read(op.getAxes(), k) : cidx(k);
+      axis = sel(cmp(P::slt, axis, zero), arith::AddIOp::create(rewriter, loc, axis, cidx(rank)),
+                 axis);
+      Value start = read(op.getStarts(), k);
+      Value step = op.getSteps() ? read(op.getSteps(), k) : cidx(1);
+      for (int64_t d = 0; d < rank; ++d) {
+        Value dim = cidx(inTy.getDimSize(d));
+        Value s = sel(cmp(P::slt, start, zero), arith::AddIOp::create(rewriter, loc, start, dim),
+                      start);
+        // Clamp to [0, dim] going forward, [0, dim - 1] going backward.
+        Value hi = sel(cmp(P::sgt, step, zero), dim,
+                       arith::SubIOp::create(rewriter, loc, dim, cidx(1)));
+        s = arith::MinSIOp::create(rewriter, loc, arith::MaxSIOp::create(rewriter, loc, s, zero),
+                                   hi);
+        Value hit = cmp(P::eq, axis, cidx(d));
+        starts[d] = sel(hit, s, starts[d]);
+        steps[d] = sel(hit, step, steps[d]);
+      }
+    }
+    rewriter.replaceOp(op, stridedRead(rewriter, loc, op.getInput(), outTy, starts, steps));
+    return success();
+  }
+};
+
+/// A constant slice with a negative step reads backwards.
+struct LowerReversingSlice : OpRewritePattern<wt::SliceOp> {
+  using Base::Base;
+  LogicalResult matchAndRewrite(wt::SliceOp op, PatternRewriter &rewriter) const override {
+    auto inTy = staticType(op.getInput()), outTy = staticType(op.getOutput());
+    if (!inTy || !outTy || llvm::none_of(op.getSteps(), [](int64_t s) { return s < 0; }))
+      return rewriter.notifyMatchFailure(op, "needs static types and a negative step");
+    Location loc = op.getLoc();
+    SmallVector<Value> starts, steps;
+    for (int64_t i = 0; i < inTy.getRank(); ++i) {
+      auto [start, count] = wt::sliceRange(inTy.getDimSize(i), op.getStarts()[i],
+                                           op.getEnds()[i], op.getSteps()[i]);
+      (void)count;
+      starts.push_back(arith::ConstantIndexOp::create(rewriter, loc, start));
+      steps.push_back(arith::ConstantIndexOp::create(rewriter, loc, op.getSteps()[i]));
+    }
+    rewriter.replaceOp(op, stridedRead(rewriter, loc, op.getInput(), outTy, starts, steps));
+    return success();
+  }
+};
 
 struct LowerGatherElements : OpRewritePattern<wt::GatherElementsOp> {
   using Base::Base;
@@ -199,5 +293,6 @@ struct LowerScatterNd : OpRewritePattern<wt::ScatterNdOp> {
 
 void whittle::lowering::populateIndexingLowerings(RewritePatternSet &patterns) {
   patterns.add<LowerGatherElements, LowerGatherNd, LowerScatterElements,
-               LowerScatterNd>(patterns.getContext());
+               LowerScatterNd, LowerDynamicSlice, LowerReversingSlice>(
+      patterns.getContext());
 }

@@ -22,7 +22,7 @@ namespace {
 bool movesDataOnly(Operation *op) {
   if (isa<wt::ReshapeOp, wt::TransposeOp, wt::ConcatOp, wt::SplitOp, wt::SliceOp,
           wt::PadOp, wt::BroadcastOp, wt::GatherOp, wt::GatherElementsOp,
-          wt::GatherNdOp, wt::SelectOp>(op))
+          wt::GatherNdOp, wt::SelectOp, wt::DynamicSliceOp>(op))
     return true;
   // Wrapping add and mul are the same bits either way; max/min are not.
   auto neutral = [](wt::ScatterReduction r) {

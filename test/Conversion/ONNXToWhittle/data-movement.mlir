@@ -142,3 +142,13 @@ func.func @triu(%x: tensor<2x3xf32>, %k: tensor<1xi64>) -> tensor<2x3xf32> {
   %y = "onnx.Trilu"(%x, %k) : (tensor<2x3xf32>, tensor<1xi64>) -> tensor<2x3xf32>
   return %y : tensor<2x3xf32>
 }
+
+// -----
+
+// Run-time slice parameters with a static result become dynamic_slice.
+// CHECK-LABEL: func.func @slice_runtime
+// CHECK: whittle.dynamic_slice %arg0 starts %arg1 axes %arg3 steps %arg4 : (tensor<20x10x5xf32>, tensor<2xi64>, tensor<2xi64>, tensor<2xi64>) -> tensor<3x10x5xf32>
+func.func @slice_runtime(%x: tensor<20x10x5xf32>, %s: tensor<2xi64>, %e: tensor<2xi64>, %a: tensor<2xi64>, %st: tensor<2xi64>) -> tensor<3x10x5xf32> {
+  %y = "onnx.Slice"(%x, %s, %e, %a, %st) <{operandSegmentSizes = array<i32: 1, 1, 1, 1, 1>}> : (tensor<20x10x5xf32>, tensor<2xi64>, tensor<2xi64>, tensor<2xi64>, tensor<2xi64>) -> tensor<3x10x5xf32>
+  return %y : tensor<3x10x5xf32>
+}

@@ -50,3 +50,33 @@ func.func @scatter_nd(%d: tensor<4x3xf32>, %i: tensor<2x1xi64>, %u: tensor<2x3xf
   %0 = whittle.scatter_nd none %d[%i], %u : (tensor<4x3xf32>, tensor<2x1xi64>, tensor<2x3xf32>) -> tensor<4x3xf32>
   return %0 : tensor<4x3xf32>
 }
+
+// -----
+
+// Starts and steps are index arithmetic ahead of one strided read.
+// CHECK-LABEL: func.func @dynamic_slice
+// CHECK: tensor.extract %arg2
+// CHECK: tensor.extract %arg1
+// CHECK: arith.minsi
+// CHECK: linalg.generic
+// CHECK: linalg.index 0
+// CHECK: arith.addi
+// CHECK: tensor.extract %arg0
+func.func @dynamic_slice(%x: tensor<20x10xf32>, %s: tensor<1xi64>, %a: tensor<1xi64>) -> tensor<3x10xf32> {
+  %y = whittle.dynamic_slice %x starts %s axes %a : (tensor<20x10xf32>, tensor<1xi64>, tensor<1xi64>) -> tensor<3x10xf32>
+  return %y : tensor<3x10xf32>
+}
+
+// -----
+
+// A negative step reads backwards from the clamped start.
+// CHECK-LABEL: func.func @reversing_slice
+// CHECK-DAG: %[[START:.+]] = arith.constant 9 : index
+// CHECK-DAG: %[[STEP:.+]] = arith.constant -2 : index
+// CHECK: linalg.generic
+// CHECK: %[[OFF:.+]] = arith.muli %{{.*}}, %[[STEP]]
+// CHECK: arith.addi %[[OFF]], %[[START]]
+func.func @reversing_slice(%x: tensor<10xf32>) -> tensor<5xf32> {
+  %y = whittle.slice %x {starts = array<i64: -1>, ends = array<i64: -1000>, steps = array<i64: -2>} : tensor<10xf32> -> tensor<5xf32>
+  return %y : tensor<5xf32>
+}

@@ -387,6 +387,29 @@ def Whittle_SliceOp : Whittle_Op<"slice", [Pure]> {
   let hasFolder = 1;
 }
 
+def Whittle_DynamicSliceOp : Whittle_Op<"dynamic_slice", [Pure,
+    AttrSizedOperandSegments]> {
+  let summary = "A slice whose starts, axes and steps are known at run time";
+  let description = [{
+    ONNX Slice with non-constant parameters: `starts`, and optionally `axes`
+    (default 0, 1, ..) and `steps` (default 1), are 1-D tensors of equal
+    length. Starts are made non-negative and clamped as ONNX specifies
+    (to [0, dim] for positive steps, [0, dim - 1] for negative ones). The
+    result's static shape gives the element count along every dim, so the
+    ends are not needed; each result element reads
+    `input[start_d + i_d * step_d]`.
+  }];
+  let arguments = (ins Whittle_Tensor:$input, Whittle_IndexTensor:$starts,
+                   Optional<Whittle_IndexTensor>:$axes,
+                   Optional<Whittle_IndexTensor>:$steps);
+  let results = (outs Whittle_Tensor:$output);
+  let assemblyFormat = [{
+    $input `starts` $starts (`axes` $axes^)? (`steps` $steps^)? attr-dict
+    `:` functional-type(operands, results)
+  }];
+  let hasVerifier = 1;
+}
+
 def Whittle_PadOp : Whittle_Op<"pad", [Pure]> {
   let summary = "Pads a tensor (constant, reflect, edge or wrap)";
   let description = [{

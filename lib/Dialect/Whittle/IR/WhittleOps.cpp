@@ -879,6 +879,27 @@ OpFoldResult GatherOp::fold(FoldAdaptor adaptor) {
   return makeInts(getOutput().getType(), out);
 }
 
+LogicalResult DynamicSliceOp::verify() {
+  auto inTy = ranked(getInput()), outTy = ranked(getOutput());
+  if (elementType(getInput()) != elementType(getOutput()))
+    return emitOpError("result element type must be the input's");
+  if (inTy && outTy && inTy.getRank() != outTy.getRank())
+    return emitOpError("a slice keeps the rank");
+  int64_t n = ShapedType::kDynamic;
+  for (Value v : {getStarts(), getAxes(), getSteps()}) {
+    if (!v)
+      continue;
+    auto t = ranked(v);
+    if (!t || t.getRank() != 1)
+      return emitOpError("starts, axes and steps must be 1-D");
+    if (!dimsCompatible(n, t.getDimSize(0)))
+      return emitOpError("starts, axes and steps must have one length");
+    if (!ShapedType::isDynamic(t.getDimSize(0)))
+      n = t.getDimSize(0);
+  }
+  return success();
+}
+
 //===----------------------------------------------------------------------===//
 // Indexed gathers and scatters
 //===----------------------------------------------------------------------===//
