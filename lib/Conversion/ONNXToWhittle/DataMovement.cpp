@@ -413,17 +413,26 @@ LogicalResult convertExpand(onnx::ExpandOp op, PatternRewriter &rewriter) {
 }
 
 LogicalResult convertPad(onnx::PadOp op, PatternRewriter &rewriter) {
-  auto pads = getConstantInts(op.getPads());
-  if (!pads)
-    return rewriter.notifyMatchFailure(op, "pads are not constant");
   std::optional<wt::PadMode> mode = wt::symbolizePadMode(op.getMode());
   if (!mode)
     return rewriter.notifyMatchFailure(op, "unknown pad mode");
   Value value = op.getConstantValue();
   if (*mode != wt::PadMode::constant)
     value = Value();
-  rewriter.replaceOpWithNewOp<wt::PadOp>(op, op.getOutput().getType(),
-                                         op.getData(), *mode, *pads, value);
+  auto pads = getConstantInts(op.getPads());
+  if (!pads) {
+    // Run-time pads: the static result shape gives the sizes.
+    auto outTy = rankedType(op.getOutput()), inTy = rankedType(op.getData());
+    auto padTy = rankedType(op.getPads());
+    if (!outTy || !outTy.hasStaticShape() || !inTy || !padTy || padTy.getRank() != 1 ||
+        padTy.getDimSize(0) != 2 * inTy.getRank())
+      return rewriter.notifyMatchFailure(op, "run-time pads of a dynamic result");
+    rewriter.replaceOpWithNewOp<wt::PadOp>(op, outTy, op.getData(), *mode,
+                                           ArrayRef<int64_t>{}, value, op.getPads());
+    return success();
+  }
+  rewriter.replaceOpWithNewOp<wt::PadOp>(op, op.getOutput().getType(), op.getData(), *mode,
+                                         *pads, value, Value());
   return success();
 }
 

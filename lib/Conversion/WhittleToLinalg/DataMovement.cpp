@@ -134,9 +134,9 @@ struct LowerPad : OpRewritePattern<wt::PadOp> {
   using Base::Base;
   LogicalResult matchAndRewrite(wt::PadOp op, PatternRewriter &rewriter) const override {
     auto inTy = staticType(op.getInput()), outTy = staticType(op.getOutput());
-    if (!inTy || !outTy || op.getMode() != wt::PadMode::constant ||
+    if (!inTy || !outTy || op.getMode() != wt::PadMode::constant || op.getPadValues() ||
         llvm::any_of(op.getPads(), [](int64_t p) { return p < 0; }))
-      return rewriter.notifyMatchFailure(op, "static constant padding only");
+      return rewriter.notifyMatchFailure(op, "constant non-negative padding only");
     Location loc = op.getLoc();
     int64_t rank = inTy.getRank();
     Value padValue;

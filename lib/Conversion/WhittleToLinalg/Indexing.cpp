@@ -160,6 +160,100 @@ struct LowerReversingSlice : OpRewritePattern<wt::SliceOp> {
   }
 };
 
+/// Pads that tensor.pad cannot express (reflect, edge, wrap, cropping, or
+/// run-time amounts) as one generic reading input[map(i - lo)].
+struct LowerPadByGather : OpRewritePattern<wt::PadOp> {
+  using Base::Base;
+  LogicalResult matchAndRewrite(wt::PadOp op, PatternRewriter &rewriter) const override {
+    auto inTy = staticType(op.getInput()), outTy = staticType(op.getOutput());
+    if (!inTy || !outTy || !signlessOrFloat(inTy))
+      return rewriter.notifyMatchFailure(op, "needs static signless types");
+    bool general = op.getMode() != wt::PadMode::constant || op.getPadValues() ||
+                   llvm::any_of(op.getPads(), [](int64_t p) { return p < 0; });
+    if (!general)
+      return rewriter.notifyMatchFailure(op, "tensor.pad handles it");
+    Location loc = op.getLoc();
+    int64_t rank = inTy.getRank();
+    auto cidx = [&](OpBuilder &b, int64_t v) {
+      return arith::ConstantIndexOp::create(b, loc, v).getResult();
+    };
+    SmallVector<Value> lo;
+    for (int64_t d = 0; d < rank; ++d) {
+      if (Value pv = op.getPadValues()) {
+        Value v = tensor::ExtractOp::create(rewriter, loc, pv, ValueRange{cidx(rewriter, d)});
+        lo.push_back(arith::IndexCastOp::create(rewriter, loc, rewriter.getIndexType(), v));
+      } else {
+        lo.push_back(cidx(rewriter, op.getPads()[d]));
+      }
+    }
+    Value fill;
+    if (op.getMode() == wt::PadMode::constant) {
+      if (Value v = op.getValue()) {
+        SmallVector<Value> zeros(cast<RankedTensorType>(v.getType()).getRank(),
+                                 cidx(rewriter, 0));
+        fill = tensor::ExtractOp::create(rewriter, loc, v, zeros);
+      } else {
+        fill = scalarConstant(rewriter, loc, inTy.getElementType(), 0.0);
+      }
+    }
+    Value input = op.getInput();
+    wt::PadMode mode = op.getMode();
+    Value init = tensor::EmptyOp::create(rewriter, loc, outTy.getShape(), outTy.getElementType());
+    auto generic = linalg::GenericOp::create(
+        rewriter, loc, outTy, ValueRange{}, init,
+        SmallVector<AffineMap>{rewriter.getMultiDimIdentityMap(rank)},
+        SmallVector<utils::IteratorType>(rank, utils::IteratorType::parallel),
+        [&](OpBuilder &b, Location l, ValueRange) {
+          using P = arith::CmpIPredicate;
+          Value inside;
+          SmallVector<Value> at;
+          for (int64_t d = 0; d < rank; ++d) {
+            int64_t n = inTy.getDimSize(d);
+            Value zero = cidx(b, 0), last = cidx(b, n - 1);
+            Value j = arith::SubIOp::create(b, l, linalg::IndexOp::create(b, l, d), lo[d]);
+            switch (mode) {
+            case wt::PadMode::constant: {
+              Value ok = arith::AndIOp::create(
+                  b, l, arith::CmpIOp::create(b, l, P::sge, j, zero),
+                  arith::CmpIOp::create(b, l, P::sle, j, last));
+              inside = inside ? arith::AndIOp::create(b, l, inside, ok).getResult() : ok;
+              j = arith::MinSIOp::create(b, l, arith::MaxSIOp::create(b, l, j, zero), last);
+              break;
+            }
+            case wt::PadMode::edge:
+              j = arith::MinSIOp::create(b, l, arith::MaxSIOp::create(b, l, j, zero), last);
+              break;
+            case wt::PadMode::reflect: {
+              // Mirror about 0 and n - 1 (pads are below n, as ONNX requires).
+              Value neg = arith::SubIOp::create(b, l, zero, j);
+              j = arith::MaxSIOp::create(b, l, j, neg);
+              Value over = arith::SubIOp::create(b, l, j, last);
+              Value back = arith::SubIOp::create(b, l, last, over);
+              j = arith::SelectOp::create(b, l, arith::CmpIOp::create(b, l, P::sgt, over, zero),
+                                          back, j);
+              j = arith::MinSIOp::create(b, l, arith::MaxSIOp::create(b, l, j, zero), last);
+              break;
+            }
+            case wt::PadMode::wrap: {
+              Value size = cidx(b, n);
+              j = arith::RemSIOp::create(
+                  b, l, arith::AddIOp::create(b, l, arith::RemSIOp::create(b, l, j, size), size),
+                  size);
+              break;
+            }
+            }
+            at.push_back(j);
+          }
+          Value v = tensor::ExtractOp::create(b, l, input, at);
+          if (inside)
+            v = arith::SelectOp::create(b, l, inside, v, fill);
+          linalg::YieldOp::create(b, l, v);
+        });
+    rewriter.replaceOp(op, generic.getResult(0));
+    return success();
+  }
+};
+
 struct LowerGatherElements : OpRewritePattern<wt::GatherElementsOp> {
   using Base::Base;
   LogicalResult matchAndRewrite(wt::GatherElementsOp op,
@@ -293,6 +387,6 @@ struct LowerScatterNd : OpRewritePattern<wt::ScatterNdOp> {
 
 void whittle::lowering::populateIndexingLowerings(RewritePatternSet &patterns) {
   patterns.add<LowerGatherElements, LowerGatherNd, LowerScatterElements,
-               LowerScatterNd, LowerDynamicSlice, LowerReversingSlice>(
+               LowerScatterNd, LowerDynamicSlice, LowerReversingSlice, LowerPadByGather>(
       patterns.getContext());
 }

@@ -152,3 +152,13 @@ func.func @slice_runtime(%x: tensor<20x10x5xf32>, %s: tensor<2xi64>, %e: tensor<
   %y = "onnx.Slice"(%x, %s, %e, %a, %st) <{operandSegmentSizes = array<i32: 1, 1, 1, 1, 1>}> : (tensor<20x10x5xf32>, tensor<2xi64>, tensor<2xi64>, tensor<2xi64>, tensor<2xi64>) -> tensor<3x10x5xf32>
   return %y : tensor<3x10x5xf32>
 }
+
+// -----
+
+// Run-time pads with a static result travel as an operand.
+// CHECK-LABEL: func.func @pad_runtime
+// CHECK: whittle.pad reflect %arg0 pads %arg1 {pads = array<i64>} : (tensor<3x4xf32>, tensor<4xi64>) -> tensor<3x8xf32>
+func.func @pad_runtime(%x: tensor<3x4xf32>, %p: tensor<4xi64>) -> tensor<3x8xf32> {
+  %y = "onnx.Pad"(%x, %p) <{mode = "reflect", operandSegmentSizes = array<i32: 1, 1, 0>}> : (tensor<3x4xf32>, tensor<4xi64>) -> tensor<3x8xf32>
+  return %y : tensor<3x8xf32>
+}

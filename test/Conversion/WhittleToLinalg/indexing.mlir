@@ -80,3 +80,31 @@ func.func @reversing_slice(%x: tensor<10xf32>) -> tensor<5xf32> {
   %y = whittle.slice %x {starts = array<i64: -1>, ends = array<i64: -1000>, steps = array<i64: -2>} : tensor<10xf32> -> tensor<5xf32>
   return %y : tensor<5xf32>
 }
+
+// -----
+
+// Reflect padding mirrors the shifted index about both ends.
+// CHECK-LABEL: func.func @pad_reflect
+// CHECK: linalg.generic
+// CHECK: arith.subi
+// CHECK: arith.maxsi
+// CHECK: arith.select
+// CHECK: tensor.extract %arg0
+func.func @pad_reflect(%x: tensor<4xf32>) -> tensor<8xf32> {
+  %y = whittle.pad reflect %x {pads = array<i64: 2, 2>} : (tensor<4xf32>) -> tensor<8xf32>
+  return %y : tensor<8xf32>
+}
+
+// -----
+
+// Constant padding with run-time amounts: a bounds test selects the fill.
+// CHECK-LABEL: func.func @pad_runtime_constant
+// CHECK: %[[LO:.+]] = arith.index_cast
+// CHECK: linalg.generic
+// CHECK: arith.subi %{{.*}}, %[[LO]]
+// CHECK: arith.andi
+// CHECK: arith.select
+func.func @pad_runtime_constant(%x: tensor<4xf32>, %p: tensor<2xi64>) -> tensor<7xf32> {
+  %y = whittle.pad constant %x pads %p {pads = array<i64>} : (tensor<4xf32>, tensor<2xi64>) -> tensor<7xf32>
+  return %y : tensor<7xf32>
+}

@@ -410,18 +410,22 @@ def Whittle_DynamicSliceOp : Whittle_Op<"dynamic_slice", [Pure,
   let hasVerifier = 1;
 }
 
-def Whittle_PadOp : Whittle_Op<"pad", [Pure]> {
+def Whittle_PadOp : Whittle_Op<"pad", [Pure, AttrSizedOperandSegments]> {
   let summary = "Pads a tensor (constant, reflect, edge or wrap)";
   let description = [{
     `pads` holds the leading pads of every dimension followed by the trailing
-    ones; negative pads crop. `value` is the fill for constant mode.
+    ones; negative pads crop. `value` is the fill for constant mode. Pads
+    known only at run time come as the `pad_values` operand (1-D i64, the
+    same order) with `pads` empty; the result's static shape then gives the
+    sizes, and only the leading pads are read.
   }];
   let arguments = (ins Whittle_Tensor:$input, Whittle_PadModeAttr:$mode,
                    DenseI64ArrayAttr:$pads,
-                   Optional<Whittle_Tensor>:$value);
+                   Optional<Whittle_Tensor>:$value,
+                   Optional<1DTensorOf<[I64]>>:$pad_values);
   let results = (outs Whittle_Tensor:$output);
   let assemblyFormat = [{
-    $mode $input (`value` $value^)? attr-dict
+    $mode $input (`value` $value^)? (`pads` $pad_values^)? attr-dict
     `:` functional-type(operands, results)
   }];
   let hasVerifier = 1;

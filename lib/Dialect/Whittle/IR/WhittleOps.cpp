@@ -820,8 +820,15 @@ OpFoldResult SliceOp::fold(FoldAdaptor adaptor) {
 
 LogicalResult PadOp::verify() {
   auto inTy = ranked(getInput());
-  if (inTy && failed(checkSize(*this, "pads", getPads(), 2 * inTy.getRank())))
+  if (getPadValues()) {
+    if (!getPads().empty())
+      return emitOpError("takes its pads from 'pads' or the pad_values operand, not both");
+    auto outTy = ranked(getOutput());
+    if (!outTy || !outTy.hasStaticShape())
+      return emitOpError("run-time pads need a static result shape");
+  } else if (inTy && failed(checkSize(*this, "pads", getPads(), 2 * inTy.getRank()))) {
     return failure();
+  }
   if (getValue() && getMode() != PadMode::constant)
     return emitOpError("only constant mode takes a fill value");
   return success();
