@@ -462,8 +462,16 @@ void whittle::conversion::populateNeuralNetLegalizations(
     std::optional<SmallVector<int64_t>> axes;
     if (op.getAxes()) {
       axes = getConstantInts(op.getAxes());
-      if (!axes)
-        return r.notifyMatchFailure(op, "axes are not constant");
+      if (!axes) {
+        // Run-time axes: the static result shape is the model's.
+        auto outTy = rankedType(op.getReduced());
+        if (!outTy || !outTy.hasStaticShape())
+          return r.notifyMatchFailure(op, "run-time axes and a dynamic result");
+        r.replaceOpWithNewOp<wt::DynamicReduceOp>(op, outTy, op.getData(), op.getAxes(),
+                                                  wt::ReduceFn::sum, op.getKeepdims() != 0,
+                                                  op.getNoopWithEmptyAxes() != 0);
+        return success();
+      }
     }
     std::optional<ArrayRef<int64_t>> ref;
     if (axes)

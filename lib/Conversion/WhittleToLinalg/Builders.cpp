@@ -2,6 +2,7 @@
 
 #include "Lowering.h"
 
+#include "mlir/Dialect/SCF/IR/SCF.h"
 #include "mlir/Dialect/Utils/StaticValueUtils.h"
 
 #include <limits>
@@ -123,6 +124,108 @@ Value extremeValue(OpBuilder &b, Location loc, Type type, bool isUnsigned,
                        : (high ? APInt::getSignedMaxValue(w)
                                : APInt::getSignedMinValue(w));
   return arith::ConstantOp::create(b, loc, b.getIntegerAttr(type, v));
+}
+
+Value loopNestCarrying(OpBuilder &b, Location loc, ArrayRef<int64_t> shape, Value init,
+                       function_ref<Value(OpBuilder &, Location, ValueRange, Value)> body) {
+  SmallVector<Value> lbs, ubs, steps;
+  Value zero = arith::ConstantIndexOp::create(b, loc, 0);
+  Value one = arith::ConstantIndexOp::create(b, loc, 1);
+  for (int64_t d : shape) {
+    lbs.push_back(zero);
+    ubs.push_back(arith::ConstantIndexOp::create(b, loc, d));
+    steps.push_back(one);
+  }
+  scf::LoopNest nest = scf::buildLoopNest(
+      b, loc, lbs, ubs, steps, ValueRange{init},
+      [&](OpBuilder &nb, Location nl, ValueRange ivs, ValueRange args) {
+        return scf::ValueVector{body(nb, nl, ivs, args[0])};
+      });
+  return nest.results.empty() ? init : nest.results[0];
+}
+
+static Value addOf(OpBuilder &b, Location l, Value x, Value y) {
+  if (isa<FloatType>(x.getType()))
+    return arith::AddFOp::create(b, l, x, y);
+  return arith::AddIOp::create(b, l, x, y);
+}
+
+static Value mulOf(OpBuilder &b, Location l, Value x, Value y) {
+  if (isa<FloatType>(x.getType()))
+    return arith::MulFOp::create(b, l, x, y);
+  return arith::MulIOp::create(b, l, x, y);
+}
+
+bool reductionSupported(wt::ReduceFn fn, Type elt) {
+  if (isa<FloatType>(elt))
+    return true;
+  return isa<IntegerType>(elt) && fn != wt::ReduceFn::l2 && fn != wt::ReduceFn::log_sum &&
+         fn != wt::ReduceFn::log_sum_exp;
+}
+
+Reduction reduction(OpBuilder &b, Location loc, wt::ReduceFn fn, Type elt,
+                    bool isUnsigned) {
+  bool isFloat = isa<FloatType>(elt);
+  Reduction r{scalarConstant(b, loc, elt, 0.0), addOf};
+  switch (fn) {
+  case wt::ReduceFn::sum: case wt::ReduceFn::mean: case wt::ReduceFn::log_sum:
+    break;
+  case wt::ReduceFn::max:
+    r.init = extremeValue(b, loc, elt, isUnsigned, /*high=*/false);
+    r.combine = [=](OpBuilder &nb, Location l, Value acc, Value x) {
+      return maxOf(nb, l, acc, x, isUnsigned);
+    };
+    break;
+  case wt::ReduceFn::min:
+    r.init = extremeValue(b, loc, elt, isUnsigned, /*high=*/true);
+    r.combine = [=](OpBuilder &nb, Location l, Value acc, Value x) {
+      return minOf(nb, l, acc, x, isUnsigned);
+    };
+    break;
+  case wt::ReduceFn::prod:
+    r.init = scalarConstant(b, loc, elt, 1.0);
+    r.combine = mulOf;
+    break;
+  case wt::ReduceFn::l1:
+    r.combine = [=](OpBuilder &nb, Location l, Value acc, Value x) -> Value {
+      Value a = isFloat ? math::AbsFOp::create(nb, l, x).getResult()
+                : isUnsigned ? x
+                             : math::AbsIOp::create(nb, l, x).getResult();
+      return addOf(nb, l, acc, a);
+    };
+    break;
+  case wt::ReduceFn::l2: case wt::ReduceFn::sum_square:
+    r.combine = [](OpBuilder &nb, Location l, Value acc, Value x) {
+      return addOf(nb, l, acc, mulOf(nb, l, x, x));
+    };
+    break;
+  case wt::ReduceFn::log_sum_exp:
+    r.combine = [](OpBuilder &nb, Location l, Value acc, Value x) -> Value {
+      return arith::AddFOp::create(nb, l, acc, math::ExpOp::create(nb, l, x));
+    };
+    break;
+  }
+  return r;
+}
+
+bool needsFinish(wt::ReduceFn fn) {
+  return fn == wt::ReduceFn::mean || fn == wt::ReduceFn::l2 ||
+         fn == wt::ReduceFn::log_sum || fn == wt::ReduceFn::log_sum_exp;
+}
+
+Value finishReduction(OpBuilder &b, Location loc, wt::ReduceFn fn, Value acc,
+                      Value count, bool isUnsigned) {
+  switch (fn) {
+  case wt::ReduceFn::mean:
+    if (isa<FloatType>(acc.getType()))
+      return arith::DivFOp::create(b, loc, acc, count);
+    return isUnsigned ? arith::DivUIOp::create(b, loc, acc, count).getResult()
+                      : arith::DivSIOp::create(b, loc, acc, count).getResult();
+  case wt::ReduceFn::l2: return math::SqrtOp::create(b, loc, acc);
+  case wt::ReduceFn::log_sum: case wt::ReduceFn::log_sum_exp:
+    return math::LogOp::create(b, loc, acc);
+  default: return acc;
+  }
 }
 
 Value filled(OpBuilder &b, Location loc, RankedTensorType type, Value value) {

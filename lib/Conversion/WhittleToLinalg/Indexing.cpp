@@ -48,26 +48,6 @@ Value combine(OpBuilder &b, Location loc, wt::ScatterReduction r, Value old,
   return upd;
 }
 
-/// The loop nest [0, shape) carrying `init`; `body` gets the induction
-/// variables and the carried tensor and returns its next value.
-Value scatterNest(OpBuilder &b, Location loc, ArrayRef<int64_t> shape, Value init,
-                  function_ref<Value(OpBuilder &, Location, ValueRange, Value)> body) {
-  SmallVector<Value> lbs, ubs, steps;
-  Value zero = arith::ConstantIndexOp::create(b, loc, 0);
-  Value one = arith::ConstantIndexOp::create(b, loc, 1);
-  for (int64_t d : shape) {
-    lbs.push_back(zero);
-    ubs.push_back(arith::ConstantIndexOp::create(b, loc, d));
-    steps.push_back(one);
-  }
-  scf::LoopNest nest = scf::buildLoopNest(
-      b, loc, lbs, ubs, steps, ValueRange{init},
-      [&](OpBuilder &nb, Location nl, ValueRange ivs, ValueRange args) {
-        return scf::ValueVector{body(nb, nl, ivs, args[0])};
-      });
-  return nest.results.empty() ? init : nest.results[0];
-}
-
 /// out[i..] = input[start_d + i_d * step_d ..] with index-typed starts and
 /// steps per dim.
 Value stridedRead(OpBuilder &b, Location loc, Value input, RankedTensorType outTy,
@@ -333,7 +313,7 @@ struct LowerScatterElements : OpRewritePattern<wt::ScatterElementsOp> {
     int64_t axis = op.getAxis();
     Value indices = op.getIndices(), updates = op.getUpdates();
     wt::ScatterReduction red = op.getReduction();
-    Value result = scatterNest(
+    Value result = loopNestCarrying(
         rewriter, loc, idxTy.getShape(), op.getData(),
         [&](OpBuilder &b, Location l, ValueRange ivs, Value acc) -> Value {
           Value i = tensor::ExtractOp::create(b, l, indices, ivs);
@@ -361,7 +341,7 @@ struct LowerScatterNd : OpRewritePattern<wt::ScatterNdOp> {
     Value indices = op.getIndices(), updates = op.getUpdates();
     wt::ScatterReduction red = op.getReduction();
     // Loops over the index tuples, then over the slice each one addresses.
-    Value result = scatterNest(
+    Value result = loopNestCarrying(
         rewriter, loc, updTy.getShape(), op.getData(),
         [&](OpBuilder &b, Location l, ValueRange ivs, Value acc) -> Value {
           SmallVector<Value> at;

@@ -19,6 +19,8 @@
 #include "mlir/Dialect/Tensor/IR/Tensor.h"
 #include "mlir/IR/PatternMatch.h"
 
+#include <functional>
+
 namespace whittle::lowering {
 
 using BodyFn = llvm::function_ref<mlir::Value(mlir::OpBuilder &, mlir::Location,
@@ -92,6 +94,39 @@ mlir::Value minOf(mlir::OpBuilder &b, mlir::Location loc, mlir::Value x,
 /// -inf/+inf for floats.
 mlir::Value extremeValue(mlir::OpBuilder &b, mlir::Location loc, mlir::Type type,
                          bool isUnsigned, bool high);
+
+/// An scf.for nest over [0, shape) carrying the tensor `init`; `body` gets
+/// the induction variables and the carried tensor and returns its next
+/// value. Visits elements in row-major order.
+mlir::Value loopNestCarrying(
+    mlir::OpBuilder &b, mlir::Location loc, llvm::ArrayRef<int64_t> shape,
+    mlir::Value init,
+    llvm::function_ref<mlir::Value(mlir::OpBuilder &, mlir::Location, mlir::ValueRange,
+                                   mlir::Value)>
+        body);
+
+//===----------------------------------------------------------------------===//
+// Reductions
+//===----------------------------------------------------------------------===//
+
+/// How a whittle.reduce function accumulates: the start value and the step
+/// `combine(acc, x)`.
+struct Reduction {
+  mlir::Value init;
+  std::function<mlir::Value(mlir::OpBuilder &, mlir::Location, mlir::Value,
+                            mlir::Value)>
+      combine;
+};
+/// Whether `fn` has code for element type `elt` (log/exp/root forms are
+/// float-only).
+bool reductionSupported(wt::ReduceFn fn, mlir::Type elt);
+Reduction reduction(mlir::OpBuilder &b, mlir::Location loc, wt::ReduceFn fn,
+                    mlir::Type elt, bool isUnsigned);
+/// Whether `fn` needs a last step on the accumulated value (mean, l2, logs).
+bool needsFinish(wt::ReduceFn fn);
+/// That last step; `count` is the number of reduced elements (for mean).
+mlir::Value finishReduction(mlir::OpBuilder &b, mlir::Location loc, wt::ReduceFn fn,
+                            mlir::Value acc, mlir::Value count, bool isUnsigned);
 
 /// The value of `epilogue` applied to `x` (float).
 mlir::Value applyActivation(mlir::OpBuilder &b, mlir::Location loc,

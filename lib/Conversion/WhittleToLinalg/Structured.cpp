@@ -364,18 +364,6 @@ Value buildReduce(OpBuilder &b, Location loc, Value input, ArrayRef<int64_t> axe
       .getResult(0);
 }
 
-Value addOf(OpBuilder &b, Location l, Value x, Value y) {
-  if (isa<FloatType>(x.getType()))
-    return arith::AddFOp::create(b, l, x, y);
-  return arith::AddIOp::create(b, l, x, y);
-}
-
-Value mulOf(OpBuilder &b, Location l, Value x, Value y) {
-  if (isa<FloatType>(x.getType()))
-    return arith::MulFOp::create(b, l, x, y);
-  return arith::MulIOp::create(b, l, x, y);
-}
-
 /// Reductions of floats and (signed or unsigned) integers; the log, exp and
 /// root forms are float-only.
 struct LowerReduce : OpRewritePattern<wt::ReduceOp> {
@@ -387,77 +375,113 @@ struct LowerReduce : OpRewritePattern<wt::ReduceOp> {
       return rewriter.notifyMatchFailure(op, "needs static numeric types");
     auto outTy = cast<RankedTensorType>(signlessType(origOutTy));
     Type elt = outTy.getElementType();
-    bool isFloat = isa<FloatType>(elt), isUnsigned = isUnsignedInt(origOutTy);
+    bool isUnsigned = isUnsignedInt(origOutTy);
     wt::ReduceFn fn = op.getFn();
-    if (!isFloat && (fn == wt::ReduceFn::l2 || fn == wt::ReduceFn::log_sum ||
-                     fn == wt::ReduceFn::log_sum_exp))
+    if (!reductionSupported(fn, elt))
       return rewriter.notifyMatchFailure(op, "float-only reduction of integers");
     Location loc = op.getLoc();
     int64_t count = 1;
     for (int64_t a : op.getAxes())
       count *= inTy.getDimSize(a);
-    using Combine = std::function<Value(OpBuilder &, Location, Value, Value)>;
     Value input = signlessView(rewriter, loc, op.getInput());
-    Value init = scalarConstant(rewriter, loc, elt, 0.0);
-    Combine combine = addOf;
-    switch (fn) {
-    case wt::ReduceFn::sum: case wt::ReduceFn::mean: case wt::ReduceFn::log_sum:
-      break;
-    case wt::ReduceFn::max:
-      init = extremeValue(rewriter, loc, elt, isUnsigned, /*high=*/false);
-      combine = [=](OpBuilder &b, Location l, Value acc, Value x) {
-        return maxOf(b, l, acc, x, isUnsigned);
-      };
-      break;
-    case wt::ReduceFn::min:
-      init = extremeValue(rewriter, loc, elt, isUnsigned, /*high=*/true);
-      combine = [=](OpBuilder &b, Location l, Value acc, Value x) {
-        return minOf(b, l, acc, x, isUnsigned);
-      };
-      break;
-    case wt::ReduceFn::prod:
-      init = scalarConstant(rewriter, loc, elt, 1.0);
-      combine = [](OpBuilder &b, Location l, Value acc, Value x) {
-        return mulOf(b, l, acc, x);
-      };
-      break;
-    case wt::ReduceFn::l1:
-      combine = [=](OpBuilder &b, Location l, Value acc, Value x) -> Value {
-        Value a = isFloat ? math::AbsFOp::create(b, l, x).getResult()
-                  : isUnsigned ? x
-                               : math::AbsIOp::create(b, l, x).getResult();
-        return addOf(b, l, acc, a);
-      };
-      break;
-    case wt::ReduceFn::l2: case wt::ReduceFn::sum_square:
-      combine = [](OpBuilder &b, Location l, Value acc, Value x) {
-        return addOf(b, l, acc, mulOf(b, l, x, x));
-      };
-      break;
-    case wt::ReduceFn::log_sum_exp:
-      combine = [](OpBuilder &b, Location l, Value acc, Value x) -> Value {
-        return arith::AddFOp::create(b, l, acc, math::ExpOp::create(b, l, x));
-      };
-      break;
-    }
-    Value r = buildReduce(rewriter, loc, input, op.getAxes(), outTy, init, combine);
-    auto post = [&](llvm::function_ref<Value(OpBuilder &, Location, Value)> f) {
-      r = buildElementwise(rewriter, loc, outTy, r,
-                           [&](OpBuilder &b, Location l, ValueRange a) { return f(b, l, a[0]); });
-    };
-    if (fn == wt::ReduceFn::mean) {
+    Reduction red = reduction(rewriter, loc, fn, elt, isUnsigned);
+    Value r = buildReduce(rewriter, loc, input, op.getAxes(), outTy, red.init, red.combine);
+    if (needsFinish(fn)) {
       Value c = scalarConstant(rewriter, loc, elt, (double)count);
-      post([&](OpBuilder &b, Location l, Value v) -> Value {
-        if (isFloat)
-          return arith::DivFOp::create(b, l, v, c);
-        return isUnsigned ? arith::DivUIOp::create(b, l, v, c).getResult()
-                          : arith::DivSIOp::create(b, l, v, c).getResult();
+      r = buildElementwise(rewriter, loc, outTy, r, [&](OpBuilder &b, Location l, ValueRange a) {
+        return finishReduction(b, l, fn, a[0], c, isUnsigned);
       });
-    } else if (fn == wt::ReduceFn::l2) {
-      post([](OpBuilder &b, Location l, Value v) -> Value { return math::SqrtOp::create(b, l, v); });
-    } else if (fn == wt::ReduceFn::log_sum || fn == wt::ReduceFn::log_sum_exp) {
-      post([](OpBuilder &b, Location l, Value v) -> Value { return math::LogOp::create(b, l, v); });
     }
+    rewriter.replaceOp(op, restoreSign(rewriter, loc, r, origOutTy));
+    return success();
+  }
+};
+
+/// Reduction over run-time axes: per input dim a run-time "reduced" flag;
+/// every input element is combined into the result element whose linear
+/// index skips the reduced dims. The accumulator is 1-D over the result's
+/// static element count, reshaped at the end.
+struct LowerDynamicReduce : OpRewritePattern<wt::DynamicReduceOp> {
+  using Base::Base;
+  LogicalResult matchAndRewrite(wt::DynamicReduceOp op,
+                                PatternRewriter &rewriter) const override {
+    auto inTy = staticType(op.getInput()), origOutTy = staticType(op.getOutput()),
+         axTy = staticType(op.getAxes());
+    if (!inTy || !origOutTy || !axTy || !origOutTy.getElementType().isIntOrFloat())
+      return rewriter.notifyMatchFailure(op, "needs static numeric types");
+    Location loc = op.getLoc();
+    Type elt = signlessType(origOutTy.getElementType());
+    bool isUnsigned = isUnsignedInt(origOutTy);
+    wt::ReduceFn fn = op.getFn();
+    if (!reductionSupported(fn, elt))
+      return rewriter.notifyMatchFailure(op, "float-only reduction of integers");
+    int64_t rank = inTy.getRank(), n = axTy.getDimSize(0);
+    Value input = signlessView(rewriter, loc, op.getInput());
+    if (n == 0 && op.getNoopWithEmptyAxes()) {
+      if (inTy.getShape() != origOutTy.getShape())
+        return rewriter.notifyMatchFailure(op, "a no-op that changes the shape");
+      rewriter.replaceOp(op, op.getInput());
+      return success();
+    }
+    auto cidx = [&](int64_t v) { return arith::ConstantIndexOp::create(rewriter, loc, v); };
+    using P = arith::CmpIPredicate;
+    // reduced[d]: some axis names d (every dim when the axes are empty).
+    SmallVector<Value> reduced(rank);
+    for (int64_t d = 0; d < rank; ++d) {
+      Value any = arith::ConstantIntOp::create(rewriter, loc, n == 0 ? 1 : 0, 1);
+      for (int64_t k = 0; k < n; ++k) {
+        Value a = tensor::ExtractOp::create(rewriter, loc, op.getAxes(), ValueRange{cidx(k)});
+        a = arith::IndexCastOp::create(rewriter, loc, rewriter.getIndexType(), a);
+        Value wrapped = arith::SelectOp::create(
+            rewriter, loc, arith::CmpIOp::create(rewriter, loc, P::slt, a, cidx(0)),
+            arith::AddIOp::create(rewriter, loc, a, cidx(rank)), a);
+        any = arith::OrIOp::create(rewriter, loc, any,
+                                   arith::CmpIOp::create(rewriter, loc, P::eq, wrapped, cidx(d)));
+      }
+      reduced[d] = any;
+    }
+    // Result strides over the kept dims, innermost first; and the count.
+    SmallVector<Value> strides(rank);
+    Value stride = cidx(1), count = cidx(1);
+    for (int64_t d = rank - 1; d >= 0; --d) {
+      strides[d] = stride;
+      Value size = cidx(inTy.getDimSize(d));
+      stride = arith::SelectOp::create(rewriter, loc, reduced[d], stride,
+                                       arith::MulIOp::create(rewriter, loc, stride, size));
+      count = arith::SelectOp::create(rewriter, loc, reduced[d],
+                                      arith::MulIOp::create(rewriter, loc, count, size), count);
+    }
+    auto flatTy = RankedTensorType::get({origOutTy.getNumElements()}, elt);
+    Reduction red = reduction(rewriter, loc, fn, elt, isUnsigned);
+    Value acc = filled(rewriter, loc, flatTy, red.init);
+    acc = loopNestCarrying(
+        rewriter, loc, inTy.getShape(), acc,
+        [&](OpBuilder &b, Location l, ValueRange ivs, Value carried) -> Value {
+          Value lin = arith::ConstantIndexOp::create(b, l, 0);
+          for (int64_t d = 0; d < rank; ++d) {
+            Value term = arith::MulIOp::create(b, l, ivs[d], strides[d]);
+            term = arith::SelectOp::create(b, l, reduced[d],
+                                           arith::ConstantIndexOp::create(b, l, 0), term);
+            lin = arith::AddIOp::create(b, l, lin, term);
+          }
+          Value x = tensor::ExtractOp::create(b, l, input, ivs);
+          Value old = tensor::ExtractOp::create(b, l, carried, ValueRange{lin});
+          return tensor::InsertOp::create(b, l, red.combine(b, l, old, x), carried,
+                                          ValueRange{lin});
+        });
+    if (needsFinish(fn)) {
+      Value c = arith::IndexCastOp::create(rewriter, loc, rewriter.getI64Type(), count);
+      if (isa<FloatType>(elt))
+        c = arith::UIToFPOp::create(rewriter, loc, elt, c);
+      else if (!elt.isInteger(64))
+        c = arith::TruncIOp::create(rewriter, loc, elt, c);
+      acc = buildElementwise(rewriter, loc, flatTy, acc,
+                             [&](OpBuilder &b, Location l, ValueRange a) {
+                               return finishReduction(b, l, fn, a[0], c, isUnsigned);
+                             });
+    }
+    Value r = reshapeTo(rewriter, loc, acc,
+                        cast<RankedTensorType>(signlessType(origOutTy)));
     rewriter.replaceOp(op, restoreSign(rewriter, loc, r, origOutTy));
     return success();
   }
@@ -618,6 +642,6 @@ struct LowerLayerNorm : OpRewritePattern<wt::LayerNormOp> {
 } // namespace
 
 void whittle::lowering::populateStructuredLowerings(RewritePatternSet &patterns) {
-  patterns.add<LowerConv, LowerMatmul, LowerPool, LowerReduce, LowerSoftmax,
+  patterns.add<LowerConv, LowerMatmul, LowerDynamicReduce, LowerPool, LowerReduce, LowerSoftmax,
                LowerArgReduce, LowerLayerNorm>(patterns.getContext());
 }

@@ -146,3 +146,12 @@ func.func @layer_norm_stats(%x: tensor<2x4xf32>, %s: tensor<4xf32>) -> (tensor<2
   %y:3 = "onnx.LayerNormalization"(%x, %s) {axis = 1 : i64, resultSegmentSizes = array<i32: 1, 1, 1>} : (tensor<2x4xf32>, tensor<4xf32>) -> (tensor<2x4xf32>, tensor<2x1xf32>, tensor<2x1xf32>)
   return %y#0, %y#1, %y#2 : tensor<2x4xf32>, tensor<2x1xf32>, tensor<2x1xf32>
 }
+
+// -----
+
+// CHECK-LABEL: func.func @reduce_sum_runtime_axes
+// CHECK: whittle.dynamic_reduce sum %arg0 axes %arg1 {keep_dims} : (tensor<3x2x2xf32>, tensor<1xi64>) -> tensor<3x1x2xf32>
+func.func @reduce_sum_runtime_axes(%x: tensor<3x2x2xf32>, %a: tensor<1xi64>) -> tensor<3x1x2xf32> {
+  %y = "onnx.ReduceSum"(%x, %a) <{keepdims = 1 : i64, operandSegmentSizes = array<i32: 1, 1>}> : (tensor<3x2x2xf32>, tensor<1xi64>) -> tensor<3x1x2xf32>
+  return %y : tensor<3x1x2xf32>
+}

@@ -96,3 +96,21 @@ func.func @gather(%t: tensor<10x4xf32>, %i: tensor<3xi64>) -> tensor<3x4xf32> {
   %y = whittle.gather %t[%i] {axis = 0 : i64} : (tensor<10x4xf32>, tensor<3xi64>) -> tensor<3x4xf32>
   return %y : tensor<3x4xf32>
 }
+
+// -----
+
+// Run-time axes: a reduced flag per dim from the axes values, then one
+// visit per input element combining into a 1-D accumulator.
+// CHECK-LABEL: func.func @dynamic_reduce
+// CHECK: tensor.extract %arg1
+// CHECK: arith.cmpi eq
+// CHECK: linalg.fill
+// CHECK: scf.for
+// CHECK: scf.for
+// CHECK: arith.addf
+// CHECK: tensor.insert
+// CHECK: tensor.expand_shape
+func.func @dynamic_reduce(%x: tensor<3x4xf32>, %a: tensor<1xi64>) -> tensor<3x1xf32> {
+  %y = whittle.dynamic_reduce sum %x axes %a {keep_dims} : (tensor<3x4xf32>, tensor<1xi64>) -> tensor<3x1xf32>
+  return %y : tensor<3x1xf32>
+}

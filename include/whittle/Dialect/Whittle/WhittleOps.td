@@ -237,6 +237,25 @@ def Whittle_ReduceOp : Whittle_Op<"reduce", [Pure]> {
   let hasVerifier = 1;
 }
 
+def Whittle_DynamicReduceOp : Whittle_Op<"dynamic_reduce", [Pure]> {
+  let summary = "Reduction over axes known only at run time";
+  let description = [{
+    ONNX ReduceSum with a non-constant `axes` input (1-D; negative axes
+    count from the end). The result's static shape is the model's; the
+    run-time axes decide which input dims fold into each result element.
+    With `noop_with_empty_axes`, empty axes leave the input unchanged;
+    without it, empty axes reduce every dim.
+  }];
+  let arguments = (ins Whittle_Tensor:$input, Whittle_IndexTensor:$axes,
+                   Whittle_ReduceFnAttr:$fn, UnitAttr:$keep_dims,
+                   UnitAttr:$noop_with_empty_axes);
+  let results = (outs Whittle_Tensor:$output);
+  let assemblyFormat = [{
+    $fn $input `axes` $axes attr-dict `:` functional-type(operands, results)
+  }];
+  let hasVerifier = 1;
+}
+
 def Whittle_ArgReduceOp : Whittle_Op<"arg_reduce", [Pure]> {
   let summary = "Index of the maximum or minimum along one axis";
   let arguments = (ins Whittle_Tensor:$input, Whittle_ReduceFnAttr:$fn,

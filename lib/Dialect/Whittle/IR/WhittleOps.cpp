@@ -537,6 +537,19 @@ LogicalResult ReduceOp::verify() {
   return success();
 }
 
+LogicalResult DynamicReduceOp::verify() {
+  auto inTy = ranked(getInput()), outTy = ranked(getOutput()), axTy = ranked(getAxes());
+  if (elementType(getInput()) != elementType(getOutput()))
+    return emitOpError("result element type must be the input's");
+  if (axTy && axTy.getRank() != 1)
+    return emitOpError("axes must be 1-D");
+  if (inTy && outTy && getKeepDims() && inTy.getRank() != outTy.getRank())
+    return emitOpError("keep_dims keeps the rank");
+  if (inTy && outTy && outTy.getRank() > inTy.getRank())
+    return emitOpError("a reduction cannot add dims");
+  return success();
+}
+
 LogicalResult ArgReduceOp::verify() {
   if (getFn() != ReduceFn::max && getFn() != ReduceFn::min)
     return emitOpError("only max and min have an arg form");
