@@ -109,7 +109,7 @@ func.func @gather(%t: tensor<10x4xf32>, %i: tensor<3xi64>) -> tensor<3x4xf32> {
 // CHECK: scf.for
 // CHECK: arith.addf
 // CHECK: tensor.insert
-// CHECK: tensor.expand_shape
+// CHECK: tensor.reshape
 func.func @dynamic_reduce(%x: tensor<3x4xf32>, %a: tensor<1xi64>) -> tensor<3x1xf32> {
   %y = whittle.dynamic_reduce sum %x axes %a {keep_dims} : (tensor<3x4xf32>, tensor<1xi64>) -> tensor<3x1xf32>
   return %y : tensor<3x1xf32>
