@@ -352,9 +352,72 @@ void downgradeNewerForms(GraphProto &graph, int64_t opset,
 // Older forms -> newest known form
 //===----------------------------------------------------------------------===//
 
+/// The rank of `name` where the graph declares it (input, initializer or
+/// value_info), else -1.
+int64_t declaredRank(const GraphProto &graph, const std::string &name) {
+  for (const TensorProto &t : graph.initializer())
+    if (t.name() == name)
+      return t.dims_size();
+  for (const auto *list : {&graph.input(), &graph.value_info(), &graph.output()})
+    for (const ValueInfoProto &v : *list)
+      if (v.name() == name && v.type().has_tensor_type() &&
+          v.type().tensor_type().has_shape())
+        return v.type().tensor_type().shape().dim_size();
+  return -1;
+}
+
+/// Opset 1-6 `broadcast=1, axis=k`: B's dims line up with A's from k on.
+/// Numpy broadcasting aligns trailing dims, so B gets trailing unit dims
+/// from an Unsqueeze placed before the node. Returns the new node, if any.
+std::optional<NodeProto> alignLegacyBroadcast(GraphProto &graph, NodeProto &node,
+                                              std::vector<std::string> &errors) {
+  const AttributeProto *axisAttr = findAttr(node, "axis");
+  int64_t axis = axisAttr ? axisAttr->i() : 0;
+  removeAttr(node, "axis");
+  removeAttr(node, "broadcast");
+  if (node.input_size() < 2)
+    return std::nullopt;
+  int64_t ra = declaredRank(graph, node.input(0)), rb = declaredRank(graph, node.input(1));
+  if (ra < 0 || rb < 0) {
+    errors.push_back(nodeLabel(node) +
+                     ": legacy broadcast with 'axis' on values of unknown rank");
+    return std::nullopt;
+  }
+  if (axis < 0)
+    axis += ra;
+  int64_t trailing = ra - axis - rb;
+  if (trailing <= 0)
+    return std::nullopt;
+  std::vector<int64_t> axes;
+  for (int64_t i = 0; i < trailing; ++i)
+    axes.push_back(rb + i);
+  NodeProto unsq;
+  unsq.set_op_type("Unsqueeze");
+  unsq.set_name(node.name() + "_broadcast_axis");
+  unsq.add_input(node.input(1));
+  unsq.add_input(addInt64Initializer(graph, node, "broadcast_axes", axes));
+  unsq.add_output(freshName(node, "aligned"));
+  // Declare the aligned shape where B's is declared: shape inference ran
+  // before this rewrite.
+  for (const ValueInfoProto &v : graph.input())
+    if (v.name() == node.input(1) && v.type().has_tensor_type()) {
+      ValueInfoProto *info = graph.add_value_info();
+      *info = v;
+      info->set_name(unsq.output(0));
+      auto *shape = info->mutable_type()->mutable_tensor_type()->mutable_shape();
+      for (int64_t i = 0; i < trailing; ++i)
+        shape->add_dim()->set_dim_value(1);
+    }
+  node.set_input(1, unsq.output(0));
+  return unsq;
+}
+
 void upgradeOlderForms(GraphProto &graph, int64_t opset,
                        std::vector<std::string> &errors) {
-  for (NodeProto &node : *graph.mutable_node()) {
+  // Nodes to insert before node i, added once the walk is over.
+  std::vector<std::pair<int, NodeProto>> inserts;
+  for (int index = 0; index < graph.node_size(); ++index) {
+    NodeProto &node = *graph.mutable_node(index);
     for (AttributeProto &a : *node.mutable_attribute()) {
       if (a.has_g())
         upgradeOlderForms(*a.mutable_g(), opset, errors);
@@ -434,12 +497,28 @@ void upgradeOlderForms(GraphProto &graph, int64_t opset,
       node.set_op_type("ScatterElements");
     } else if (opset < 7) {
       // Opset 1-6 broadcasting attributes; numpy broadcasting from 7 on.
-      if (findAttr(node, "broadcast") && !findAttr(node, "axis"))
-        removeAttr(node, "broadcast");
+      if (const AttributeProto *b = findAttr(node, "broadcast")) {
+        if (b->i() != 0 && findAttr(node, "axis")) {
+          if (auto unsq = alignLegacyBroadcast(graph, node, errors))
+            inserts.emplace_back(index, std::move(*unsq));
+        } else {
+          removeAttr(node, "broadcast");
+        }
+      }
       removeAttr(node, "consumed_inputs");
     }
     if (op == "Pad")
       expandPadAxes(graph, node, /*reportMissingRank=*/true, errors);
+  }
+  if (inserts.empty())
+    return;
+  std::vector<NodeProto> nodes(graph.node().begin(), graph.node().end());
+  graph.clear_node();
+  size_t next = 0;
+  for (int i = 0; i < (int)nodes.size(); ++i) {
+    for (; next < inserts.size() && inserts[next].first == i; ++next)
+      *graph.add_node() = inserts[next].second;
+    *graph.add_node() = nodes[i];
   }
 }
 

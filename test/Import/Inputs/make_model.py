@@ -160,6 +160,13 @@ def slice_opset9():
         [vi("x", F, [5, 2])], [vi("y", F, None)], opset=9, ir=4)
 
 
+def add_axis_opset6():
+    # Add-6 with broadcast=1, axis=1: b (3) lines up with dim 1 of a (2x3x4).
+    return model(
+        [helper.make_node("Add", ["a", "b"], ["y"], name="add", broadcast=1, axis=1)],
+        [vi("a", F, [2, 3, 4]), vi("b", F, [3])], [vi("y", F, None)], opset=6, ir=3)
+
+
 def softmax_opset11():
     # Softmax-11 defaults to axis 1 (coerced 2-D); the newest form to -1.
     return model([helper.make_node("Softmax", ["x"], ["y"], name="sm")],
@@ -231,6 +238,7 @@ MODELS = {
     "avgpool_dilated_opset19": avgpool_dilated_opset19,
     "conv_relu": conv_relu, "symbolic_dims": symbolic_dims,
     "conv_wide": conv_wide, "matmul_bias": matmul_bias,
+    "add_axis_opset6": add_axis_opset6,
     "optional_inputs": optional_inputs, "optional_outputs": optional_outputs,
     "variadic": variadic, "if_subgraph": if_subgraph, "loop_subgraph": loop_subgraph,
     "shadowed_initializer": shadowed_initializer, "large_weight": large_weight,
