@@ -1,12 +1,15 @@
-//===- Rearrange.cpp - Tile, DepthToSpace, SpaceToDepth -------------------===//
+//===- Rearrange.cpp - Tile, DepthToSpace, SpaceToDepth, Einsum ----------===//
 //
 // Element rearrangements spelled as reshape / broadcast / transpose chains
 // on static shapes. Tile needs no repeats value: the static result shape
-// says how often each dim repeats.
+// says how often each dim repeats. Einsum becomes whittle.einsum with its
+// equation made explicit (result term written out, ellipses named).
 //
 //===----------------------------------------------------------------------===//
 
 #include "LegalizationTable.h"
+
+#include <map>
 
 using namespace mlir;
 using namespace whittle;
@@ -84,10 +87,85 @@ LogicalResult convertSpaceToDepth(onnx::SpaceToDepthOp op, PatternRewriter &rewr
   return success();
 }
 
+/// The explicit form of an Einsum equation for inputs of the given ranks:
+/// spaces dropped, "..." replaced by letters the equation does not use, and
+/// the implicit result (ellipsis dims, then the letters used once, sorted)
+/// written out. Empty when it cannot be made explicit.
+std::string explicitEquation(StringRef equation, ArrayRef<int64_t> ranks) {
+  std::string eq;
+  for (char c : equation)
+    if (c != ' ')
+      eq += c;
+  auto [lhs, rhs] = StringRef(eq).split("->");
+  bool hasArrow = StringRef(eq).contains("->");
+  SmallVector<StringRef> terms;
+  lhs.split(terms, ',');
+  if (terms.size() != ranks.size())
+    return "";
+  std::string unused;
+  for (char c = 'z'; c >= 'a'; --c)
+    if (!StringRef(eq).contains(c))
+      unused += c;
+  int64_t ellipsis = -1;
+  SmallVector<std::string> outTerms;
+  for (auto [term, rank] : llvm::zip(terms, ranks)) {
+    std::string t = term.str();
+    size_t at = t.find("...");
+    if (at != std::string::npos) {
+      int64_t n = rank - ((int64_t)t.size() - 3);
+      if (n < 0 || (ellipsis >= 0 && ellipsis != n) || n > (int64_t)unused.size())
+        return "";
+      ellipsis = n;
+      t = t.substr(0, at) + unused.substr(0, n) + t.substr(at + 3);
+    }
+    if ((int64_t)t.size() != rank)
+      return "";
+    outTerms.push_back(t);
+  }
+  std::string named = ellipsis > 0 ? unused.substr(0, ellipsis) : "";
+  std::string result;
+  if (hasArrow) {
+    result = rhs.str();
+    size_t at = result.find("...");
+    if (at != std::string::npos)
+      result = result.substr(0, at) + named + result.substr(at + 3);
+  } else {
+    std::map<char, int> count;
+    for (const std::string &t : outTerms)
+      for (char c : t)
+        ++count[c];
+    result = named;
+    for (auto [c, n] : count)
+      if (n == 1 && named.find(c) == std::string::npos)
+        result += c;
+  }
+  std::string out;
+  for (size_t i = 0; i < outTerms.size(); ++i)
+    out += (i ? "," : "") + outTerms[i];
+  return out + "->" + result;
+}
+
+LogicalResult convertEinsum(onnx::EinsumOp op, PatternRewriter &rewriter) {
+  SmallVector<int64_t> ranks;
+  for (Value v : op.getInputs()) {
+    auto t = rankedType(v);
+    if (!t)
+      return rewriter.notifyMatchFailure(op, "needs ranked inputs");
+    ranks.push_back(t.getRank());
+  }
+  std::string eq = explicitEquation(op.getEquation(), ranks);
+  if (eq.empty())
+    return rewriter.notifyMatchFailure(op, "equation cannot be made explicit");
+  rewriter.replaceOpWithNewOp<wt::EinsumOp>(op, op.getOutput().getType(), op.getInputs(),
+                                            rewriter.getStringAttr(eq));
+  return success();
+}
+
 } // namespace
 
 void whittle::conversion::populateRearrangeLegalizations(LegalizationTable &table) {
   table.onOp<onnx::TileOp>(1, convertTile);
   table.onOp<onnx::DepthToSpaceOp>(1, convertDepthToSpace);
   table.onOp<onnx::SpaceToDepthOp>(1, convertSpaceToDepth);
+  table.onOp<onnx::EinsumOp>(1, convertEinsum);
 }

@@ -487,6 +487,65 @@ struct LowerDynamicReduce : OpRewritePattern<wt::DynamicReduceOp> {
   }
 };
 
+/// One generic: the result's letters are the parallel loops, the other
+/// letters reductions; each input reads through its term's letters.
+struct LowerEinsum : OpRewritePattern<wt::EinsumOp> {
+  using Base::Base;
+  LogicalResult matchAndRewrite(wt::EinsumOp op, PatternRewriter &rewriter) const override {
+    auto outTy = staticType(op.getOutput());
+    if (!outTy || !signlessOrFloatElement(outTy.getElementType()) ||
+        llvm::any_of(op.getInputs(), [](Value v) { return !staticType(v); }))
+      return rewriter.notifyMatchFailure(op, "needs static signless types");
+    auto [lhs, out] = op.getEquation().split("->");
+    SmallVector<StringRef> terms;
+    lhs.split(terms, ',');
+    std::string letters = out.str();
+    for (StringRef t : terms)
+      for (char c : t)
+        if (letters.find(c) == std::string::npos)
+          letters += c;
+    MLIRContext *ctx = getContext();
+    int64_t loops = letters.size();
+    auto mapOf = [&](StringRef term) {
+      SmallVector<AffineExpr> e;
+      for (char c : term)
+        e.push_back(getAffineDimExpr(letters.find(c), ctx));
+      return AffineMap::get(loops, 0, e, ctx);
+    };
+    SmallVector<AffineMap> maps;
+    for (StringRef t : terms)
+      maps.push_back(mapOf(t));
+    maps.push_back(mapOf(out));
+    SmallVector<IteratorType> iters(loops, IteratorType::reduction);
+    for (size_t i = 0; i < out.size(); ++i)
+      iters[i] = IteratorType::parallel;
+    Location loc = op.getLoc();
+    Type elt = outTy.getElementType();
+    Value init = filled(rewriter, loc, outTy, scalarConstant(rewriter, loc, elt, 0.0));
+    bool isFloat = isa<FloatType>(elt);
+    auto generic = linalg::GenericOp::create(
+        rewriter, loc, outTy, op.getInputs(), init, maps, iters,
+        [&](OpBuilder &b, Location l, ValueRange a) {
+          Value acc = a.back();
+          ValueRange ins = a.drop_back();
+          Value p = ins[0];
+          for (Value v : ins.drop_front())
+            p = isFloat ? arith::MulFOp::create(b, l, p, v).getResult()
+                        : arith::MulIOp::create(b, l, p, v).getResult();
+          Value r = isFloat ? arith::AddFOp::create(b, l, acc, p).getResult()
+                            : arith::AddIOp::create(b, l, acc, p).getResult();
+          linalg::YieldOp::create(b, l, r);
+        });
+    rewriter.replaceOp(op, generic.getResult(0));
+    return success();
+  }
+
+  static bool signlessOrFloatElement(Type t) {
+    auto it = dyn_cast<IntegerType>(t);
+    return isa<FloatType>(t) || (it && it.isSignless());
+  }
+};
+
 /// softmax(x) = exp(x - max) / sum(exp(x - max)) along one axis.
 struct LowerSoftmax : OpRewritePattern<wt::SoftmaxOp> {
   using Base::Base;
@@ -642,6 +701,6 @@ struct LowerLayerNorm : OpRewritePattern<wt::LayerNormOp> {
 } // namespace
 
 void whittle::lowering::populateStructuredLowerings(RewritePatternSet &patterns) {
-  patterns.add<LowerConv, LowerMatmul, LowerDynamicReduce, LowerPool, LowerReduce, LowerSoftmax,
+  patterns.add<LowerConv, LowerMatmul, LowerDynamicReduce, LowerEinsum, LowerPool, LowerReduce, LowerSoftmax,
                LowerArgReduce, LowerLayerNorm>(patterns.getContext());
 }

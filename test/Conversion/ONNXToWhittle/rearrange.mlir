@@ -34,3 +34,16 @@ func.func @space_to_depth(%x: tensor<1x2x4x6xf32>) -> tensor<1x8x2x3xf32> {
   %0 = "onnx.SpaceToDepth"(%x) {blocksize = 2 : i64} : (tensor<1x2x4x6xf32>) -> tensor<1x8x2x3xf32>
   return %0 : tensor<1x8x2x3xf32>
 }
+
+// -----
+
+// Implicit results are written out (letters used once, sorted); ellipses
+// get letters the equation does not use.
+// CHECK-LABEL: func.func @einsum
+// CHECK: whittle.einsum "ij,jk->ik" %arg0, %arg1
+// CHECK: whittle.einsum "zii->zi" %arg2
+func.func @einsum(%a: tensor<2x3xf32>, %b: tensor<3x4xf32>, %c: tensor<5x3x3xf32>) -> (tensor<2x4xf32>, tensor<5x3xf32>) {
+  %0 = "onnx.Einsum"(%a, %b) {equation = "ij, jk"} : (tensor<2x3xf32>, tensor<3x4xf32>) -> tensor<2x4xf32>
+  %1 = "onnx.Einsum"(%c) {equation = "...ii ->...i"} : (tensor<5x3x3xf32>) -> tensor<5x3xf32>
+  return %0, %1 : tensor<2x4xf32>, tensor<5x3xf32>
+}

@@ -114,3 +114,18 @@ func.func @dynamic_reduce(%x: tensor<3x4xf32>, %a: tensor<1xi64>) -> tensor<3x1x
   %y = whittle.dynamic_reduce sum %x axes %a {keep_dims} : (tensor<3x4xf32>, tensor<1xi64>) -> tensor<3x1xf32>
   return %y : tensor<3x1xf32>
 }
+
+// -----
+
+// Einsum: result letters are parallel loops, the rest reductions; a repeated
+// letter reads the diagonal.
+// CHECK-DAG: #[[A:.+]] = affine_map<(d0, d1, d2) -> (d0, d1, d2)>
+// CHECK-DAG: #[[B:.+]] = affine_map<(d0, d1, d2) -> (d0, d2, d2)>
+// CHECK-LABEL: func.func @einsum
+// CHECK: linalg.generic {indexing_maps = [#[[A]], #[[B]], {{.*}}], iterator_types = ["parallel", "parallel", "reduction"]}
+// CHECK: arith.mulf
+// CHECK: arith.addf
+func.func @einsum(%a: tensor<2x3x4xf32>, %b: tensor<2x4x4xf32>) -> tensor<2x3xf32> {
+  %y = whittle.einsum "bij,bjj->bi" %a, %b : (tensor<2x3x4xf32>, tensor<2x4x4xf32>) -> tensor<2x3xf32>
+  return %y : tensor<2x3xf32>
+}

@@ -197,3 +197,11 @@ func.func @storage_view_width(%x: tensor<4xui8>) -> tensor<4xi16> {
   %y = whittle.storage_cast %x : tensor<4xui8> -> tensor<4xi16>
   return %y : tensor<4xi16>
 }
+
+// -----
+
+func.func @einsum_sizes(%a: tensor<2x3xf32>, %b: tensor<4x5xf32>) -> tensor<2x5xf32> {
+  // expected-error @+1 {{index 'j' has sizes 3 and 4}}
+  %y = whittle.einsum "ij,jk->ik" %a, %b : (tensor<2x3xf32>, tensor<4x5xf32>) -> tensor<2x5xf32>
+  return %y : tensor<2x5xf32>
+}

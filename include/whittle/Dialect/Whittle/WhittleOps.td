@@ -111,6 +111,22 @@ def Whittle_MatmulOp : Whittle_Op<"matmul", [Pure, AttrSizedOperandSegments]> {
   let hasVerifier = 1;
 }
 
+def Whittle_EinsumOp : Whittle_Op<"einsum", [Pure]> {
+  let summary = "Sum of products over named indices (explicit Einsum)";
+  let description = [{
+    `equation` is explicit and without ellipses, e.g. `bij,bjk->bik`: one
+    lower-case letter per dimension of each input, and `->` then the
+    result's letters. Letters missing from the result are summed over; a
+    letter repeated within one input reads its diagonal.
+  }];
+  let arguments = (ins Variadic<Whittle_Tensor>:$inputs, StrAttr:$equation);
+  let results = (outs Whittle_Tensor:$output);
+  let assemblyFormat = [{
+    $equation $inputs attr-dict `:` functional-type(operands, results)
+  }];
+  let hasVerifier = 1;
+}
+
 //===----------------------------------------------------------------------===//
 // Elementwise
 //===----------------------------------------------------------------------===//

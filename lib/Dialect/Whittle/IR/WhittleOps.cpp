@@ -11,6 +11,7 @@
 #include "mlir/IR/BuiltinAttributes.h"
 #include "mlir/IR/Matchers.h"
 #include "mlir/IR/TypeUtilities.h"
+#include "llvm/ADT/StringMap.h"
 #include "llvm/ADT/STLExtras.h"
 
 #include <limits>
@@ -917,6 +918,45 @@ LogicalResult DynamicSliceOp::verify() {
     if (!ShapedType::isDynamic(t.getDimSize(0)))
       n = t.getDimSize(0);
   }
+  return success();
+}
+
+LogicalResult EinsumOp::verify() {
+  StringRef eq = getEquation();
+  auto [lhs, out] = eq.split("->");
+  if (!eq.contains("->") || eq.contains("...") || eq.contains(' '))
+    return emitOpError("needs an explicit equation without ellipses or spaces");
+  SmallVector<StringRef> terms;
+  lhs.split(terms, ',');
+  if (terms.size() != getInputs().size())
+    return emitOpError("equation has ") << terms.size() << " inputs, the op has "
+                                        << getInputs().size();
+  llvm::StringMap<int64_t> sizes;
+  auto bind = [&](char c, int64_t size) -> LogicalResult {
+    if (c < 'a' || c > 'z')
+      return emitOpError("index '") << c << "' is not a lower-case letter";
+    auto [it, fresh] = sizes.try_emplace(StringRef(&c, 1), size);
+    if (!fresh && !dimsCompatible(it->second, size))
+      return emitOpError("index '") << c << "' has sizes " << it->second << " and " << size;
+    return success();
+  };
+  for (auto [term, v] : llvm::zip(terms, getInputs())) {
+    auto t = ranked(v);
+    if (!t)
+      continue;
+    if ((int64_t)term.size() != t.getRank())
+      return emitOpError("term '") << term << "' names " << term.size()
+                                   << " dims, the input has " << t.getRank();
+    for (auto [c, d] : llvm::zip(term, t.getShape()))
+      if (failed(bind(c, d)))
+        return failure();
+  }
+  auto outTy = ranked(getOutput());
+  if (outTy && (int64_t)out.size() != outTy.getRank())
+    return emitOpError("result term '") << out << "' does not match rank " << outTy.getRank();
+  for (char c : out)
+    if (!sizes.count(StringRef(&c, 1)))
+      return emitOpError("result index '") << c << "' names no input dim";
   return success();
 }
 
