@@ -421,11 +421,35 @@ LogicalResult convertLstm(onnx::LSTMOp op, PatternRewriter &rewriter) {
   return success();
 }
 
+//===----------------------------------------------------------------------===//
+// CumSum
+//===----------------------------------------------------------------------===//
+
+LogicalResult convertCumSum(onnx::CumSumOp op, PatternRewriter &rewriter) {
+  auto ty = rankedType(op.getX());
+  if (!ty || ty != op.getY().getType())
+    return rewriter.notifyMatchFailure(op, "needs a ranked input of the result's type");
+  Value axisValue;
+  int64_t axis = 0;
+  if (auto a = getConstantScalar(op.getAxis())) {
+    auto n = normalizeAxis((int64_t)*a, ty.getRank());
+    if (!n)
+      return rewriter.notifyMatchFailure(op, "axis out of range");
+    axis = *n;
+  } else {
+    axisValue = op.getAxis();
+  }
+  rewriter.replaceOpWithNewOp<wt::CumSumOp>(op, ty, op.getX(), axisValue, axis,
+                                            op.getExclusive() != 0, op.getReverse() != 0);
+  return success();
+}
+
 } // namespace
 
 void whittle::conversion::populateNeuralNetLegalizations(
     LegalizationTable &table) {
   table.onOp<onnx::ConvOp>(1, convertConv);
+  table.onOp<onnx::CumSumOp>(1, convertCumSum);
   table.onOp<onnx::ConvTransposeOp>(1, convertConvTranspose);
   table.onOp<onnx::GemmOp>(1, convertGemm);
   table.onOp<onnx::MatMulOp>(1, convertMatMul);

@@ -12,6 +12,8 @@
 
 #include "Lowering.h"
 
+#include "mlir/Dialect/SCF/IR/SCF.h"
+
 #include <limits>
 
 using namespace mlir;
@@ -546,6 +548,85 @@ struct LowerEinsum : OpRewritePattern<wt::EinsumOp> {
   }
 };
 
+/// Running sum along static `axis`: one visit per element in row-major
+/// order (reversed for `reverse`), adding the neighbour already computed.
+Value buildCumSum(OpBuilder &b, Location loc, Value input, int64_t axis,
+                  bool exclusive, bool reverse) {
+  auto ty = cast<RankedTensorType>(input.getType());
+  Type elt = ty.getElementType();
+  bool isFloat = isa<FloatType>(elt);
+  Value zero = scalarConstant(b, loc, elt, 0.0);
+  int64_t n = ty.getDimSize(axis);
+  return loopNestCarrying(
+      b, loc, ty.getShape(), filled(b, loc, ty, zero),
+      [&](OpBuilder &nb, Location l, ValueRange ivs, Value acc) -> Value {
+        SmallVector<Value> at(ivs.begin(), ivs.end());
+        if (reverse)
+          for (int64_t d = 0; d < ty.getRank(); ++d)
+            at[d] = arith::SubIOp::create(
+                nb, l, arith::ConstantIndexOp::create(nb, l, ty.getDimSize(d) - 1), ivs[d]);
+        Value k = at[axis];
+        Value edge = arith::ConstantIndexOp::create(nb, l, reverse ? n - 1 : 0);
+        Value first = arith::CmpIOp::create(nb, l, arith::CmpIPredicate::eq, k, edge);
+        // The neighbour visited just before along the axis (itself at the edge).
+        Value step = arith::ConstantIndexOp::create(nb, l, reverse ? 1 : -1);
+        SmallVector<Value> prev(at);
+        prev[axis] = arith::SelectOp::create(nb, l, first, k,
+                                             arith::AddIOp::create(nb, l, k, step));
+        auto add = [&](Value x, Value y) {
+          return isFloat ? arith::AddFOp::create(nb, l, x, y).getResult()
+                         : arith::AddIOp::create(nb, l, x, y).getResult();
+        };
+        Value before = arith::SelectOp::create(
+            nb, l, first, zero, tensor::ExtractOp::create(nb, l, acc, prev));
+        Value x = exclusive ? (Value)arith::SelectOp::create(
+                                  nb, l, first, zero, tensor::ExtractOp::create(nb, l, input, prev))
+                            : (Value)tensor::ExtractOp::create(nb, l, input, at);
+        return tensor::InsertOp::create(nb, l, add(before, x), acc, at);
+      });
+}
+
+/// A run-time axis picks one of the static-axis loops with scf.index_switch.
+struct LowerCumSum : OpRewritePattern<wt::CumSumOp> {
+  using Base::Base;
+  LogicalResult matchAndRewrite(wt::CumSumOp op, PatternRewriter &rewriter) const override {
+    auto origTy = staticType(op.getInput());
+    if (!origTy || !origTy.getElementType().isIntOrFloat())
+      return rewriter.notifyMatchFailure(op, "needs a static numeric input");
+    Location loc = op.getLoc();
+    Value input = signlessView(rewriter, loc, op.getInput());
+    auto ty = cast<RankedTensorType>(input.getType());
+    bool exclusive = op.getExclusive(), reverse = op.getReverse();
+    Value r;
+    if (!op.getAxisValue()) {
+      r = buildCumSum(rewriter, loc, input, op.getAxis(), exclusive, reverse);
+    } else {
+      auto aTy = cast<RankedTensorType>(op.getAxisValue().getType());
+      SmallVector<Value> zeros(aTy.getRank(), arith::ConstantIndexOp::create(rewriter, loc, 0));
+      Value a = tensor::ExtractOp::create(rewriter, loc, op.getAxisValue(), zeros);
+      a = arith::IndexCastOp::create(rewriter, loc, rewriter.getIndexType(), a);
+      a = wrapIndex(rewriter, loc, a, ty.getRank());
+      SmallVector<int64_t> cases;
+      for (int64_t d = 0; d < ty.getRank(); ++d)
+        cases.push_back(d);
+      auto sw = scf::IndexSwitchOp::create(rewriter, loc, TypeRange{ty}, a, cases,
+                                           cases.size());
+      for (int64_t d = 0; d <= ty.getRank(); ++d) {
+        // Cases 0..rank-1, then the default (an out-of-range axis: the input).
+        Region &region = d < ty.getRank() ? sw.getCaseRegions()[d] : sw.getDefaultRegion();
+        OpBuilder::InsertionGuard guard(rewriter);
+        rewriter.setInsertionPointToStart(&region.emplaceBlock());
+        Value v = d < ty.getRank() ? buildCumSum(rewriter, loc, input, d, exclusive, reverse)
+                                   : input;
+        scf::YieldOp::create(rewriter, loc, v);
+      }
+      r = sw.getResult(0);
+    }
+    rewriter.replaceOp(op, restoreSign(rewriter, loc, r, origTy));
+    return success();
+  }
+};
+
 /// softmax(x) = exp(x - max) / sum(exp(x - max)) along one axis.
 struct LowerSoftmax : OpRewritePattern<wt::SoftmaxOp> {
   using Base::Base;
@@ -701,6 +782,6 @@ struct LowerLayerNorm : OpRewritePattern<wt::LayerNormOp> {
 } // namespace
 
 void whittle::lowering::populateStructuredLowerings(RewritePatternSet &patterns) {
-  patterns.add<LowerConv, LowerMatmul, LowerDynamicReduce, LowerEinsum, LowerPool, LowerReduce, LowerSoftmax,
+  patterns.add<LowerConv, LowerMatmul, LowerDynamicReduce, LowerEinsum, LowerCumSum, LowerPool, LowerReduce, LowerSoftmax,
                LowerArgReduce, LowerLayerNorm>(patterns.getContext());
 }

@@ -155,3 +155,16 @@ func.func @reduce_sum_runtime_axes(%x: tensor<3x2x2xf32>, %a: tensor<1xi64>) -> 
   %y = "onnx.ReduceSum"(%x, %a) <{keepdims = 1 : i64, operandSegmentSizes = array<i32: 1, 1>}> : (tensor<3x2x2xf32>, tensor<1xi64>) -> tensor<3x1x2xf32>
   return %y : tensor<3x1x2xf32>
 }
+
+// -----
+
+// A constant axis becomes the attribute; a run-time one stays an operand.
+// CHECK-LABEL: func.func @cumsum
+// CHECK: whittle.cumsum %arg0 {axis = 1 : i64, reverse} : tensor<2x3xf32>
+// CHECK: whittle.cumsum %arg0 axis %arg1 : tensor<i32> : tensor<2x3xf32>
+func.func @cumsum(%x: tensor<2x3xf32>, %a: tensor<i32>) -> (tensor<2x3xf32>, tensor<2x3xf32>) {
+  %c = "onnx.Constant"() {value = dense<-1> : tensor<i32>} : () -> tensor<i32>
+  %0 = "onnx.CumSum"(%x, %c) {reverse = 1 : i64} : (tensor<2x3xf32>, tensor<i32>) -> tensor<2x3xf32>
+  %1 = "onnx.CumSum"(%x, %a) : (tensor<2x3xf32>, tensor<i32>) -> tensor<2x3xf32>
+  return %0, %1 : tensor<2x3xf32>, tensor<2x3xf32>
+}

@@ -129,3 +129,19 @@ func.func @einsum(%a: tensor<2x3x4xf32>, %b: tensor<2x4x4xf32>) -> tensor<2x3xf3
   %y = whittle.einsum "bij,bjj->bi" %a, %b : (tensor<2x3x4xf32>, tensor<2x4x4xf32>) -> tensor<2x3xf32>
   return %y : tensor<2x3xf32>
 }
+
+// -----
+
+// A run-time axis picks one static-axis loop nest per dim.
+// CHECK-LABEL: func.func @cumsum_runtime_axis
+// CHECK: tensor.extract %arg1
+// CHECK: scf.index_switch
+// CHECK: case 0 {
+// CHECK: scf.for
+// CHECK: case 1 {
+// CHECK: scf.for
+// CHECK: default {
+func.func @cumsum_runtime_axis(%x: tensor<2x3xf32>, %a: tensor<i32>) -> tensor<2x3xf32> {
+  %y = whittle.cumsum %x axis %a : tensor<i32> {exclusive} : tensor<2x3xf32>
+  return %y : tensor<2x3xf32>
+}

@@ -272,6 +272,26 @@ def Whittle_DynamicReduceOp : Whittle_Op<"dynamic_reduce", [Pure]> {
   let hasVerifier = 1;
 }
 
+def Whittle_CumSumOp : Whittle_Op<"cumsum", [Pure,
+    AllTypesMatch<["input", "output"]>]> {
+  let summary = "Running sum along one axis";
+  let description = [{
+    ONNX CumSum. The axis is the `axis` attribute, or, when the model gives
+    it only at run time, the one-element `axis_value` operand (negative
+    counts from the end). `exclusive` leaves each element out of its own
+    sum; `reverse` runs from the end of the axis.
+  }];
+  let arguments = (ins Whittle_Tensor:$input,
+                   Optional<Whittle_IndexTensor>:$axis_value,
+                   DefaultValuedAttr<I64Attr, "0">:$axis, UnitAttr:$exclusive,
+                   UnitAttr:$reverse);
+  let results = (outs Whittle_Tensor:$output);
+  let assemblyFormat = [{
+    $input (`axis` $axis_value^ `:` type($axis_value))? attr-dict `:` type($input)
+  }];
+  let hasVerifier = 1;
+}
+
 def Whittle_ArgReduceOp : Whittle_Op<"arg_reduce", [Pure]> {
   let summary = "Index of the maximum or minimum along one axis";
   let arguments = (ins Whittle_Tensor:$input, Whittle_ReduceFnAttr:$fn,

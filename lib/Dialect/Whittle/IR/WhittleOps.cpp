@@ -551,6 +551,19 @@ LogicalResult DynamicReduceOp::verify() {
   return success();
 }
 
+LogicalResult CumSumOp::verify() {
+  auto inTy = ranked(getInput());
+  if (getAxisValue()) {
+    auto a = ranked(getAxisValue());
+    if (a && a.hasStaticShape() && a.getNumElements() != 1)
+      return emitOpError("axis_value must have one element");
+    return success();
+  }
+  if (inTy)
+    return checkAxis(*this, "axis", getAxis(), inTy.getRank());
+  return success();
+}
+
 LogicalResult ArgReduceOp::verify() {
   if (getFn() != ReduceFn::max && getFn() != ReduceFn::min)
     return emitOpError("only max and min have an arg form");
