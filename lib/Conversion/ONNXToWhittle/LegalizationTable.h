@@ -77,6 +77,18 @@ void populateLossLegalizations(LegalizationTable &table);
 void populateGeneratorLegalizations(LegalizationTable &table);
 void populateRearrangeLegalizations(LegalizationTable &table);
 void populateNormalizationLegalizations(LegalizationTable &table);
+void populateQuantArithmeticLegalizations(LegalizationTable &table);
+
+/// Quantization with run-time scales or zero points, in plain arithmetic
+/// (the `!quant.uniform` forms need constants).
+mlir::LogicalResult quantizeArithmetic(onnx::QuantizeLinearOp op,
+                                       mlir::PatternRewriter &rewriter);
+mlir::LogicalResult dequantizeArithmetic(onnx::DequantizeLinearOp op,
+                                         mlir::PatternRewriter &rewriter);
+mlir::LogicalResult qlinearMatMulArithmetic(onnx::QLinearMatMulOp op,
+                                            mlir::PatternRewriter &rewriter);
+mlir::LogicalResult qlinearConvArithmetic(onnx::QLinearConvOp op,
+                                          mlir::PatternRewriter &rewriter);
 
 //===----------------------------------------------------------------------===//
 // Helpers shared by the handlers

@@ -78,6 +78,7 @@ struct ConvertONNXToWhittlePass
     populateGeneratorLegalizations(table);
     populateRearrangeLegalizations(table);
     populateNormalizationLegalizations(table);
+    populateQuantArithmeticLegalizations(table);
     return success();
   }
 

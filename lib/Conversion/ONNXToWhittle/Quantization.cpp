@@ -99,8 +99,18 @@ Type resultType(Operation *op, Type q) {
   return withElementType(op->getResult(0), q);
 }
 
+/// Whether every value is a constant (scales and zero points must be for
+/// the `!quant.uniform` forms; absent optional operands count).
+bool allConstant(ValueRange values) {
+  return llvm::all_of(values, [](Value v) {
+    return !v || isa<NoneType>(v.getType()) || getConstantFloats(v).has_value();
+  });
+}
+
 LogicalResult convertQuantizeLinear(onnx::QuantizeLinearOp op,
                                     PatternRewriter &rewriter) {
+  if (!allConstant({op.getYScale(), op.getYZeroPoint()}))
+    return quantizeArithmetic(op, rewriter);
   auto inTy = rankedType(op.getX());
   Type rawElt = cast<ShapedType>(op.getY().getType()).getElementType();
   auto q = quantType(op, rewriter, rawElt, op.getYScale(), op.getYZeroPoint(),
@@ -117,6 +127,8 @@ LogicalResult convertQuantizeLinear(onnx::QuantizeLinearOp op,
 
 LogicalResult convertDequantizeLinear(onnx::DequantizeLinearOp op,
                                       PatternRewriter &rewriter) {
+  if (!allConstant({op.getXScale(), op.getXZeroPoint()}))
+    return dequantizeArithmetic(op, rewriter);
   auto inTy = rankedType(op.getX());
   Type rawElt = cast<ShapedType>(op.getX().getType()).getElementType();
   auto q = quantType(op, rewriter, rawElt, op.getXScale(), op.getXZeroPoint(),
@@ -133,6 +145,9 @@ LogicalResult convertDequantizeLinear(onnx::DequantizeLinearOp op,
 
 LogicalResult convertQLinearConv(onnx::QLinearConvOp op,
                                  PatternRewriter &rewriter) {
+  if (!allConstant({op.getXScale(), op.getXZeroPoint(), op.getWScale(), op.getWZeroPoint(),
+                    op.getYScale(), op.getYZeroPoint()}))
+    return qlinearConvArithmetic(op, rewriter);
   auto inTy = rankedType(op.getX()), wTy = rankedType(op.getW());
   if (!wTy || wTy.getRank() < 3)
     return rewriter.notifyMatchFailure(op, "needs a ranked filter");
@@ -196,6 +211,9 @@ LogicalResult convertQLinearConv(onnx::QLinearConvOp op,
 
 LogicalResult convertQLinearMatMul(onnx::QLinearMatMulOp op,
                                    PatternRewriter &rewriter) {
+  if (!allConstant({op.getAScale(), op.getAZeroPoint(), op.getBScale(), op.getBZeroPoint(),
+                    op.getYScale(), op.getYZeroPoint()}))
+    return qlinearMatMulArithmetic(op, rewriter);
   auto aq = operandQuantType(op, rewriter, 0);
   auto bTy = rankedType(op.getB());
   if (failed(aq) || !bTy)

@@ -51,7 +51,19 @@ Value applyEpilogue(OpBuilder &b, Location loc, Value result, Value residual,
 /// acc + x * w as one fused multiply-add: one instruction per element on
 /// every target with FMA, and one rounding instead of two.
 void multiplyAccumulate(OpBuilder &b, Location loc, ValueRange a) {
-  linalg::YieldOp::create(b, loc, ValueRange{math::FmaOp::create(b, loc, a[0], a[1], a[2])});
+  if (isa<FloatType>(a[2].getType())) {
+    linalg::YieldOp::create(b, loc, ValueRange{math::FmaOp::create(b, loc, a[0], a[1], a[2])});
+    return;
+  }
+  // Integer accumulation (int32 for the ONNX *Integer ops): exact, wrapping.
+  Value p = arith::MulIOp::create(b, loc, a[0], a[1]);
+  linalg::YieldOp::create(b, loc, ValueRange{arith::AddIOp::create(b, loc, a[2], p)});
+}
+
+/// Float, or a signless integer accumulated exactly.
+bool accumulable(Type t) {
+  auto it = dyn_cast<IntegerType>(t);
+  return isa<FloatType>(t) || (it && it.isSignless() && it.getWidth() > 1);
 }
 
 /// Splits dimension `dim` of a static tensor into (outer, rest/outer).
@@ -78,9 +90,12 @@ struct LowerConv : OpRewritePattern<wt::ConvOp> {
   LogicalResult matchAndRewrite(wt::ConvOp op, PatternRewriter &rewriter) const override {
     auto inTy = staticType(op.getInput()), wTy = staticType(op.getFilter()),
          outTy = staticType(op.getOutput());
-    if (!inTy || !wTy || !outTy || !isa<FloatType>(outTy.getElementType()) ||
-        inTy.getElementType() != outTy.getElementType())
-      return rewriter.notifyMatchFailure(op, "needs static float types");
+    if (!inTy || !wTy || !outTy || !accumulable(outTy.getElementType()) ||
+        inTy.getElementType() != outTy.getElementType() ||
+        wTy.getElementType() != outTy.getElementType())
+      return rewriter.notifyMatchFailure(op, "needs static float or signless integer types");
+    if (!isa<FloatType>(outTy.getElementType()) && (op.getResidual() || op.getEpilogueAttr()))
+      return rewriter.notifyMatchFailure(op, "integer conv with an epilogue");
     if ((op.getBias() && !staticType(op.getBias())) ||
         (op.getResidual() && !staticType(op.getResidual())))
       return rewriter.notifyMatchFailure(op, "dynamic bias or residual");
@@ -161,9 +176,13 @@ struct LowerMatmul : OpRewritePattern<wt::MatmulOp> {
   LogicalResult matchAndRewrite(wt::MatmulOp op, PatternRewriter &rewriter) const override {
     auto lTy = staticType(op.getLhs()), rTy = staticType(op.getRhs()),
          outTy = staticType(op.getOutput());
-    if (!lTy || !rTy || !outTy || !isa<FloatType>(outTy.getElementType()) ||
-        lTy.getRank() < 2 || rTy.getRank() < 2)
-      return rewriter.notifyMatchFailure(op, "needs static float types, rank >= 2");
+    if (!lTy || !rTy || !outTy || !accumulable(outTy.getElementType()) ||
+        lTy.getElementType() != outTy.getElementType() ||
+        rTy.getElementType() != outTy.getElementType() || lTy.getRank() < 2 ||
+        rTy.getRank() < 2)
+      return rewriter.notifyMatchFailure(op, "needs static float or integer types, rank >= 2");
+    if (!isa<FloatType>(outTy.getElementType()) && (op.getResidual() || op.getEpilogueAttr()))
+      return rewriter.notifyMatchFailure(op, "integer matmul with an epilogue");
     if (op.getResidual() && !staticType(op.getResidual()))
       return rewriter.notifyMatchFailure(op, "dynamic residual");
     Location loc = op.getLoc();

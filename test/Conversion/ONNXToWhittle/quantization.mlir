@@ -69,3 +69,31 @@ func.func @dynamic_scale(%x: tensor<4xf32>, %s: tensor<f32>) -> tensor<4xui8> {
   %q = "onnx.QuantizeLinear"(%x, %s) {operandSegmentSizes = array<i32: 1, 1, 0>} : (tensor<4xf32>, tensor<f32>) -> tensor<4xui8>
   return %q : tensor<4xui8>
 }
+
+// -----
+
+// Run-time scales: no !quant.uniform type; the formula in arithmetic.
+// CHECK-LABEL: func.func @quantize_runtime_scale
+// CHECK: %[[ZP:.+]] = whittle.cast %arg2 : tensor<ui8> -> tensor<f32>
+// CHECK: %[[Q:.+]] = whittle.binary div %arg0, %arg1
+// CHECK: %[[R:.+]] = whittle.unary round %[[Q]]
+// CHECK: %[[S:.+]] = whittle.binary add %[[R]], %[[ZP]]
+// CHECK: %[[C:.+]] = whittle.unary clip %[[S]] {alpha = 0.000000e+00 : f32, beta = 2.550000e+02 : f32}
+// CHECK: whittle.cast %[[C]] : tensor<6xf32> -> tensor<6xui8>
+// CHECK-NOT: quant.uniform
+func.func @quantize_runtime_scale(%x: tensor<6xf32>, %s: tensor<f32>, %zp: tensor<ui8>) -> tensor<6xui8> {
+  %y = "onnx.QuantizeLinear"(%x, %s, %zp) : (tensor<6xf32>, tensor<f32>, tensor<ui8>) -> tensor<6xui8>
+  return %y : tensor<6xui8>
+}
+
+// -----
+
+// MatMulInteger: centered int32 operands, an exact int32 matmul.
+// CHECK-LABEL: func.func @matmul_integer
+// CHECK: %[[A:.+]] = whittle.cast %arg0 : tensor<4x3xui8> -> tensor<4x3xi32>
+// CHECK: whittle.binary sub %[[A]]
+// CHECK: whittle.matmul %{{.*}}, %{{.*}} : (tensor<4x3xi32>, tensor<3x2xi32>) -> tensor<4x2xi32>
+func.func @matmul_integer(%a: tensor<4x3xui8>, %b: tensor<3x2xui8>, %za: tensor<1xui8>, %zb: tensor<1xui8>) -> tensor<4x2xi32> {
+  %y = "onnx.MatMulInteger"(%a, %b, %za, %zb) <{operandSegmentSizes = array<i32: 1, 1, 1, 1>}> : (tensor<4x3xui8>, tensor<3x2xui8>, tensor<1xui8>, tensor<1xui8>) -> tensor<4x2xi32>
+  return %y : tensor<4x2xi32>
+}
