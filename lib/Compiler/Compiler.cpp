@@ -360,7 +360,7 @@ LogicalResult compileModule(ModuleOp module, const CompileOptions &options,
   if (failed(runPipeline(
           module,
           "func.func(linalg-fuse-elementwise-ops),canonicalize,"
-          "one-shot-bufferize{bufferize-function-boundaries "
+          "one-shot-bufferize{bufferize-function-boundaries allow-return-allocs-from-loops "
           "function-boundary-type-conversion=identity-layout-map},"
           "buffer-results-to-out-params{modify-public-functions "
           "hoist-static-allocs},buffer-deallocation-pipeline,"

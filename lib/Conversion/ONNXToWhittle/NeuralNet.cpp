@@ -383,8 +383,15 @@ LogicalResult convertLayerNorm(onnx::LayerNormalizationOp op,
 //===----------------------------------------------------------------------===//
 
 LogicalResult convertLstm(onnx::LSTMOp op, PatternRewriter &rewriter) {
-  if (op.getLayout() != 0)
-    return rewriter.notifyMatchFailure(op, "batch-major layout");
+  bool batchMajor = op.getLayout() != 0;
+  if (batchMajor) {
+    // Layout 1 (batch x seq x input, states batch x dirs x H): the same
+    // LSTM between transposes.
+    for (Value v : {op.getX(), op.getInitialH(), op.getInitialC(), op.getY(), op.getYH(),
+                    op.getYC()})
+      if (v && !(rankedType(v) && rankedType(v).hasStaticShape()))
+        return rewriter.notifyMatchFailure(op, "batch-major layout of dynamic shapes");
+  }
   if (op.getActivationAlpha() || op.getActivationBeta())
     return rewriter.notifyMatchFailure(op, "parameterized activations");
   std::optional<wt::RnnDirection> dir = wt::symbolizeRnnDirection(op.getDirection());
@@ -410,14 +417,43 @@ LogicalResult convertLstm(onnx::LSTMOp op, PatternRewriter &rewriter) {
       return rewriter.notifyMatchFailure(op, "hidden_size unknown");
     hidden = rTy.getDimSize(2);
   }
+  Location loc = op.getLoc();
+  auto swap = [&](Value v, ArrayRef<int64_t> perm) -> Value {
+    if (!v || !batchMajor)
+      return v;
+    auto t = rankedType(v);
+    SmallVector<int64_t> shape;
+    for (int64_t p : perm)
+      shape.push_back(t.getDimSize(p));
+    return wt::TransposeOp::create(rewriter, loc,
+                                   RankedTensorType::get(shape, t.getElementType()), v,
+                                   rewriter.getDenseI64ArrayAttr(perm));
+  };
+  SmallVector<Type> types;
+  for (Value r : op->getResults()) {
+    auto t = cast<ShapedType>(r.getType());
+    if (!batchMajor) {
+      types.push_back(t);
+      continue;
+    }
+    SmallVector<int64_t> shape(t.getShape());
+    if (r == op.getY())
+      shape = {shape[1], shape[2], shape[0], shape[3]}; // b s d h -> s d b h
+    else
+      std::swap(shape[0], shape[1]); // b d h -> d b h
+    types.push_back(RankedTensorType::get(shape, t.getElementType()));
+  }
   auto lstm = wt::LstmOp::create(
-      rewriter, op.getLoc(), op->getResultTypes(), op.getX(), op.getW(),
-      op.getR(), op.getB(), op.getSequenceLens(), op.getInitialH(),
-      op.getInitialC(), op.getP(), *dir, hidden,
+      rewriter, loc, types, swap(op.getX(), {1, 0, 2}), op.getW(), op.getR(), op.getB(),
+      op.getSequenceLens(), swap(op.getInitialH(), {1, 0, 2}),
+      swap(op.getInitialC(), {1, 0, 2}), op.getP(), *dir, hidden,
       rewriter.getArrayAttr(acts), clip, op.getInputForget() != 0);
   // Same optional results in the same order: keep the segment sizes.
   lstm->setAttr("resultSegmentSizes", op->getAttr("resultSegmentSizes"));
-  rewriter.replaceOp(op, lstm->getResults());
+  SmallVector<Value> results;
+  for (auto [r, v] : llvm::zip(op->getResults(), lstm->getResults()))
+    results.push_back(r == op.getY() ? swap(v, {2, 0, 1, 3}) : swap(v, {1, 0, 2}));
+  rewriter.replaceOp(op, results);
   return success();
 }
 

@@ -141,6 +141,7 @@ void populateResizeLowerings(mlir::RewritePatternSet &patterns);
 void populateConvTransposeLowerings(mlir::RewritePatternSet &patterns);
 void populateIndexingLowerings(mlir::RewritePatternSet &patterns);
 void populateSignlessLowerings(mlir::RewritePatternSet &patterns);
+void populateRecurrentLowerings(mlir::RewritePatternSet &patterns);
 
 /// Makes the arguments and results of a lowered function signless, dropping
 /// the storage casts at its boundary.

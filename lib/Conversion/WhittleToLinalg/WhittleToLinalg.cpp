@@ -28,6 +28,7 @@ struct ConvertWhittleToLinalgPass
     whittle::lowering::populateConvTransposeLowerings(patterns);
     whittle::lowering::populateIndexingLowerings(patterns);
     whittle::lowering::populateSignlessLowerings(patterns);
+    whittle::lowering::populateRecurrentLowerings(patterns);
     if (failed(applyPatternsGreedily(getOperation(), std::move(patterns))))
       return signalPassFailure();
     whittle::lowering::makeSignlessBoundary(getOperation());

@@ -168,3 +168,17 @@ func.func @cumsum(%x: tensor<2x3xf32>, %a: tensor<i32>) -> (tensor<2x3xf32>, ten
   %1 = "onnx.CumSum"(%x, %a) : (tensor<2x3xf32>, tensor<i32>) -> tensor<2x3xf32>
   return %0, %1 : tensor<2x3xf32>, tensor<2x3xf32>
 }
+
+// -----
+
+// Layout 1 (batch-major): the same LSTM between transposes.
+// CHECK-LABEL: func.func @lstm_batch_major
+// CHECK: %[[X:.+]] = whittle.transpose %arg0 {perm = array<i64: 1, 0, 2>} : tensor<3x5x2xf32> -> tensor<5x3x2xf32>
+// CHECK: %[[Y:.+]], %[[YH:.+]] = "whittle.lstm"(%[[X]], %arg1, %arg2)
+// CHECK-SAME: -> (tensor<5x1x3x4xf32>, tensor<1x3x4xf32>)
+// CHECK: whittle.transpose %[[Y]] {perm = array<i64: 2, 0, 1, 3>} : tensor<5x1x3x4xf32> -> tensor<3x5x1x4xf32>
+// CHECK: whittle.transpose %[[YH]] {perm = array<i64: 1, 0, 2>} : tensor<1x3x4xf32> -> tensor<3x1x4xf32>
+func.func @lstm_batch_major(%x: tensor<3x5x2xf32>, %w: tensor<1x16x2xf32>, %r: tensor<1x16x4xf32>) -> (tensor<3x5x1x4xf32>, tensor<3x1x4xf32>) {
+  %y, %yh = "onnx.LSTM"(%x, %w, %r) <{hidden_size = 4 : i64, layout = 1 : i64, operandSegmentSizes = array<i32: 1, 1, 1, 0, 0, 0, 0, 0>, resultSegmentSizes = array<i32: 1, 1, 0>}> : (tensor<3x5x2xf32>, tensor<1x16x2xf32>, tensor<1x16x4xf32>) -> (tensor<3x5x1x4xf32>, tensor<3x1x4xf32>)
+  return %y, %yh : tensor<3x5x1x4xf32>, tensor<3x1x4xf32>
+}
