@@ -19,6 +19,12 @@ llvm_config.use_default_substitutions()
 # Model builders need Debian's python (it has onnx and numpy).
 config.substitutions.append(("%python", "/usr/bin/python3"))
 config.substitutions.append(("%inputs", os.path.join(config.test_source_root, "Inputs")))
+# C programs built against the runtime (tests of the C ABI and headers).
+config.substitutions.append(("%cc", os.path.join(config.llvm_tools_dir, "clang")))
+config.substitutions.append(("%whittle_include", os.path.join(config.whittle_src_root, "include")))
+config.substitutions.append(("%whittle_runtime_lib",
+                             os.path.join(config.whittle_obj_root, "lib", "Runtime",
+                                          "libwhittle_runtime.a")))
 
 tool_dirs = [config.whittle_tools_dir, config.llvm_tools_dir]
 llvm_config.add_tool_substitutions(["whittle", "whittle-opt", "runtime_test"], tool_dirs)

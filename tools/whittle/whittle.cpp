@@ -102,6 +102,12 @@ cl::opt<whittle::EmitKind> emitKind(
                clEnumValN(whittle::EmitKind::So, "so", "shared library (default)")),
     cl::sub(compileCmd));
 
+cl::opt<std::string> emitHeader(
+    "emit-header",
+    cl::desc("Also write a C header describing the model's inputs and outputs "
+             "(default path: the output with .h)"),
+    cl::value_desc("file"), cl::ValueOptional, cl::sub(compileCmd));
+
 cl::SubCommand runCmd("run", "Run a compiled model, optionally against reference outputs");
 cl::opt<std::string> runModel(cl::Positional, cl::desc("<model.so>"), cl::Required,
                               cl::sub(runCmd));
@@ -289,6 +295,14 @@ int runCompile(MLIRContext &ctx) {
   }
   options.optLevel = (unsigned)optLevel.getValue();
   options.emit = emitKind;
+  if (emitHeader.getNumOccurrences()) {
+    options.headerPath = emitHeader;
+    if (options.headerPath.empty()) {
+      llvm::SmallString<256> h(compileOutput.getValue());
+      llvm::sys::path::replace_extension(h, "h");
+      options.headerPath = std::string(h);
+    }
+  }
   OwningOpRef<ModuleOp> module =
       whittle::importONNXFile(compileInput, &ctx, importOptions);
   if (!module)

@@ -23,6 +23,8 @@ struct CompileOptions {
   const Target *target = nullptr;
   unsigned optLevel = 2; ///< 0..3, as -O0..-O3
   EmitKind emit = EmitKind::So;
+  /// Where to write the per-model C header (empty: none).
+  std::string headerPath;
 };
 
 /// Compiles an imported onnx-dialect module into `outputPath`. Diagnostics
