@@ -1,4 +1,4 @@
-//===- Generators.cpp - Range, EyeLike, OneHot, Size ----------------------===//
+//===- Generators.cpp - Range, EyeLike, OneHot, Size, windows -------------===//
 //
 // Tensors made from shapes and a few scalars. Where everything is known at
 // compile time the result is a constant; otherwise the static result shape
@@ -138,9 +138,41 @@ LogicalResult convertOneHot(onnx::OneHotOp op, PatternRewriter &rewriter) {
   return success();
 }
 
+/// Hann, Hamming and Blackman windows: sums of cosines of 2 pi k n / N'
+/// (N' = N periodic, N - 1 symmetric). The static result length is N, so
+/// the window is a constant.
+template <typename OpTy>
+LogicalResult convertWindow(OpTy op, PatternRewriter &rewriter, ArrayRef<double> coeffs) {
+  auto outTy = rankedType(op.getOutput());
+  if (!outTy || !outTy.hasStaticShape() || outTy.getRank() != 1 ||
+      !isa<FloatType, IntegerType>(outTy.getElementType()))
+    return rewriter.notifyMatchFailure(op, "needs a static 1-D numeric result");
+  int64_t n = outTy.getDimSize(0);
+  double denom = op.getPeriodic() != 0 ? (double)n : (double)(n - 1);
+  SmallVector<double> values;
+  for (int64_t i = 0; i < n; ++i) {
+    double v = 0.0;
+    for (size_t k = 0; k < coeffs.size(); ++k)
+      v += coeffs[k] * (denom == 0 ? 1.0 : std::cos(2.0 * M_PI * (double)k * i / denom)) *
+           (k % 2 ? -1.0 : 1.0);
+    values.push_back(v);
+  }
+  rewriter.replaceOp(op, denseConstant(rewriter, op.getLoc(), outTy, values));
+  return success();
+}
+
 } // namespace
 
 void whittle::conversion::populateGeneratorLegalizations(LegalizationTable &table) {
+  table.onOp<onnx::HannWindowOp>(1, [](onnx::HannWindowOp op, PatternRewriter &r) {
+    return convertWindow(op, r, {0.5, 0.5});
+  });
+  table.onOp<onnx::HammingWindowOp>(1, [](onnx::HammingWindowOp op, PatternRewriter &r) {
+    return convertWindow(op, r, {25.0 / 46.0, 21.0 / 46.0});
+  });
+  table.onOp<onnx::BlackmanWindowOp>(1, [](onnx::BlackmanWindowOp op, PatternRewriter &r) {
+    return convertWindow(op, r, {0.42, 0.5, 0.08});
+  });
   table.onOp<onnx::RangeOp>(1, convertRange);
   table.onOp<onnx::EyeLikeOp>(1, convertEyeLike);
   table.onOp<onnx::SizeOp>(1, convertSize);

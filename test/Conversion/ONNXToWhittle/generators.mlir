@@ -34,3 +34,13 @@ func.func @onehot(%i: tensor<3xi64>, %d: tensor<i64>, %v: tensor<2xf32>) -> tens
   %y = "onnx.OneHot"(%i, %d, %v) : (tensor<3xi64>, tensor<i64>, tensor<2xf32>) -> tensor<3x4xf32>
   return %y : tensor<3x4xf32>
 }
+
+// -----
+
+// Windows of a static length are constants (periodic: N' = N).
+// CHECK-LABEL: func.func @hann
+// CHECK: whittle.constant dense<[0.000000e+00, 5.000000e-01, 1.000000e+00, 5.000000e-01]> : tensor<4xf32>
+func.func @hann(%n: tensor<i32>) -> tensor<4xf32> {
+  %y = "onnx.HannWindow"(%n) : (tensor<i32>) -> tensor<4xf32>
+  return %y : tensor<4xf32>
+}
