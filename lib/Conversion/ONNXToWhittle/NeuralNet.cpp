@@ -382,21 +382,31 @@ LogicalResult convertLayerNorm(onnx::LayerNormalizationOp op,
 // LSTM
 //===----------------------------------------------------------------------===//
 
-LogicalResult convertLstm(onnx::LSTMOp op, PatternRewriter &rewriter) {
-  bool batchMajor = op.getLayout() != 0;
-  if (batchMajor) {
-    // Layout 1 (batch x seq x input, states batch x dirs x H): the same
-    // LSTM between transposes.
-    for (Value v : {op.getX(), op.getInitialH(), op.getInitialC(), op.getY(), op.getYH(),
-                    op.getYC()})
-      if (v && !(rankedType(v) && rankedType(v).hasStaticShape()))
+/// What LSTM, GRU and RNN share: direction, activations (spec defaults
+/// when absent), hidden size and the batch-major layout.
+struct RecurrentForm {
+  wt::RnnDirection direction;
+  ArrayAttr activations;
+  int64_t hidden;
+  bool batchMajor;
+};
+
+template <typename OpTy>
+FailureOr<RecurrentForm> recurrentForm(OpTy op, PatternRewriter &rewriter,
+                                       ArrayRef<const char *> defaults) {
+  RecurrentForm f;
+  f.batchMajor = op.getLayout() != 0;
+  if (f.batchMajor)
+    for (Value v : op->getOperands())
+      if (isa<RankedTensorType, UnrankedTensorType>(v.getType()) &&
+          !(rankedType(v) && rankedType(v).hasStaticShape()))
         return rewriter.notifyMatchFailure(op, "batch-major layout of dynamic shapes");
-  }
   if (op.getActivationAlpha() || op.getActivationBeta())
     return rewriter.notifyMatchFailure(op, "parameterized activations");
   std::optional<wt::RnnDirection> dir = wt::symbolizeRnnDirection(op.getDirection());
   if (!dir)
     return rewriter.notifyMatchFailure(op, "unknown direction");
+  f.direction = *dir;
   int64_t dirs = *dir == wt::RnnDirection::bidirectional ? 2 : 1;
   SmallVector<Attribute> acts;
   if (auto given = op.getActivations()) {
@@ -404,21 +414,29 @@ LogicalResult convertLstm(onnx::LSTMOp op, PatternRewriter &rewriter) {
       acts.push_back(a);
   } else {
     for (int64_t d = 0; d < dirs; ++d)
-      for (const char *n : {"Sigmoid", "Tanh", "Tanh"})
+      for (const char *n : defaults)
         acts.push_back(rewriter.getStringAttr(n));
   }
-  auto clip = op.getClipAttr();
-  int64_t hidden;
+  f.activations = rewriter.getArrayAttr(acts);
   if (auto h = op.getHiddenSize()) {
-    hidden = (int64_t)*h;
+    f.hidden = (int64_t)*h;
   } else {
     auto rTy = rankedType(op.getR());
     if (!rTy || rTy.getRank() != 3 || rTy.isDynamicDim(2))
       return rewriter.notifyMatchFailure(op, "hidden_size unknown");
-    hidden = rTy.getDimSize(2);
+    f.hidden = rTy.getDimSize(2);
   }
-  Location loc = op.getLoc();
-  auto swap = [&](Value v, ArrayRef<int64_t> perm) -> Value {
+  return f;
+}
+
+/// Layout 1 (batch x seq x input, states batch x dirs x H) as layout 0:
+/// transposes of X and the initial states in, of the results out.
+struct LayoutSwap {
+  PatternRewriter &rewriter;
+  Location loc;
+  bool batchMajor;
+
+  Value apply(Value v, ArrayRef<int64_t> perm) {
     if (!v || !batchMajor)
       return v;
     auto t = rankedType(v);
@@ -428,32 +446,78 @@ LogicalResult convertLstm(onnx::LSTMOp op, PatternRewriter &rewriter) {
     return wt::TransposeOp::create(rewriter, loc,
                                    RankedTensorType::get(shape, t.getElementType()), v,
                                    rewriter.getDenseI64ArrayAttr(perm));
-  };
-  SmallVector<Type> types;
-  for (Value r : op->getResults()) {
+  }
+  Value in(Value v) { return apply(v, {1, 0, 2}); }
+  /// The layout-0 type of a result (Y is rank 4, states rank 3).
+  Type resultType(Value r) {
     auto t = cast<ShapedType>(r.getType());
-    if (!batchMajor) {
-      types.push_back(t);
-      continue;
-    }
+    if (!batchMajor)
+      return t;
     SmallVector<int64_t> shape(t.getShape());
-    if (r == op.getY())
+    if (shape.size() == 4)
       shape = {shape[1], shape[2], shape[0], shape[3]}; // b s d h -> s d b h
     else
       std::swap(shape[0], shape[1]); // b d h -> d b h
-    types.push_back(RankedTensorType::get(shape, t.getElementType()));
+    return RankedTensorType::get(shape, t.getElementType());
   }
+  Value out(Value v) {
+    return cast<ShapedType>(v.getType()).getRank() == 4 ? apply(v, {2, 0, 1, 3})
+                                                        : apply(v, {1, 0, 2});
+  }
+  void replace(Operation *op, Operation *recurrent) {
+    // Same optional results in the same order: keep the segment sizes.
+    recurrent->setAttr("resultSegmentSizes", op->getAttr("resultSegmentSizes"));
+    SmallVector<Value> results;
+    for (Value v : recurrent->getResults())
+      results.push_back(out(v));
+    rewriter.replaceOp(op, results);
+  }
+  SmallVector<Type> resultTypes(Operation *op) {
+    SmallVector<Type> types;
+    for (Value r : op->getResults())
+      types.push_back(resultType(r));
+    return types;
+  }
+};
+
+LogicalResult convertLstm(onnx::LSTMOp op, PatternRewriter &rewriter) {
+  auto f = recurrentForm(op, rewriter, {"Sigmoid", "Tanh", "Tanh"});
+  if (failed(f))
+    return failure();
+  LayoutSwap swap{rewriter, op.getLoc(), f->batchMajor};
   auto lstm = wt::LstmOp::create(
-      rewriter, loc, types, swap(op.getX(), {1, 0, 2}), op.getW(), op.getR(), op.getB(),
-      op.getSequenceLens(), swap(op.getInitialH(), {1, 0, 2}),
-      swap(op.getInitialC(), {1, 0, 2}), op.getP(), *dir, hidden,
-      rewriter.getArrayAttr(acts), clip, op.getInputForget() != 0);
-  // Same optional results in the same order: keep the segment sizes.
-  lstm->setAttr("resultSegmentSizes", op->getAttr("resultSegmentSizes"));
-  SmallVector<Value> results;
-  for (auto [r, v] : llvm::zip(op->getResults(), lstm->getResults()))
-    results.push_back(r == op.getY() ? swap(v, {2, 0, 1, 3}) : swap(v, {1, 0, 2}));
-  rewriter.replaceOp(op, results);
+      rewriter, op.getLoc(), swap.resultTypes(op), swap.in(op.getX()), op.getW(), op.getR(),
+      op.getB(), op.getSequenceLens(), swap.in(op.getInitialH()), swap.in(op.getInitialC()),
+      op.getP(), f->direction, f->hidden, f->activations, op.getClipAttr(),
+      op.getInputForget() != 0);
+  swap.replace(op, lstm);
+  return success();
+}
+
+LogicalResult convertGru(onnx::GRUOp op, PatternRewriter &rewriter) {
+  auto f = recurrentForm(op, rewriter, {"Sigmoid", "Tanh"});
+  if (failed(f))
+    return failure();
+  LayoutSwap swap{rewriter, op.getLoc(), f->batchMajor};
+  auto gru = wt::GruOp::create(rewriter, op.getLoc(), swap.resultTypes(op),
+                               swap.in(op.getX()), op.getW(), op.getR(), op.getB(),
+                               op.getSequenceLens(), swap.in(op.getInitialH()), f->direction,
+                               f->hidden, f->activations, op.getClipAttr(),
+                               op.getLinearBeforeReset() != 0);
+  swap.replace(op, gru);
+  return success();
+}
+
+LogicalResult convertRnn(onnx::RNNOp op, PatternRewriter &rewriter) {
+  auto f = recurrentForm(op, rewriter, {"Tanh"});
+  if (failed(f))
+    return failure();
+  LayoutSwap swap{rewriter, op.getLoc(), f->batchMajor};
+  auto rnn = wt::RnnOp::create(rewriter, op.getLoc(), swap.resultTypes(op),
+                               swap.in(op.getX()), op.getW(), op.getR(), op.getB(),
+                               op.getSequenceLens(), swap.in(op.getInitialH()), f->direction,
+                               f->hidden, f->activations, op.getClipAttr());
+  swap.replace(op, rnn);
   return success();
 }
 
@@ -486,6 +550,8 @@ void whittle::conversion::populateNeuralNetLegalizations(
     LegalizationTable &table) {
   table.onOp<onnx::ConvOp>(1, convertConv);
   table.onOp<onnx::CumSumOp>(1, convertCumSum);
+  table.onOp<onnx::GRUOp>(1, convertGru);
+  table.onOp<onnx::RNNOp>(1, convertRnn);
   table.onOp<onnx::ConvTransposeOp>(1, convertConvTranspose);
   table.onOp<onnx::GemmOp>(1, convertGemm);
   table.onOp<onnx::MatMulOp>(1, convertMatMul);

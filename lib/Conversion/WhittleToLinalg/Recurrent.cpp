@@ -1,4 +1,4 @@
-//===- Recurrent.cpp - whittle.lstm as an scf.for over time ---------------===//
+//===- Recurrent.cpp - LSTM, GRU and RNN as an scf.for over time ----------===//
 //
 // Per direction: the input projection of every time step is one matmul
 // (X as seq*batch x input against W^T, plus both biases) before the loop;
@@ -90,157 +90,323 @@ Value scalarConstantTensor(OpBuilder &b, Location loc, Type elt) {
                                 cast<ElementsAttr>(DenseElementsAttr::get(t, b.getZeroAttr(elt))));
 }
 
-struct LowerLstm : OpRewritePattern<wt::LstmOp> {
-  using Base::Base;
-  LogicalResult matchAndRewrite(wt::LstmOp op, PatternRewriter &rewriter) const override {
+/// One time step: the gate inputs of this step (X_t W^T + folded biases,
+/// batch x gates*H) and the carried states (H first) give the new states.
+using StepFn = function_ref<SmallVector<Value>(Gen &, Value, ValueRange)>;
+
+struct DirectionResult {
+  Value y; ///< seq x batch x H
+  SmallVector<Value> states;
+};
+
+/// Runs one direction: an scf.for over time carrying the states and Y.
+/// With `lens`, steps past a sample's length keep its states and write 0.
+DirectionResult runDirection(OpBuilder &b, Location loc, Gen &g, int64_t seq, int64_t batch,
+                             int64_t hidden, bool reverse, Value xw, ValueRange init,
+                             Value lens, StepFn step) {
+  int64_t cols = cast<RankedTensorType>(xw.getType()).getDimSize(1);
+  SmallVector<Value> carried(init.begin(), init.end());
+  carried.push_back(g.zeros({seq, batch, hidden}));
+  Value lb = arith::ConstantIndexOp::create(b, loc, 0);
+  Value ub = arith::ConstantIndexOp::create(b, loc, seq);
+  Value one = arith::ConstantIndexOp::create(b, loc, 1);
+  size_t n = init.size();
+  auto loop = scf::ForOp::create(
+      b, loc, lb, ub, one, carried, [&](OpBuilder &nb, Location l, Value t, ValueRange args) {
+        Gen s{nb, l, g.elt};
+        Value tt = reverse ? arith::SubIOp::create(
+                                 nb, l, arith::ConstantIndexOp::create(nb, l, seq - 1), t)
+                                 .getResult()
+                           : t;
+        Value row = arith::MulIOp::create(nb, l, tt, arith::ConstantIndexOp::create(nb, l, batch));
+        SmallVector<OpFoldResult> offs{row, nb.getIndexAttr(0)},
+            sizes{nb.getIndexAttr(batch), nb.getIndexAttr(cols)},
+            strides{nb.getIndexAttr(1), nb.getIndexAttr(1)};
+        Value xg = tensor::ExtractSliceOp::create(nb, l, s.ty({batch, cols}), xw, offs, sizes,
+                                                  strides);
+        ValueRange states = args.take_front(n);
+        SmallVector<Value> next = step(s, xg, states);
+        Value hOut = next[0];
+        if (lens) {
+          Type lensElt = cast<RankedTensorType>(lens.getType()).getElementType();
+          Value at = tensor::FromElementsOp::create(
+              nb, l, RankedTensorType::get({}, lensElt),
+              ValueRange{arith::IndexCastOp::create(nb, l, lensElt, tt)});
+          Value live = wt::BinaryOp::create(
+              nb, l, RankedTensorType::get({batch, 1}, nb.getI1Type()), at,
+              wt::ReshapeOp::create(nb, l, RankedTensorType::get({batch, 1}, lensElt), lens,
+                                    Value(), false),
+              wt::BinaryFn::lt);
+          auto bh = s.ty({batch, hidden});
+          hOut = wt::SelectOp::create(nb, l, bh, live, next[0],
+                                      scalarConstantTensor(nb, l, g.elt));
+          for (size_t k = 0; k < n; ++k)
+            next[k] = wt::SelectOp::create(nb, l, bh, live, next[k], states[k]);
+        }
+        SmallVector<OpFoldResult> yOffs{tt, nb.getIndexAttr(0), nb.getIndexAttr(0)},
+            ySizes{nb.getIndexAttr(1), nb.getIndexAttr(batch), nb.getIndexAttr(hidden)},
+            yStrides(3, nb.getIndexAttr(1));
+        next.push_back(tensor::InsertSliceOp::create(nb, l, s.reshape(hOut, {1, batch, hidden}),
+                                                     args[n], yOffs, ySizes, yStrides));
+        scf::YieldOp::create(nb, l, next);
+      });
+  DirectionResult r;
+  r.y = loop.getResult(n);
+  for (size_t k = 0; k < n; ++k)
+    r.states.push_back(loop.getResult(k));
+  return r;
+}
+
+/// The checks and per-direction plumbing LSTM, GRU and RNN share.
+template <typename OpTy>
+struct RecurrentLowering : OpRewritePattern<OpTy> {
+  using OpRewritePattern<OpTy>::OpRewritePattern;
+
+  /// Gate blocks in W (4 LSTM, 3 GRU, 1 RNN) and activations per direction.
+  virtual int64_t gates() const = 0;
+  virtual int64_t activationsPerDirection() const = 0;
+  /// Builds direction `d`; `x2` is X as seq*batch x input.
+  virtual DirectionResult direction(OpTy op, PatternRewriter &rewriter, Gen &g, int64_t d,
+                                    Value x2) const = 0;
+
+  static bool staticOrAbsent(Value v) { return !v || staticType(v); }
+
+  LogicalResult matchAndRewrite(OpTy op, PatternRewriter &rewriter) const override {
     auto xTy = staticType(op.getX());
     if (!xTy || !staticType(op.getW()) || !staticType(op.getR()) ||
-        (op.getB() && !staticType(op.getB())) ||
-        (op.getInitialH() && !staticType(op.getInitialH())) ||
-        (op.getInitialC() && !staticType(op.getInitialC())) ||
-        (op.getP() && !staticType(op.getP())))
+        !llvm::all_of(op->getOperands(), [](Value v) { return staticOrAbsent(v); }))
       return rewriter.notifyMatchFailure(op, "needs static shapes");
-    if (op.getInputForget())
-      return rewriter.notifyMatchFailure(op, "input_forget not lowered");
-    // Per-sample lengths: steps past a sample's length keep its state and
-    // write zeros. (A reverse pass would start at each length: not yet.)
-    Value lens = op.getSequenceLens();
-    if (lens && (!staticType(lens) || op.getDirection() != wt::RnnDirection::forward))
+    if (op.getSequenceLens() && op.getDirection() != wt::RnnDirection::forward)
       return rewriter.notifyMatchFailure(op, "sequence_lens with a reverse direction");
     for (Attribute a : op.getActivations())
       if (!activation(cast<StringAttr>(a).getValue()))
         return rewriter.notifyMatchFailure(op, "activation without a lowering");
-    Location loc = op.getLoc();
-    Gen g{rewriter, loc, xTy.getElementType()};
-    int64_t seq = xTy.getDimSize(0), batch = xTy.getDimSize(1), in = xTy.getDimSize(2);
-    int64_t hidden = op.getHiddenSize();
-    bool bidi = op.getDirection() == wt::RnnDirection::bidirectional;
-    int64_t dirs = bidi ? 2 : 1;
-    std::optional<double> clip;
-    if (auto c = op.getClipAttr())
-      clip = c.getValueAsDouble();
+    Gen g{rewriter, op.getLoc(), xTy.getElementType()};
+    int64_t seq = xTy.getDimSize(0), batch = xTy.getDimSize(1), hidden = op.getHiddenSize();
+    int64_t dirs = op.getDirection() == wt::RnnDirection::bidirectional ? 2 : 1;
     // Check the results before building anything.
-    auto expect = [&](Value v, ArrayRef<int64_t> shape) {
-      return !v || v.getType() == g.ty(shape);
-    };
-    if (!expect(op.getY(), {seq, dirs, batch, hidden}) ||
-        !expect(op.getYH(), {dirs, batch, hidden}) || !expect(op.getYC(), {dirs, batch, hidden}))
-      return rewriter.notifyMatchFailure(op, "result types are not the LSTM's");
-    Value x2 = g.reshape(op.getX(), {seq * batch, in});
-
-    SmallVector<Value> ys, hs, cs;
-    for (int64_t d = 0; d < dirs; ++d) {
-      bool reverse = op.getDirection() == wt::RnnDirection::reverse || (bidi && d == 1);
-      auto actName = [&](int k) {
-        return cast<StringAttr>(op.getActivations()[3 * d + k]).getValue();
-      };
-      Value w = g.direction(op.getW(), d), r = g.direction(op.getR(), d);
-      // All time steps' input projections at once, biases folded in.
-      Value xw = wt::MatmulOp::create(rewriter, loc, g.ty({seq * batch, 4 * hidden}), x2, w,
-                                      Value(), Value(), false, true, wt::EpilogueAttr());
-      if (Value bias = op.getB()) {
-        Value bd = g.direction(bias, d);
-        xw = g.binary(xw, g.binary(g.slice(bd, 0, 0, 4 * hidden),
-                                   g.slice(bd, 0, 4 * hidden, 4 * hidden), wt::BinaryFn::add),
-                      wt::BinaryFn::add);
-      }
-      Value rt = wt::TransposeOp::create(rewriter, loc, g.ty({hidden, 4 * hidden}), r,
-                                         rewriter.getDenseI64ArrayAttr({1, 0}));
-      Value h0 = op.getInitialH() ? g.direction(op.getInitialH(), d) : g.zeros({batch, hidden});
-      Value c0 = op.getInitialC() ? g.direction(op.getInitialC(), d) : g.zeros({batch, hidden});
-      Value pi, po, pf;
-      if (Value p = op.getP()) {
-        Value pd = g.direction(p, d);
-        pi = g.slice(pd, 0, 0, hidden);
-        po = g.slice(pd, 0, hidden, hidden);
-        pf = g.slice(pd, 0, 2 * hidden, hidden);
-      }
-      Value y0 = g.zeros({seq, batch, hidden});
-      Value lb = arith::ConstantIndexOp::create(rewriter, loc, 0);
-      Value ub = arith::ConstantIndexOp::create(rewriter, loc, seq);
-      Value one = arith::ConstantIndexOp::create(rewriter, loc, 1);
-      auto loop = scf::ForOp::create(
-          rewriter, loc, lb, ub, one, ValueRange{h0, c0, y0},
-          [&](OpBuilder &nb, Location l, Value t, ValueRange carried) {
-            Gen n{nb, l, g.elt};
-            Value h = carried[0], c = carried[1], y = carried[2];
-            Value tt = reverse ? arith::SubIOp::create(
-                                     nb, l, arith::ConstantIndexOp::create(nb, l, seq - 1), t)
-                                     .getResult()
-                               : t;
-            Value row = arith::MulIOp::create(nb, l, tt,
-                                              arith::ConstantIndexOp::create(nb, l, batch));
-            SmallVector<OpFoldResult> offs{row, nb.getIndexAttr(0)},
-                sizes{nb.getIndexAttr(batch), nb.getIndexAttr(4 * hidden)},
-                strides{nb.getIndexAttr(1), nb.getIndexAttr(1)};
-            Value xg = tensor::ExtractSliceOp::create(nb, l, n.ty({batch, 4 * hidden}), xw,
-                                                      offs, sizes, strides);
-            Value hr = wt::MatmulOp::create(nb, l, n.ty({batch, 4 * hidden}), h, rt, Value(),
-                                            Value(), false, false, wt::EpilogueAttr());
-            Value gates = n.binary(xg, hr, wt::BinaryFn::add);
-            Value iPre = n.slice(gates, 1, 0, hidden), oPre = n.slice(gates, 1, hidden, hidden),
-                  fPre = n.slice(gates, 1, 2 * hidden, hidden),
-                  cPre = n.slice(gates, 1, 3 * hidden, hidden);
-            if (pi) {
-              iPre = n.binary(iPre, n.binary(c, pi, wt::BinaryFn::mul), wt::BinaryFn::add);
-              fPre = n.binary(fPre, n.binary(c, pf, wt::BinaryFn::mul), wt::BinaryFn::add);
-            }
-            Value i = n.act(n.clip(iPre, clip), actName(0));
-            Value f = n.act(n.clip(fPre, clip), actName(0));
-            Value cand = n.act(n.clip(cPre, clip), actName(1));
-            Value cNew = n.binary(n.binary(f, c, wt::BinaryFn::mul),
-                                  n.binary(i, cand, wt::BinaryFn::mul), wt::BinaryFn::add);
-            if (po)
-              oPre = n.binary(oPre, n.binary(cNew, po, wt::BinaryFn::mul), wt::BinaryFn::add);
-            Value o = n.act(n.clip(oPre, clip), actName(0));
-            Value hNew = n.binary(o, n.act(cNew, actName(2)), wt::BinaryFn::mul);
-            Value hOut = hNew;
-            if (lens) {
-              Type lensElt = cast<RankedTensorType>(lens.getType()).getElementType();
-              Value step = tensor::FromElementsOp::create(
-                  nb, l, RankedTensorType::get({}, lensElt),
-                  ValueRange{arith::IndexCastOp::create(nb, l, lensElt, tt)});
-              Value live = wt::BinaryOp::create(
-                  nb, l, RankedTensorType::get({batch, 1}, nb.getI1Type()), step,
-                  wt::ReshapeOp::create(nb, l, RankedTensorType::get({batch, 1}, lensElt), lens,
-                                        Value(), false),
-                  wt::BinaryFn::lt);
-              auto bh = n.ty({batch, hidden});
-              hOut = wt::SelectOp::create(nb, l, bh, live, hNew,
-                                          scalarConstantTensor(nb, l, g.elt));
-              hNew = wt::SelectOp::create(nb, l, bh, live, hNew, h);
-              cNew = wt::SelectOp::create(nb, l, bh, live, cNew, c);
-            }
-            SmallVector<OpFoldResult> yOffs{tt, nb.getIndexAttr(0), nb.getIndexAttr(0)},
-                ySizes{nb.getIndexAttr(1), nb.getIndexAttr(batch), nb.getIndexAttr(hidden)},
-                yStrides(3, nb.getIndexAttr(1));
-            Value yNew = tensor::InsertSliceOp::create(nb, l, n.reshape(hOut, {1, batch, hidden}),
-                                                       y, yOffs, ySizes, yStrides);
-            scf::YieldOp::create(nb, l, ValueRange{hNew, cNew, yNew});
-          });
-      ys.push_back(g.reshape(loop.getResult(2), {seq, 1, batch, hidden}));
-      hs.push_back(g.reshape(loop.getResult(0), {1, batch, hidden}));
-      cs.push_back(g.reshape(loop.getResult(1), {1, batch, hidden}));
+    for (Value r : op->getResults()) {
+      auto t = cast<RankedTensorType>(r.getType());
+      bool isY = t.getRank() == 4;
+      if (t != (isY ? g.ty({seq, dirs, batch, hidden}) : g.ty({dirs, batch, hidden})))
+        return rewriter.notifyMatchFailure(op, "result types are not the recurrence's");
     }
-    auto stack = [&](ArrayRef<Value> parts, int64_t axis, ArrayRef<int64_t> shape) -> Value {
-      if (parts.size() == 1)
-        return parts[0];
-      return wt::ConcatOp::create(rewriter, loc, g.ty(shape), parts, axis);
+    Value x2 = g.reshape(op.getX(), {seq * batch, xTy.getDimSize(2)});
+    SmallVector<DirectionResult> parts;
+    for (int64_t d = 0; d < dirs; ++d)
+      parts.push_back(direction(op, rewriter, g, d, x2));
+    auto stack = [&](function_ref<Value(const DirectionResult &)> pick, int64_t axis,
+                     ArrayRef<int64_t> partShape, ArrayRef<int64_t> shape) -> Value {
+      SmallVector<Value> vs;
+      for (const DirectionResult &p : parts)
+        vs.push_back(g.reshape(pick(p), partShape));
+      if (vs.size() == 1)
+        return vs[0];
+      return wt::ConcatOp::create(rewriter, op.getLoc(), g.ty(shape), vs, axis);
     };
     SmallVector<Value> results;
-    if (op.getY())
-      results.push_back(stack(ys, 1, {seq, dirs, batch, hidden}));
-    if (op.getYH())
-      results.push_back(stack(hs, 0, {dirs, batch, hidden}));
-    if (op.getYC())
-      results.push_back(stack(cs, 0, {dirs, batch, hidden}));
+    for (auto [k, r] : llvm::enumerate(op->getResults())) {
+      if (cast<RankedTensorType>(r.getType()).getRank() == 4) {
+        results.push_back(stack([](const DirectionResult &p) { return p.y; }, 1,
+                                {seq, 1, batch, hidden}, {seq, dirs, batch, hidden}));
+        continue;
+      }
+      // States in result order: Y_h, then Y_c.
+      size_t state = k - (op.getY() ? 1 : 0);
+      results.push_back(stack([&](const DirectionResult &p) { return p.states[state]; }, 0,
+                              {1, batch, hidden}, {dirs, batch, hidden}));
+    }
     rewriter.replaceOp(op, results);
     return success();
+  }
+
+  /// Shared pieces of a direction.
+  StringRef actName(OpTy op, int64_t d, int64_t k) const {
+    return cast<StringAttr>(op.getActivations()[activationsPerDirection() * d + k]).getValue();
+  }
+  static bool isReverse(OpTy op, int64_t d) {
+    return op.getDirection() == wt::RnnDirection::reverse ||
+           (op.getDirection() == wt::RnnDirection::bidirectional && d == 1);
+  }
+  static std::optional<double> clipOf(OpTy op) {
+    if (auto c = op.getClipAttr())
+      return c.getValueAsDouble();
+    return std::nullopt;
+  }
+  /// X W_d^T for every step at once (seq*batch x gates*H).
+  Value projection(OpTy op, Gen &g, int64_t d, Value x2) const {
+    int64_t rows = cast<RankedTensorType>(x2.getType()).getDimSize(0);
+    return wt::MatmulOp::create(g.b, g.loc, g.ty({rows, gates() * (int64_t)op.getHiddenSize()}), x2,
+                                g.direction(op.getW(), d), Value(), Value(), false, true,
+                                wt::EpilogueAttr());
+  }
+  /// R_d^T (H x gates*H), transposed once outside the loop.
+  Value recurrentT(OpTy op, Gen &g, int64_t d) const {
+    int64_t h = (int64_t)op.getHiddenSize();
+    return wt::TransposeOp::create(g.b, g.loc, g.ty({h, gates() * h}), g.direction(op.getR(), d),
+                                   g.b.getDenseI64ArrayAttr({1, 0}));
+  }
+  Value initial(Value v, Gen &g, int64_t d, int64_t batch, int64_t hidden) const {
+    return v ? g.direction(v, d) : g.zeros({batch, hidden});
+  }
+  Value matmul(Gen &g, Value a, Value b, int64_t rows, int64_t cols) const {
+    return wt::MatmulOp::create(g.b, g.loc, g.ty({rows, cols}), a, b, Value(), Value(), false,
+                                false, wt::EpilogueAttr());
+  }
+};
+
+struct LowerLstm : RecurrentLowering<wt::LstmOp> {
+  using RecurrentLowering::RecurrentLowering;
+  int64_t gates() const override { return 4; }
+  int64_t activationsPerDirection() const override { return 3; }
+
+  LogicalResult matchAndRewrite(wt::LstmOp op, PatternRewriter &rewriter) const override {
+    if (op.getInputForget())
+      return rewriter.notifyMatchFailure(op, "input_forget not lowered");
+    return RecurrentLowering::matchAndRewrite(op, rewriter);
+  }
+
+  DirectionResult direction(wt::LstmOp op, PatternRewriter &rewriter, Gen &g, int64_t d,
+                            Value x2) const override {
+    auto xTy = cast<RankedTensorType>(op.getX().getType());
+    int64_t seq = xTy.getDimSize(0), batch = xTy.getDimSize(1), hidden = op.getHiddenSize();
+    Value xw = projection(op, g, d, x2);
+    if (Value bias = op.getB()) {
+      Value bd = g.direction(bias, d);
+      xw = g.binary(xw, g.binary(g.slice(bd, 0, 0, 4 * hidden),
+                                 g.slice(bd, 0, 4 * hidden, 4 * hidden), wt::BinaryFn::add),
+                    wt::BinaryFn::add);
+    }
+    Value rt = recurrentT(op, g, d);
+    Value pi, po, pf;
+    if (Value p = op.getP()) {
+      Value pd = g.direction(p, d);
+      pi = g.slice(pd, 0, 0, hidden);
+      po = g.slice(pd, 0, hidden, hidden);
+      pf = g.slice(pd, 0, 2 * hidden, hidden);
+    }
+    std::optional<double> clip = clipOf(op);
+    StringRef f = actName(op, d, 0), gAct = actName(op, d, 1), h = actName(op, d, 2);
+    Value init[] = {initial(op.getInitialH(), g, d, batch, hidden),
+                    initial(op.getInitialC(), g, d, batch, hidden)};
+    return runDirection(
+        rewriter, op.getLoc(), g, seq, batch, hidden, isReverse(op, d), xw, init,
+        op.getSequenceLens(), [&](Gen &n, Value xg, ValueRange st) -> SmallVector<Value> {
+          Value hPrev = st[0], c = st[1];
+          Value gatesV = n.binary(xg, matmul(n, hPrev, rt, batch, 4 * hidden), wt::BinaryFn::add);
+          Value iPre = n.slice(gatesV, 1, 0, hidden), oPre = n.slice(gatesV, 1, hidden, hidden),
+                fPre = n.slice(gatesV, 1, 2 * hidden, hidden),
+                cPre = n.slice(gatesV, 1, 3 * hidden, hidden);
+          if (pi) {
+            iPre = n.binary(iPre, n.binary(c, pi, wt::BinaryFn::mul), wt::BinaryFn::add);
+            fPre = n.binary(fPre, n.binary(c, pf, wt::BinaryFn::mul), wt::BinaryFn::add);
+          }
+          Value i = n.act(n.clip(iPre, clip), f);
+          Value fg = n.act(n.clip(fPre, clip), f);
+          Value cand = n.act(n.clip(cPre, clip), gAct);
+          Value cNew = n.binary(n.binary(fg, c, wt::BinaryFn::mul),
+                                n.binary(i, cand, wt::BinaryFn::mul), wt::BinaryFn::add);
+          if (po)
+            oPre = n.binary(oPre, n.binary(cNew, po, wt::BinaryFn::mul), wt::BinaryFn::add);
+          Value o = n.act(n.clip(oPre, clip), f);
+          return {n.binary(o, n.act(cNew, h), wt::BinaryFn::mul), cNew};
+        });
+  }
+};
+
+/// z, r, h gates; Wb is folded into the projection with Rb_z and Rb_r, while
+/// Rb_h stays with the recurrent term the reset gate multiplies.
+struct LowerGru : RecurrentLowering<wt::GruOp> {
+  using RecurrentLowering::RecurrentLowering;
+  int64_t gates() const override { return 3; }
+  int64_t activationsPerDirection() const override { return 2; }
+
+  DirectionResult direction(wt::GruOp op, PatternRewriter &rewriter, Gen &g, int64_t d,
+                            Value x2) const override {
+    auto xTy = cast<RankedTensorType>(op.getX().getType());
+    int64_t seq = xTy.getDimSize(0), batch = xTy.getDimSize(1), hidden = op.getHiddenSize();
+    Value xw = projection(op, g, d, x2);
+    Value rbh;
+    if (Value bias = op.getB()) {
+      Value bd = g.direction(bias, d);
+      Value wb = g.slice(bd, 0, 0, 3 * hidden);
+      Value rbzr = g.slice(bd, 0, 3 * hidden, 2 * hidden);
+      rbh = g.slice(bd, 0, 5 * hidden, hidden);
+      Value zeros = g.zeros({hidden});
+      Value rbPart = wt::ConcatOp::create(g.b, g.loc, g.ty({3 * hidden}),
+                                          ValueRange{rbzr, zeros}, 0);
+      xw = g.binary(xw, g.binary(wb, rbPart, wt::BinaryFn::add), wt::BinaryFn::add);
+    }
+    Value rt = recurrentT(op, g, d);
+    Value rtzr = g.slice(rt, 1, 0, 2 * hidden), rth = g.slice(rt, 1, 2 * hidden, hidden);
+    std::optional<double> clip = clipOf(op);
+    StringRef f = actName(op, d, 0), gAct = actName(op, d, 1);
+    bool lbr = op.getLinearBeforeReset();
+    Value init[] = {initial(op.getInitialH(), g, d, batch, hidden)};
+    return runDirection(
+        rewriter, op.getLoc(), g, seq, batch, hidden, isReverse(op, d), xw, init,
+        op.getSequenceLens(), [&](Gen &n, Value xg, ValueRange st) -> SmallVector<Value> {
+          Value hPrev = st[0];
+          Value zr = n.binary(n.slice(xg, 1, 0, 2 * hidden),
+                              matmul(n, hPrev, rtzr, batch, 2 * hidden), wt::BinaryFn::add);
+          Value z = n.act(n.clip(n.slice(zr, 1, 0, hidden), clip), f);
+          Value r = n.act(n.clip(n.slice(zr, 1, hidden, hidden), clip), f);
+          Value rec;
+          if (lbr) {
+            rec = matmul(n, hPrev, rth, batch, hidden);
+            if (rbh)
+              rec = n.binary(rec, rbh, wt::BinaryFn::add);
+            rec = n.binary(r, rec, wt::BinaryFn::mul);
+          } else {
+            rec = matmul(n, n.binary(r, hPrev, wt::BinaryFn::mul), rth, batch, hidden);
+            if (rbh)
+              rec = n.binary(rec, rbh, wt::BinaryFn::add);
+          }
+          Value cand = n.act(n.clip(n.binary(n.slice(xg, 1, 2 * hidden, hidden), rec,
+                                             wt::BinaryFn::add),
+                                    clip),
+                             gAct);
+          // H = (1 - z) h~ + z H_prev = h~ + z (H_prev - h~)
+          Value hNew = n.binary(cand,
+                                n.binary(z, n.binary(hPrev, cand, wt::BinaryFn::sub),
+                                         wt::BinaryFn::mul),
+                                wt::BinaryFn::add);
+          return {hNew};
+        });
+  }
+};
+
+struct LowerRnn : RecurrentLowering<wt::RnnOp> {
+  using RecurrentLowering::RecurrentLowering;
+  int64_t gates() const override { return 1; }
+  int64_t activationsPerDirection() const override { return 1; }
+
+  DirectionResult direction(wt::RnnOp op, PatternRewriter &rewriter, Gen &g, int64_t d,
+                            Value x2) const override {
+    auto xTy = cast<RankedTensorType>(op.getX().getType());
+    int64_t seq = xTy.getDimSize(0), batch = xTy.getDimSize(1), hidden = op.getHiddenSize();
+    Value xw = projection(op, g, d, x2);
+    if (Value bias = op.getB()) {
+      Value bd = g.direction(bias, d);
+      xw = g.binary(xw, g.binary(g.slice(bd, 0, 0, hidden), g.slice(bd, 0, hidden, hidden),
+                                 wt::BinaryFn::add),
+                    wt::BinaryFn::add);
+    }
+    Value rt = recurrentT(op, g, d);
+    std::optional<double> clip = clipOf(op);
+    StringRef f = actName(op, d, 0);
+    Value init[] = {initial(op.getInitialH(), g, d, batch, hidden)};
+    return runDirection(
+        rewriter, op.getLoc(), g, seq, batch, hidden, isReverse(op, d), xw, init,
+        op.getSequenceLens(), [&](Gen &n, Value xg, ValueRange st) -> SmallVector<Value> {
+          Value pre = n.binary(xg, matmul(n, st[0], rt, batch, hidden), wt::BinaryFn::add);
+          return {n.act(n.clip(pre, clip), f)};
+        });
   }
 };
 
 } // namespace
 
 void whittle::lowering::populateRecurrentLowerings(RewritePatternSet &patterns) {
-  patterns.add<LowerLstm>(patterns.getContext());
+  patterns.add<LowerLstm, LowerGru, LowerRnn>(patterns.getContext());
 }

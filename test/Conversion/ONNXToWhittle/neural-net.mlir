@@ -182,3 +182,15 @@ func.func @lstm_batch_major(%x: tensor<3x5x2xf32>, %w: tensor<1x16x2xf32>, %r: t
   %y, %yh = "onnx.LSTM"(%x, %w, %r) <{hidden_size = 4 : i64, layout = 1 : i64, operandSegmentSizes = array<i32: 1, 1, 1, 0, 0, 0, 0, 0>, resultSegmentSizes = array<i32: 1, 1, 0>}> : (tensor<3x5x2xf32>, tensor<1x16x2xf32>, tensor<1x16x4xf32>) -> (tensor<3x5x1x4xf32>, tensor<3x1x4xf32>)
   return %y, %yh : tensor<3x5x1x4xf32>, tensor<3x1x4xf32>
 }
+
+// -----
+
+// GRU and RNN with the spec's default activations.
+// CHECK-LABEL: func.func @gru_rnn
+// CHECK: "whittle.gru"(%arg0, %arg1, %arg2) <{activations = ["Sigmoid", "Tanh"], direction = #whittle<rnn_direction forward>, hidden_size = 4 : i64, linear_before_reset
+// CHECK: "whittle.rnn"(%arg0, %arg3, %arg4) <{activations = ["Tanh"]
+func.func @gru_rnn(%x: tensor<3x1x2xf32>, %w: tensor<1x12x2xf32>, %r: tensor<1x12x4xf32>, %rw: tensor<1x4x2xf32>, %rr: tensor<1x4x4xf32>) -> (tensor<1x1x4xf32>, tensor<1x1x4xf32>) {
+  %gyh = "onnx.GRU"(%x, %w, %r) <{hidden_size = 4 : i64, linear_before_reset = 1 : i64, operandSegmentSizes = array<i32: 1, 1, 1, 0, 0, 0>, resultSegmentSizes = array<i32: 0, 1>}> : (tensor<3x1x2xf32>, tensor<1x12x2xf32>, tensor<1x12x4xf32>) -> tensor<1x1x4xf32>
+  %ryh = "onnx.RNN"(%x, %rw, %rr) <{hidden_size = 4 : i64, operandSegmentSizes = array<i32: 1, 1, 1, 0, 0, 0>, resultSegmentSizes = array<i32: 0, 1>}> : (tensor<3x1x2xf32>, tensor<1x4x2xf32>, tensor<1x4x4xf32>) -> tensor<1x1x4xf32>
+  return %gyh, %ryh : tensor<1x1x4xf32>, tensor<1x1x4xf32>
+}

@@ -627,6 +627,46 @@ def Whittle_BroadcastOp : Whittle_Op<"broadcast", [Pure]> {
 // Recurrent
 //===----------------------------------------------------------------------===//
 
+def Whittle_GruOp : Whittle_Op<"gru", [Pure, AttrSizedOperandSegments,
+    AttrSizedResultSegments]> {
+  let summary = "GRU over a sequence (ONNX GRU, layout 0)";
+  let description = [{
+    As ONNX GRU with `layout = 0`: X is seq x batch x input, W is
+    dirs x 3H x input, R is dirs x 3H x H, B is dirs x 6H, gates in z, r, h
+    order. Activations are f, g per direction. With
+    `linear_before_reset`, the reset gate multiplies H R_h^T + Rb_h instead
+    of H.
+  }];
+  let arguments = (ins Whittle_FloatTensor:$x, Whittle_FloatTensor:$w,
+                   Whittle_FloatTensor:$r, Optional<Whittle_FloatTensor>:$b,
+                   Optional<Whittle_IndexTensor>:$sequence_lens,
+                   Optional<Whittle_FloatTensor>:$initial_h,
+                   Whittle_RnnDirectionAttr:$direction, I64Attr:$hidden_size,
+                   StrArrayAttr:$activations, OptionalAttr<F32Attr>:$clip,
+                   UnitAttr:$linear_before_reset);
+  let results = (outs Optional<Whittle_FloatTensor>:$y,
+                      Optional<Whittle_FloatTensor>:$y_h);
+  let hasVerifier = 1;
+}
+
+def Whittle_RnnOp : Whittle_Op<"rnn", [Pure, AttrSizedOperandSegments,
+    AttrSizedResultSegments]> {
+  let summary = "Simple RNN over a sequence (ONNX RNN, layout 0)";
+  let description = [{
+    `H_t = f(X_t W^T + H_{t-1} R^T + Wb + Rb)`; W is dirs x H x input, R is
+    dirs x H x H, B is dirs x 2H; one activation per direction.
+  }];
+  let arguments = (ins Whittle_FloatTensor:$x, Whittle_FloatTensor:$w,
+                   Whittle_FloatTensor:$r, Optional<Whittle_FloatTensor>:$b,
+                   Optional<Whittle_IndexTensor>:$sequence_lens,
+                   Optional<Whittle_FloatTensor>:$initial_h,
+                   Whittle_RnnDirectionAttr:$direction, I64Attr:$hidden_size,
+                   StrArrayAttr:$activations, OptionalAttr<F32Attr>:$clip);
+  let results = (outs Optional<Whittle_FloatTensor>:$y,
+                      Optional<Whittle_FloatTensor>:$y_h);
+  let hasVerifier = 1;
+}
+
 def Whittle_LstmOp : Whittle_Op<"lstm", [Pure, AttrSizedOperandSegments,
     AttrSizedResultSegments]> {
   let summary = "LSTM over a sequence (ONNX LSTM, layout 0)";

@@ -1108,5 +1108,26 @@ LogicalResult LstmOp::verify() {
   return success();
 }
 
+/// Activation count and W's gate rows for the recurrent ops.
+template <typename OpTy>
+static LogicalResult verifyRecurrent(OpTy op, int64_t actsPerDir, int64_t gates) {
+  int64_t dirs = op.getDirection() == RnnDirection::bidirectional ? 2 : 1;
+  if ((int64_t)op.getActivations().size() != actsPerDir * dirs)
+    return op.emitOpError("needs ") << actsPerDir * dirs << " activations, has "
+                                    << op.getActivations().size();
+  if (op.getHiddenSize() < 1)
+    return op.emitOpError("'hidden_size' must be positive");
+  auto wTy = ranked(op.getW());
+  if (wTy && (wTy.getRank() != 3 || !dimsCompatible(wTy.getDimSize(0), dirs) ||
+              !dimsCompatible(wTy.getDimSize(1), gates * op.getHiddenSize())))
+    return op.emitOpError("W must be ")
+           << dirs << " x " << gates * op.getHiddenSize() << " x input, got "
+           << shapeStr(wTy.getShape());
+  return success();
+}
+
+LogicalResult GruOp::verify() { return verifyRecurrent(*this, 2, 3); }
+LogicalResult RnnOp::verify() { return verifyRecurrent(*this, 1, 1); }
+
 #define GET_OP_CLASSES
 #include "whittle/Dialect/Whittle/WhittleOps.cpp.inc"
