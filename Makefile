@@ -12,7 +12,8 @@ CMAKE_FLAGS ?=
 
 WHITTLE := $(BUILD)/bin/whittle
 
-.PHONY: all deps configure build demo check check-lit check-sweep check-legalize conformance docs clean
+.PHONY: all deps configure build demo check check-lit check-conformance-subset check-sweep \
+        check-legalize conformance conformance-subset docs clean
 
 all: build
 
@@ -45,7 +46,7 @@ demo: build
 	@echo "== whittle bench"
 	@$(WHITTLE) bench $(BUILD)/demo_cnn.so --iters 200
 
-check: build check-lit check-sweep check-legalize
+check: build check-lit check-conformance-subset check-sweep check-legalize
 	@echo "make check: all suites passed"
 
 check-lit: configure
@@ -72,11 +73,24 @@ check-legalize: build $(GEN_MODELS)
 	$(PYTHON) test/sweep/legalize_models.py --whittle $(WHITTLE) \
 	  ../shared/bench/cases models $(GEN_MODELS)
 
+# The fast conformance subset: every operator that passes in the committed
+# x86-avx512 report at least once, compiled and run for this machine.
+check-conformance-subset: build
+	$(PYTHON) test/conformance/run_conformance.py --whittle $(WHITTLE) --target host \
+	  --tests test/conformance/subset.txt
+
 # The full ONNX conformance suite for one target (several minutes; not part
-# of make check). Writes docs/conformance/$(TARGET).md.
+# of make check). Writes docs/conformance/$(TARGET).md. AArch64 targets run
+# under qemu-aarch64.
 TARGET ?= host
 conformance: build
 	$(PYTHON) test/conformance/run_conformance.py --whittle $(WHITTLE) --target $(TARGET)
+
+# Re-chooses the fast subset from the committed x86-avx512 report.
+conformance-subset:
+	$(PYTHON) test/conformance/run_conformance.py \
+	  --write-subset test/conformance/subset.txt \
+	  --from-report docs/conformance/x86-avx512.md
 
 docs: configure
 	ninja -C $(BUILD) mlir-doc

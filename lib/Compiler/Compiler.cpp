@@ -17,6 +17,7 @@
 #include "whittle/Passes/Passes.h"
 
 #include "mlir/Dialect/Func/IR/FuncOps.h"
+#include "mlir/Dialect/Tensor/IR/Tensor.h"
 #include "mlir/Dialect/LLVMIR/LLVMDialect.h"
 #include "mlir/ExecutionEngine/OptUtils.h"
 #include "mlir/Pass/PassManager.h"
@@ -291,6 +292,27 @@ std::string headerSource(const std::vector<TensorDesc> &inputs,
   return s;
 }
 
+/// Results the model declares with dynamic dims but computes with static
+/// ones (a tensor.cast to the declared type feeds the return) take the
+/// static type: the compiled model then describes them exactly.
+void refineResultTypes(func::FuncOp func) {
+  if (func.isExternal())
+    return;
+  auto ret = cast<func::ReturnOp>(func.front().getTerminator());
+  bool changed = false;
+  for (OpOperand &operand : ret->getOpOperands())
+    if (auto c = operand.get().getDefiningOp<tensor::CastOp>()) {
+      auto src = dyn_cast<RankedTensorType>(c.getSource().getType());
+      if (src && src.hasStaticShape()) {
+        operand.set(c.getSource());
+        changed = true;
+      }
+    }
+  if (changed)
+    func.setType(FunctionType::get(func.getContext(), func.getArgumentTypes(),
+                                   ret->getOperandTypes()));
+}
+
 /// The whittle ops no lowering handled, by name, as one error.
 LogicalResult checkLowered(ModuleOp module) {
   std::map<std::string, int> left;
@@ -380,6 +402,7 @@ LogicalResult compileModule(ModuleOp module, const CompileOptions &options,
   if (funcs.empty())
     return module.emitError("no graph function to compile");
   func::FuncOp graph = *funcs.begin();
+  refineResultTypes(graph);
   std::vector<TensorDesc> inputs, outputs;
   if (failed(describe(graph, inputs, outputs)))
     return failure();

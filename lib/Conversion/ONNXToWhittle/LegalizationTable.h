@@ -18,6 +18,7 @@
 #include "whittle/Dialect/ONNX/ONNXOps.h"
 #include "whittle/Dialect/Whittle/WhittleOps.h"
 
+#include "mlir/Dialect/Func/IR/FuncOps.h"
 #include "mlir/IR/PatternMatch.h"
 #include "llvm/ADT/StringMap.h"
 
@@ -78,6 +79,10 @@ void populateGeneratorLegalizations(LegalizationTable &table);
 void populateRearrangeLegalizations(LegalizationTable &table);
 void populateNormalizationLegalizations(LegalizationTable &table);
 void populateQuantArithmeticLegalizations(LegalizationTable &table);
+
+/// Rewrites sequence ops of a compile-time structure (constant positions,
+/// sequences built inside `func`) into tensors and whittle ops.
+void resolveStaticSequences(mlir::func::FuncOp func);
 
 /// Quantization with run-time scales or zero points, in plain arithmetic
 /// (the `!quant.uniform` forms need constants).

@@ -86,6 +86,9 @@ struct ConvertONNXToWhittlePass
     ModuleOp module = getOperation();
     MLIRContext *ctx = &getContext();
     int64_t opset = moduleOpset(module);
+    // Sequences of a compile-time structure become plain tensors first.
+    for (auto func : module.getOps<func::FuncOp>())
+      resolveStaticSequences(func);
     RewritePatternSet patterns(ctx);
     for (StringRef name : table.opNames())
       patterns.add<TableLegalization>(name, ctx, table, opset);
