@@ -48,6 +48,21 @@ Value buildElementwise(OpBuilder &b, Location loc, RankedTensorType resultType,
   return generic.getResult(0);
 }
 
+Value buildIndexedGeneric(OpBuilder &b, Location loc, RankedTensorType resultType,
+                          function_ref<Value(OpBuilder &, Location)> body) {
+  int64_t r = resultType.getRank();
+  Value init = tensor::EmptyOp::create(b, loc, resultType.getShape(),
+                                       resultType.getElementType());
+  return linalg::GenericOp::create(
+             b, loc, resultType, ValueRange{}, init,
+             SmallVector<AffineMap>{b.getMultiDimIdentityMap(r)},
+             SmallVector<utils::IteratorType>(r, utils::IteratorType::parallel),
+             [&](OpBuilder &nb, Location nl, ValueRange) {
+               linalg::YieldOp::create(nb, nl, ValueRange{body(nb, nl)});
+             })
+      .getResult(0);
+}
+
 Value scalarConstant(OpBuilder &b, Location loc, Type type, double value) {
   if (auto ft = dyn_cast<FloatType>(type))
     return arith::ConstantOp::create(b, loc, b.getFloatAttr(ft, value));

@@ -52,22 +52,13 @@ Value combine(OpBuilder &b, Location loc, wt::ScatterReduction r, Value old,
 /// steps per dim.
 Value stridedRead(OpBuilder &b, Location loc, Value input, RankedTensorType outTy,
                   ArrayRef<Value> starts, ArrayRef<Value> steps) {
-  int64_t r = outTy.getRank();
-  Value init = tensor::EmptyOp::create(b, loc, outTy.getShape(), outTy.getElementType());
-  return linalg::GenericOp::create(
-             b, loc, outTy, ValueRange{}, init,
-             SmallVector<AffineMap>{b.getMultiDimIdentityMap(r)},
-             SmallVector<utils::IteratorType>(r, utils::IteratorType::parallel),
-             [&](OpBuilder &nb, Location l, ValueRange) {
-               SmallVector<Value> at;
-               for (int64_t d = 0; d < r; ++d)
-                 at.push_back(arith::AddIOp::create(
-                     nb, l, starts[d],
-                     arith::MulIOp::create(nb, l, linalg::IndexOp::create(nb, l, d), steps[d])));
-               linalg::YieldOp::create(nb, l,
-                                       ValueRange{tensor::ExtractOp::create(nb, l, input, at)});
-             })
-      .getResult(0);
+  return buildIndexedGeneric(b, loc, outTy, [&](OpBuilder &nb, Location l) -> Value {
+    SmallVector<Value> at;
+    for (int64_t d = 0; d < outTy.getRank(); ++d)
+      at.push_back(arith::AddIOp::create(
+          nb, l, starts[d], arith::MulIOp::create(nb, l, linalg::IndexOp::create(nb, l, d), steps[d])));
+    return tensor::ExtractOp::create(nb, l, input, at);
+  });
 }
 
 /// Starts and steps of every dim from the run-time ONNX parameters, as
@@ -178,12 +169,7 @@ struct LowerPadByGather : OpRewritePattern<wt::PadOp> {
     }
     Value input = op.getInput();
     wt::PadMode mode = op.getMode();
-    Value init = tensor::EmptyOp::create(rewriter, loc, outTy.getShape(), outTy.getElementType());
-    auto generic = linalg::GenericOp::create(
-        rewriter, loc, outTy, ValueRange{}, init,
-        SmallVector<AffineMap>{rewriter.getMultiDimIdentityMap(rank)},
-        SmallVector<utils::IteratorType>(rank, utils::IteratorType::parallel),
-        [&](OpBuilder &b, Location l, ValueRange) {
+    Value result = buildIndexedGeneric(rewriter, loc, outTy, [&](OpBuilder &b, Location l) {
           using P = arith::CmpIPredicate;
           Value inside;
           SmallVector<Value> at;
@@ -227,9 +213,9 @@ struct LowerPadByGather : OpRewritePattern<wt::PadOp> {
           Value v = tensor::ExtractOp::create(b, l, input, at);
           if (inside)
             v = arith::SelectOp::create(b, l, inside, v, fill);
-          linalg::YieldOp::create(b, l, v);
+          return v;
         });
-    rewriter.replaceOp(op, generic.getResult(0));
+    rewriter.replaceOp(op, result);
     return success();
   }
 };
@@ -275,29 +261,23 @@ struct LowerGatherNd : OpRewritePattern<wt::GatherNdOp> {
     int64_t b = op.getBatchDims(), q = idxTy.getRank(), r = outTy.getRank();
     int64_t m = idxTy.getDimSize(q - 1);
     Value input = op.getInput(), indices = op.getIndices();
-    Value init = tensor::EmptyOp::create(rewriter, loc, outTy.getShape(),
-                                         outTy.getElementType());
-    auto generic = linalg::GenericOp::create(
-        rewriter, loc, outTy, ValueRange{}, init,
-        SmallVector<AffineMap>{rewriter.getMultiDimIdentityMap(r)},
-        SmallVector<utils::IteratorType>(r, utils::IteratorType::parallel),
-        [&](OpBuilder &nb, Location l, ValueRange) {
-          SmallVector<Value> outer, at;
-          for (int64_t d = 0; d < q - 1; ++d)
-            outer.push_back(linalg::IndexOp::create(nb, l, d));
-          for (int64_t d = 0; d < b; ++d)
-            at.push_back(outer[d]);
-          for (int64_t k = 0; k < m; ++k) {
-            SmallVector<Value> idxAt(outer);
-            idxAt.push_back(arith::ConstantIndexOp::create(nb, l, k));
-            Value i = tensor::ExtractOp::create(nb, l, indices, idxAt);
-            at.push_back(wrapIndex(nb, l, i, inTy.getDimSize(b + k)));
-          }
-          for (int64_t d = q - 1; d < r; ++d)
-            at.push_back(linalg::IndexOp::create(nb, l, d));
-          linalg::YieldOp::create(nb, l, ValueRange{tensor::ExtractOp::create(nb, l, input, at)});
-        });
-    rewriter.replaceOp(op, generic.getResult(0));
+    Value result = buildIndexedGeneric(rewriter, loc, outTy, [&](OpBuilder &nb, Location l) {
+      SmallVector<Value> outer, at;
+      for (int64_t d = 0; d < q - 1; ++d)
+        outer.push_back(linalg::IndexOp::create(nb, l, d));
+      for (int64_t d = 0; d < b; ++d)
+        at.push_back(outer[d]);
+      for (int64_t k = 0; k < m; ++k) {
+        SmallVector<Value> idxAt(outer);
+        idxAt.push_back(arith::ConstantIndexOp::create(nb, l, k));
+        Value i = tensor::ExtractOp::create(nb, l, indices, idxAt);
+        at.push_back(wrapIndex(nb, l, i, inTy.getDimSize(b + k)));
+      }
+      for (int64_t d = q - 1; d < r; ++d)
+        at.push_back(linalg::IndexOp::create(nb, l, d));
+      return tensor::ExtractOp::create(nb, l, input, at).getResult();
+    });
+    rewriter.replaceOp(op, result);
     return success();
   }
 };

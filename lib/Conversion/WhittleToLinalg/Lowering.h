@@ -40,6 +40,14 @@ mlir::Value buildElementwise(mlir::OpBuilder &b, mlir::Location loc,
 mlir::AffineMap broadcastMap(mlir::MLIRContext *ctx, llvm::ArrayRef<int64_t> inShape,
                              llvm::ArrayRef<int64_t> outShape);
 
+/// A linalg.generic over `resultType` with no inputs: `body` computes each
+/// element (reading anything it likes with linalg.index and
+/// tensor.extract); the gathers, strided reads and general pads use it.
+mlir::Value buildIndexedGeneric(mlir::OpBuilder &b, mlir::Location loc,
+                                mlir::RankedTensorType resultType,
+                                llvm::function_ref<mlir::Value(mlir::OpBuilder &, mlir::Location)>
+                                    body);
+
 /// A scalar constant of `type` (float or integer).
 mlir::Value scalarConstant(mlir::OpBuilder &b, mlir::Location loc,
                            mlir::Type type, double value);
