@@ -484,6 +484,17 @@ LogicalResult convertResize(onnx::ResizeOp op, PatternRewriter &rewriter) {
 /// Trilu keeps the upper (j - i >= k) or lower (j - i <= k) triangle of the
 /// last two dims: a constant j - i compared with k (constant or not) gives
 /// the mask of a select.
+LogicalResult convertGridSample(onnx::GridSampleOp op, PatternRewriter &rewriter) {
+  StringRef mode = op.getMode(), pad = op.getPaddingMode();
+  if (!llvm::is_contained({"bilinear", "nearest", "bicubic"}, mode) ||
+      !llvm::is_contained({"zeros", "border", "reflection"}, pad))
+    return rewriter.notifyMatchFailure(op, "unknown mode or padding mode");
+  rewriter.replaceOpWithNewOp<wt::GridSampleOp>(op, op.getY().getType(), op.getX(),
+                                                op.getGrid(), mode, pad,
+                                                op.getAlignCorners() != 0);
+  return success();
+}
+
 LogicalResult convertTrilu(onnx::TriluOp op, PatternRewriter &rewriter) {
   auto ty = rankedType(op.getInput());
   if (!ty || ty.getRank() < 2 || ty.isDynamicDim(ty.getRank() - 1) ||
@@ -583,5 +594,6 @@ void whittle::conversion::populateDataMovementLegalizations(
   table.onOp<onnx::ResizeOp>(1, convertResize);
   table.onOp<onnx::IdentityOp>(1, convertIdentity);
   table.onOp<onnx::TriluOp>(1, convertTrilu);
+  table.onOp<onnx::GridSampleOp>(1, convertGridSample);
   table.onOp<onnx::DropoutOp>(1, convertDropout);
 }

@@ -208,8 +208,135 @@ struct LowerResize : OpRewritePattern<wt::ResizeOp> {
   }
 };
 
+/// GridSample as PyTorch's grid_sample: the grid point is unnormalized to
+/// pixel coordinates; border and reflection padding move the coordinate
+/// (per tap for bicubic) into the image, zeros padding reads 0 outside.
+struct LowerGridSample : OpRewritePattern<wt::GridSampleOp> {
+  using Base::Base;
+  LogicalResult matchAndRewrite(wt::GridSampleOp op, PatternRewriter &rewriter) const override {
+    auto inTy = staticType(op.getInput()), gridTy = staticType(op.getGrid()),
+         outTy = staticType(op.getOutput());
+    if (!inTy || !gridTy || !outTy || inTy.getRank() != 4 || gridTy.getRank() != 4 ||
+        !isa<FloatType>(outTy.getElementType()))
+      return rewriter.notifyMatchFailure(op, "needs static 4-D float tensors");
+    Location loc = op.getLoc();
+    Value input = op.getInput(), grid = op.getGrid();
+    StringRef mode = op.getMode(), pad = op.getPaddingMode();
+    bool align = op.getAlignCorners();
+    Type f32 = rewriter.getF32Type();
+    Value r = buildIndexedGeneric(rewriter, loc, outTy, [&](OpBuilder &b, Location l) -> Value {
+      auto cf = [&](double v) { return scalarConstant(b, l, f32, v); };
+      auto add = [&](Value x, Value y) { return arith::AddFOp::create(b, l, x, y).getResult(); };
+      auto sub = [&](Value x, Value y) { return arith::SubFOp::create(b, l, x, y).getResult(); };
+      auto mul = [&](Value x, Value y) { return arith::MulFOp::create(b, l, x, y).getResult(); };
+      Value n = linalg::IndexOp::create(b, l, 0), c = linalg::IndexOp::create(b, l, 1),
+            ho = linalg::IndexOp::create(b, l, 2), wo = linalg::IndexOp::create(b, l, 3);
+      auto gridAt = [&](int64_t k) {
+        Value v = tensor::ExtractOp::create(
+            b, l, grid, ValueRange{n, ho, wo, arith::ConstantIndexOp::create(b, l, k)});
+        return v.getType() == f32 ? v : arith::ExtFOp::create(b, l, f32, v).getResult();
+      };
+      auto unnormalize = [&](Value g, int64_t size) {
+        return align ? mul(mul(add(g, cf(1.0)), cf(0.5)), cf((double)(size - 1)))
+                     : mul(sub(mul(add(g, cf(1.0)), cf((double)size)), cf(1.0)), cf(0.5));
+      };
+      auto clamp = [&](Value x, int64_t size) {
+        return arith::MinimumFOp::create(b, l, arith::MaximumFOp::create(b, l, x, cf(0.0)),
+                                         cf((double)(size - 1)))
+            .getResult();
+      };
+      // Reflect x into [lo, hi] (twice the bounds in pixel units).
+      auto reflect = [&](Value x, double twiceLo, double twiceHi) -> Value {
+        if (twiceLo == twiceHi)
+          return cf(0.0);
+        double lo = twiceLo / 2, span = (twiceHi - twiceLo) / 2;
+        Value in = math::AbsFOp::create(b, l, sub(x, cf(lo)));
+        Value extra = arith::RemFOp::create(b, l, in, cf(span));
+        Value flips = math::FloorOp::create(b, l, arith::DivFOp::create(b, l, in, cf(span)));
+        Value odd = arith::CmpFOp::create(
+            b, l, arith::CmpFPredicate::ONE,
+            arith::RemFOp::create(b, l, flips, cf(2.0)), cf(0.0));
+        return arith::SelectOp::create(b, l, odd, add(sub(cf(span), extra), cf(lo)),
+                                       add(extra, cf(lo)));
+      };
+      auto padCoord = [&](Value x, int64_t size) -> Value {
+        if (pad == "border")
+          return clamp(x, size);
+        if (pad == "reflection")
+          return clamp(align ? reflect(x, 0, 2.0 * (size - 1)) : reflect(x, -1, 2.0 * size - 1),
+                       size);
+        return x;
+      };
+      int64_t H = inTy.getDimSize(2), W = inTy.getDimSize(3);
+      // Reads input[n, c, y, x] for integral float coordinates; 0 outside
+      // with zeros padding.
+      auto read = [&](Value y, Value x) -> Value {
+        auto idx = [&](Value v, int64_t size) {
+          return arith::IndexCastOp::create(
+              b, l, b.getIndexType(), arith::FPToSIOp::create(b, l, b.getI64Type(), clamp(v, size)));
+        };
+        Value v = tensor::ExtractOp::create(b, l, input,
+                                            ValueRange{n, c, idx(y, H), idx(x, W)});
+        if (v.getType() != f32)
+          v = arith::ExtFOp::create(b, l, f32, v);
+        if (pad != "zeros")
+          return v;
+        auto in = [&](Value p, int64_t size) {
+          return arith::AndIOp::create(
+              b, l, arith::CmpFOp::create(b, l, arith::CmpFPredicate::OGE, p, cf(0.0)),
+              arith::CmpFOp::create(b, l, arith::CmpFPredicate::OLE, p, cf((double)(size - 1))));
+        };
+        Value inside = arith::AndIOp::create(b, l, in(y, H), in(x, W));
+        return arith::SelectOp::create(b, l, inside, v, cf(0.0));
+      };
+      Value x = unnormalize(gridAt(0), W), y = unnormalize(gridAt(1), H);
+      Value result;
+      if (mode == "nearest") {
+        result = read(math::RoundEvenOp::create(b, l, padCoord(y, H)),
+                      math::RoundEvenOp::create(b, l, padCoord(x, W)));
+      } else if (mode == "bilinear") {
+        x = padCoord(x, W);
+        y = padCoord(y, H);
+        Value x0 = math::FloorOp::create(b, l, x), y0 = math::FloorOp::create(b, l, y);
+        Value tx = sub(x, x0), ty = sub(y, y0);
+        Value x1 = add(x0, cf(1.0)), y1 = add(y0, cf(1.0));
+        result = add(add(mul(read(y0, x0), mul(sub(cf(1.0), ty), sub(cf(1.0), tx))),
+                         mul(read(y0, x1), mul(sub(cf(1.0), ty), tx))),
+                     add(mul(read(y1, x0), mul(ty, sub(cf(1.0), tx))), mul(read(y1, x1), mul(ty, tx))));
+      } else {
+        // Bicubic, A = -0.75, over the 4 x 4 taps around the point; each tap
+        // coordinate is padded on its own.
+        double a = -0.75;
+        auto coeffs = [&](Value t) {
+          auto far = [&](Value d) {
+            return sub(mul(add(mul(sub(mul(cf(a), d), cf(5 * a)), d), cf(8 * a)), d), cf(4 * a));
+          };
+          auto near = [&](Value d) {
+            return add(mul(mul(sub(mul(cf(a + 2), d), cf(a + 3)), d), d), cf(1.0));
+          };
+          Value u = sub(cf(1.0), t);
+          return SmallVector<Value>{far(add(t, cf(1.0))), near(t), near(u), far(add(u, cf(1.0)))};
+        };
+        Value x0 = math::FloorOp::create(b, l, x), y0 = math::FloorOp::create(b, l, y);
+        SmallVector<Value> wx = coeffs(sub(x, x0)), wy = coeffs(sub(y, y0));
+        result = cf(0.0);
+        for (int i = 0; i < 4; ++i)
+          for (int j = 0; j < 4; ++j) {
+            Value ty = padCoord(add(y0, cf(i - 1)), H), tx = padCoord(add(x0, cf(j - 1)), W);
+            result = add(result, mul(read(ty, tx), mul(wy[i], wx[j])));
+          }
+      }
+      if (result.getType() != outTy.getElementType())
+        result = arith::TruncFOp::create(b, l, outTy.getElementType(), result);
+      return result;
+    });
+    rewriter.replaceOp(op, r);
+    return success();
+  }
+};
+
 } // namespace
 
 void whittle::lowering::populateResizeLowerings(RewritePatternSet &patterns) {
-  patterns.add<LowerResize>(patterns.getContext());
+  patterns.add<LowerResize, LowerGridSample>(patterns.getContext());
 }

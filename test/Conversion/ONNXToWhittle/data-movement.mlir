@@ -162,3 +162,12 @@ func.func @pad_runtime(%x: tensor<3x4xf32>, %p: tensor<4xi64>) -> tensor<3x8xf32
   %y = "onnx.Pad"(%x, %p) <{mode = "reflect", operandSegmentSizes = array<i32: 1, 1, 0>}> : (tensor<3x4xf32>, tensor<4xi64>) -> tensor<3x8xf32>
   return %y : tensor<3x8xf32>
 }
+
+// -----
+
+// CHECK-LABEL: func.func @grid_sample
+// CHECK: whittle.grid_sample "bicubic" %arg0[%arg1] {align_corners, padding_mode = "border"}
+func.func @grid_sample(%x: tensor<1x1x4x4xf32>, %g: tensor<1x2x3x2xf32>) -> tensor<1x1x2x3xf32> {
+  %y = "onnx.GridSample"(%x, %g) {mode = "bicubic", padding_mode = "border", align_corners = 1 : i64} : (tensor<1x1x4x4xf32>, tensor<1x2x3x2xf32>) -> tensor<1x1x2x3xf32>
+  return %y : tensor<1x1x2x3xf32>
+}

@@ -45,3 +45,18 @@ func.func @runtime_scales(%x: tensor<1x1x2x2xf32>, %s: tensor<4xf32>) -> tensor<
   %y = whittle.resize nearest %x scales %s : tensor<4xf32> {coordinate_mode = "asymmetric"} : tensor<1x1x2x2xf32> -> tensor<1x1x2x4xf32>
   return %y : tensor<1x1x2x4xf32>
 }
+
+// -----
+
+// GridSample reads the grid point, unnormalizes it and takes four weighted
+// taps (bilinear); zeros padding selects 0 outside the image.
+// CHECK-LABEL: func.func @grid_sample
+// CHECK: linalg.generic
+// CHECK: tensor.extract %arg1
+// CHECK: math.floor
+// CHECK-COUNT-4: tensor.extract %arg0
+// CHECK: arith.select
+func.func @grid_sample(%x: tensor<1x1x4x4xf32>, %g: tensor<1x2x3x2xf32>) -> tensor<1x1x2x3xf32> {
+  %y = whittle.grid_sample "bilinear" %x[%g] {padding_mode = "zeros"} : (tensor<1x1x4x4xf32>, tensor<1x2x3x2xf32>) -> tensor<1x1x2x3xf32>
+  return %y : tensor<1x1x2x3xf32>
+}

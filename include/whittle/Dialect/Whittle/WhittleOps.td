@@ -513,6 +513,21 @@ def Whittle_ResizeOp : Whittle_Op<"resize", [Pure]> {
   let hasVerifier = 1;
 }
 
+def Whittle_GridSampleOp : Whittle_Op<"grid_sample", [Pure]> {
+  let summary = "Samples N x C x H x W at the locations of a flow field";
+  let description = [{
+    ONNX GridSample (PyTorch grid_sample): `grid` is N x Ho x Wo x 2 of
+    (x, y) in [-1, 1]; `mode` is bilinear, nearest or bicubic,
+    `padding_mode` zeros, border or reflection.
+  }];
+  let arguments = (ins Whittle_FloatTensor:$input, Whittle_FloatTensor:$grid,
+                   StrAttr:$mode, StrAttr:$padding_mode, UnitAttr:$align_corners);
+  let results = (outs Whittle_FloatTensor:$output);
+  let assemblyFormat = [{
+    $mode $input `[` $grid `]` attr-dict `:` functional-type(operands, results)
+  }];
+}
+
 def Whittle_GatherOp : Whittle_Op<"gather", [Pure]> {
   let summary = "Takes slices along one axis at the given indices";
   let description = [{
