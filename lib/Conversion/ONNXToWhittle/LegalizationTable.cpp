@@ -181,6 +181,17 @@ Value reshapeTo(PatternRewriter &rewriter, Location loc, Value v,
                                Value(), false);
 }
 
+Value transposeTo(PatternRewriter &rewriter, Location loc, Value v,
+                  ArrayRef<int64_t> perm) {
+  auto ty = cast<RankedTensorType>(v.getType());
+  SmallVector<int64_t> shape;
+  for (int64_t p : perm)
+    shape.push_back(ty.getDimSize(p));
+  return wt::TransposeOp::create(rewriter, loc,
+                                 RankedTensorType::get(shape, ty.getElementType()), v,
+                                 rewriter.getDenseI64ArrayAttr(perm));
+}
+
 Value toScalar(PatternRewriter &rewriter, Location loc, Value v) {
   return reshapeTo(rewriter, loc, v, {});
 }

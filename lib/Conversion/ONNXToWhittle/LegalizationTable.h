@@ -126,6 +126,10 @@ mlir::Value toScalar(mlir::PatternRewriter &rewriter, mlir::Location loc,
 mlir::Value reshapeTo(mlir::PatternRewriter &rewriter, mlir::Location loc,
                       mlir::Value v, llvm::ArrayRef<int64_t> shape);
 
+/// `v` (static) transposed by `perm`.
+mlir::Value transposeTo(mlir::PatternRewriter &rewriter, mlir::Location loc,
+                        mlir::Value v, llvm::ArrayRef<int64_t> perm);
+
 /// Ranked type of a value, or null.
 inline mlir::RankedTensorType rankedType(mlir::Value v) {
   return v ? llvm::dyn_cast<mlir::RankedTensorType>(v.getType()) : nullptr;

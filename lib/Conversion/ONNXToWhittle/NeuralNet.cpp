@@ -437,15 +437,7 @@ struct LayoutSwap {
   bool batchMajor;
 
   Value apply(Value v, ArrayRef<int64_t> perm) {
-    if (!v || !batchMajor)
-      return v;
-    auto t = rankedType(v);
-    SmallVector<int64_t> shape;
-    for (int64_t p : perm)
-      shape.push_back(t.getDimSize(p));
-    return wt::TransposeOp::create(rewriter, loc,
-                                   RankedTensorType::get(shape, t.getElementType()), v,
-                                   rewriter.getDenseI64ArrayAttr(perm));
+    return v && batchMajor ? transposeTo(rewriter, loc, v, perm) : v;
   }
   Value in(Value v) { return apply(v, {1, 0, 2}); }
   /// The layout-0 type of a result (Y is rank 4, states rank 3).

@@ -17,17 +17,6 @@ using namespace whittle::conversion;
 
 namespace {
 
-Value transposeTo(PatternRewriter &rewriter, Location loc, Value v,
-                  ArrayRef<int64_t> perm) {
-  auto ty = cast<RankedTensorType>(v.getType());
-  SmallVector<int64_t> shape;
-  for (int64_t p : perm)
-    shape.push_back(ty.getDimSize(p));
-  return wt::TransposeOp::create(rewriter, loc,
-                                 RankedTensorType::get(shape, ty.getElementType()), v,
-                                 rewriter.getDenseI64ArrayAttr(perm));
-}
-
 /// [a, b] tiled r1 x r2 times: [1, a, 1, b] broadcast to [r1, a, r2, b],
 /// then merged pairwise.
 LogicalResult convertTile(onnx::TileOp op, PatternRewriter &rewriter) {

@@ -78,6 +78,13 @@ Value wrapIndex(OpBuilder &b, Location loc, Value i, int64_t dimSize) {
   return arith::SelectOp::create(b, loc, neg, arith::AddIOp::create(b, loc, i, size), i);
 }
 
+bool isSignlessOrFloat(Type t) {
+  if (auto s = dyn_cast<ShapedType>(t))
+    t = s.getElementType();
+  auto it = dyn_cast<IntegerType>(t);
+  return isa<FloatType>(t) || (it && it.isSignless());
+}
+
 bool isSignTyped(Type t) {
   if (auto s = dyn_cast<ShapedType>(t))
     t = s.getElementType();

@@ -12,18 +12,10 @@ using namespace whittle::lowering;
 
 namespace {
 
-/// Signless integer or float element types only: arith and the LLVM
-/// lowering do not take sign-typed integers.
-bool computable(Type t) {
-  auto it = dyn_cast<IntegerType>(cast<ShapedType>(t).getElementType());
-  return isa<FloatType>(cast<ShapedType>(t).getElementType()) ||
-         (it && it.isSignless());
-}
-
 struct LowerConstant : OpRewritePattern<wt::ConstantOp> {
   using Base::Base;
   LogicalResult matchAndRewrite(wt::ConstantOp op, PatternRewriter &rewriter) const override {
-    if (!computable(op.getType()))
+    if (!isSignlessOrFloat(op.getType()))
       return rewriter.notifyMatchFailure(op, "sign-typed or quantized constant");
     rewriter.replaceOpWithNewOp<arith::ConstantOp>(op, op.getValue());
     return success();
@@ -178,7 +170,7 @@ struct LowerGather : OpRewritePattern<wt::GatherOp> {
   LogicalResult matchAndRewrite(wt::GatherOp op, PatternRewriter &rewriter) const override {
     auto inTy = staticType(op.getInput()), idxTy = staticType(op.getIndices()),
          outTy = staticType(op.getOutput());
-    if (!inTy || !idxTy || !outTy || !computable(inTy))
+    if (!inTy || !idxTy || !outTy || !isSignlessOrFloat(inTy))
       return rewriter.notifyMatchFailure(op, "needs static signless types");
     Location loc = op.getLoc();
     MLIRContext *ctx = getContext();

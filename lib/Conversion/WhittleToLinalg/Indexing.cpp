@@ -20,12 +20,6 @@ using namespace whittle::lowering;
 
 namespace {
 
-bool signlessOrFloat(Type t) {
-  Type e = cast<ShapedType>(t).getElementType();
-  auto it = dyn_cast<IntegerType>(e);
-  return isa<FloatType>(e) || (it && it.isSignless());
-}
-
 /// Combines an update with the value it lands on.
 Value combine(OpBuilder &b, Location loc, wt::ScatterReduction r, Value old,
               Value upd) {
@@ -69,7 +63,7 @@ struct LowerDynamicSlice : OpRewritePattern<wt::DynamicSliceOp> {
                                 PatternRewriter &rewriter) const override {
     auto inTy = staticType(op.getInput()), outTy = staticType(op.getOutput());
     auto nTy = staticType(op.getStarts());
-    if (!inTy || !outTy || !nTy || !signlessOrFloat(inTy))
+    if (!inTy || !outTy || !nTy || !isSignlessOrFloat(inTy))
       return rewriter.notifyMatchFailure(op, "needs static signless types");
     Location loc = op.getLoc();
     int64_t rank = inTy.getRank(), n = nTy.getDimSize(0);
@@ -137,7 +131,7 @@ struct LowerPadByGather : OpRewritePattern<wt::PadOp> {
   using Base::Base;
   LogicalResult matchAndRewrite(wt::PadOp op, PatternRewriter &rewriter) const override {
     auto inTy = staticType(op.getInput()), outTy = staticType(op.getOutput());
-    if (!inTy || !outTy || !signlessOrFloat(inTy))
+    if (!inTy || !outTy || !isSignlessOrFloat(inTy))
       return rewriter.notifyMatchFailure(op, "needs static signless types");
     bool general = op.getMode() != wt::PadMode::constant || op.getPadValues() ||
                    llvm::any_of(op.getPads(), [](int64_t p) { return p < 0; });
@@ -226,7 +220,7 @@ struct LowerGatherElements : OpRewritePattern<wt::GatherElementsOp> {
                                 PatternRewriter &rewriter) const override {
     auto inTy = staticType(op.getInput()), idxTy = staticType(op.getIndices()),
          outTy = staticType(op.getOutput());
-    if (!inTy || !idxTy || !outTy || !signlessOrFloat(inTy))
+    if (!inTy || !idxTy || !outTy || !isSignlessOrFloat(inTy))
       return rewriter.notifyMatchFailure(op, "needs static signless types");
     Location loc = op.getLoc();
     int64_t axis = op.getAxis(), r = outTy.getRank();
@@ -255,7 +249,7 @@ struct LowerGatherNd : OpRewritePattern<wt::GatherNdOp> {
   LogicalResult matchAndRewrite(wt::GatherNdOp op, PatternRewriter &rewriter) const override {
     auto inTy = staticType(op.getInput()), idxTy = staticType(op.getIndices()),
          outTy = staticType(op.getOutput());
-    if (!inTy || !idxTy || !outTy || !signlessOrFloat(inTy))
+    if (!inTy || !idxTy || !outTy || !isSignlessOrFloat(inTy))
       return rewriter.notifyMatchFailure(op, "needs static signless types");
     Location loc = op.getLoc();
     int64_t b = op.getBatchDims(), q = idxTy.getRank(), r = outTy.getRank();
@@ -287,7 +281,7 @@ struct LowerScatterElements : OpRewritePattern<wt::ScatterElementsOp> {
   LogicalResult matchAndRewrite(wt::ScatterElementsOp op,
                                 PatternRewriter &rewriter) const override {
     auto dataTy = staticType(op.getData()), idxTy = staticType(op.getIndices());
-    if (!dataTy || !idxTy || !staticType(op.getUpdates()) || !signlessOrFloat(dataTy))
+    if (!dataTy || !idxTy || !staticType(op.getUpdates()) || !isSignlessOrFloat(dataTy))
       return rewriter.notifyMatchFailure(op, "needs static signless types");
     Location loc = op.getLoc();
     int64_t axis = op.getAxis();
@@ -314,7 +308,7 @@ struct LowerScatterNd : OpRewritePattern<wt::ScatterNdOp> {
   LogicalResult matchAndRewrite(wt::ScatterNdOp op, PatternRewriter &rewriter) const override {
     auto dataTy = staticType(op.getData()), idxTy = staticType(op.getIndices()),
          updTy = staticType(op.getUpdates());
-    if (!dataTy || !idxTy || !updTy || !signlessOrFloat(dataTy))
+    if (!dataTy || !idxTy || !updTy || !isSignlessOrFloat(dataTy))
       return rewriter.notifyMatchFailure(op, "needs static signless types");
     Location loc = op.getLoc();
     int64_t q = idxTy.getRank(), m = idxTy.getDimSize(q - 1);

@@ -80,6 +80,9 @@ mlir::Value wrapIndex(mlir::OpBuilder &b, mlir::Location loc, mlir::Value i,
 // when it is done.
 //===----------------------------------------------------------------------===//
 
+/// Whether `t` (scalar or shaped) has float or signless integer elements:
+/// what arith and the LLVM lowering compute on directly.
+bool isSignlessOrFloat(mlir::Type t);
 /// Whether `t` (scalar or shaped) has sign-typed integer elements.
 bool isSignTyped(mlir::Type t);
 /// Whether `t` (scalar or shaped) has unsigned integer elements.

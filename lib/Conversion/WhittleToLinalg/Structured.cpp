@@ -62,8 +62,7 @@ void multiplyAccumulate(OpBuilder &b, Location loc, ValueRange a) {
 
 /// Float, or a signless integer accumulated exactly.
 bool accumulable(Type t) {
-  auto it = dyn_cast<IntegerType>(t);
-  return isa<FloatType>(t) || (it && it.isSignless() && it.getWidth() > 1);
+  return isSignlessOrFloat(t) && !t.isInteger(1);
 }
 
 /// Splits dimension `dim` of a static tensor into (outer, rest/outer).
@@ -514,7 +513,7 @@ struct LowerEinsum : OpRewritePattern<wt::EinsumOp> {
   using Base::Base;
   LogicalResult matchAndRewrite(wt::EinsumOp op, PatternRewriter &rewriter) const override {
     auto outTy = staticType(op.getOutput());
-    if (!outTy || !signlessOrFloatElement(outTy.getElementType()) ||
+    if (!outTy || !isSignlessOrFloat(outTy) ||
         llvm::any_of(op.getInputs(), [](Value v) { return !staticType(v); }))
       return rewriter.notifyMatchFailure(op, "needs static signless types");
     auto [lhs, out] = op.getEquation().split("->");
@@ -559,11 +558,6 @@ struct LowerEinsum : OpRewritePattern<wt::EinsumOp> {
         });
     rewriter.replaceOp(op, generic.getResult(0));
     return success();
-  }
-
-  static bool signlessOrFloatElement(Type t) {
-    auto it = dyn_cast<IntegerType>(t);
-    return isa<FloatType>(t) || (it && it.isSignless());
   }
 };
 
