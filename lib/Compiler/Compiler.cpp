@@ -440,7 +440,8 @@ LogicalResult compileModule(ModuleOp module, const CompileOptions &options,
           "hoist-static-allocs},buffer-deallocation-pipeline,"
           "convert-linalg-to-loops,lower-affine,convert-scf-to-cf,"
           "expand-strided-metadata,lower-affine,finalize-memref-to-llvm,"
-          "convert-math-to-llvm,convert-math-to-libm,convert-arith-to-llvm,"
+          "convert-math-to-llvm,convert-math-to-libm,arith-expand{include-bf16},"
+          "convert-arith-to-llvm,"
           "convert-cf-to-llvm,convert-func-to-llvm,convert-ub-to-llvm,"
           "reconcile-unrealized-casts")))
     return failure();

@@ -44,7 +44,15 @@ whittle_status whittle_model_load(const char *path, whittle_model **model) {
   if (!path || !model)
     return fail(WHITTLE_ERROR_NULL, "whittle_model_load: null argument");
   *model = NULL;
-  void *handle = dlopen(path, RTLD_NOW | RTLD_LOCAL);
+  /* dlopen searches the library path for a bare file name: a model named
+   * without a directory is the file in the working directory. */
+  char local[4096];
+  const char *open_path = path;
+  if (!strchr(path, '/') && strlen(path) + 3 < sizeof local) {
+    snprintf(local, sizeof local, "./%s", path);
+    open_path = local;
+  }
+  void *handle = dlopen(open_path, RTLD_NOW | RTLD_LOCAL);
   if (!handle)
     return fail(WHITTLE_ERROR_LOAD, "cannot load '%s': %s", path, dlerror());
   typedef const whittle_model_info *(*info_fn)(void);
