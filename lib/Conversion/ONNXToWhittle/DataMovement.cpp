@@ -546,29 +546,109 @@ LogicalResult convertIdentity(onnx::IdentityOp op, PatternRewriter &rewriter) {
   return success();
 }
 
-/// Inference, or training with a ratio of 0: the identity, and a mask of
-/// all true. Training with a non-zero ratio draws random numbers: left alone.
+/// A one-element i64 constant holding exactly `v` (doubles would round).
+Value i64Scalar(PatternRewriter &rewriter, Location loc, uint64_t v) {
+  auto ty = RankedTensorType::get({}, rewriter.getI64Type());
+  return wt::ConstantOp::create(
+      rewriter, loc, cast<ElementsAttr>(DenseElementsAttr::get(ty, APInt(64, v))));
+}
+
+/// Uniform numbers in [0, 1) of `shape`, one per element: SplitMix64 of the
+/// element's flat index and `seed`, so each element is drawn independently
+/// (and in parallel) in generated code.
+Value uniformNoise(PatternRewriter &rewriter, Location loc, ArrayRef<int64_t> shape,
+                   FloatType elt, uint64_t seed) {
+  auto i64 = rewriter.getI64Type();
+  int64_t n = 1;
+  for (int64_t d : shape)
+    n *= d;
+  auto ty = RankedTensorType::get(shape, i64);
+  auto op = [&](Value a, Value b, wt::BinaryFn fn) -> Value {
+    return wt::BinaryOp::create(rewriter, loc, ty, a, b, fn);
+  };
+  auto mixShift = [&](Value z, uint64_t bits) {
+    return op(z, op(z, i64Scalar(rewriter, loc, bits), wt::BinaryFn::shift_right),
+              wt::BinaryFn::bitwise_xor);
+  };
+  Value z = reshapeTo(rewriter, loc, createIota(rewriter, loc, n, i64), shape);
+  z = op(op(z, i64Scalar(rewriter, loc, 0x9E3779B97F4A7C15ULL), wt::BinaryFn::mul),
+         i64Scalar(rewriter, loc, seed * 0xD1B54A32D192ED03ULL + 0x9E3779B97F4A7C15ULL),
+         wt::BinaryFn::add);
+  z = op(mixShift(z, 30), i64Scalar(rewriter, loc, 0xBF58476D1CE4E5B9ULL), wt::BinaryFn::mul);
+  z = op(mixShift(z, 27), i64Scalar(rewriter, loc, 0x94D049BB133111EBULL), wt::BinaryFn::mul);
+  z = mixShift(z, 31);
+  // The top 24 bits, exact in any float type we compute in, scaled to [0, 1).
+  z = op(z, i64Scalar(rewriter, loc, 40), wt::BinaryFn::shift_right);
+  auto fty = RankedTensorType::get(shape, elt);
+  Value u = wt::CastOp::create(rewriter, loc, fty, z);
+  return wt::BinaryOp::create(rewriter, loc, fty, u,
+                              createScalarConstant(rewriter, loc, elt, 1.0 / (1 << 24)),
+                              wt::BinaryFn::mul);
+}
+
+/// Inference: the identity and a mask of all true. Training mode (a
+/// constant or a run-time flag): each element is kept with probability
+/// 1 - ratio and scaled by 1 / (1 - ratio), the rest are 0; the mask says
+/// which were kept. The draw is SplitMix64 over the element index and the
+/// `seed` attribute (0 when absent), so every run drops the same elements:
+/// ONNX leaves the generator to the runtime, so only ratio 0 reproduces
+/// another runtime's numbers.
 LogicalResult convertDropout(onnx::DropoutOp op, PatternRewriter &rewriter) {
-  if (op.getTrainingMode()) {
-    auto t = getConstantScalar(op.getTrainingMode());
-    if (!t)
-      return rewriter.notifyMatchFailure(op, "run-time training mode");
-    auto ratio = op.getRatio() ? getConstantScalar(op.getRatio()) : std::optional<double>(0.5);
-    if (*t != 0 && (!ratio || *ratio != 0))
-      return rewriter.notifyMatchFailure(op, "training mode with a non-zero ratio");
-  }
   if (op.getData().getType() != op.getOutput().getType())
     return rewriter.notifyMatchFailure(op, "dropout of another type");
-  if (op.getMask() && !op.getMask().use_empty()) {
-    auto maskTy = rankedType(op.getMask());
-    if (!maskTy || !maskTy.hasStaticShape())
-      return rewriter.notifyMatchFailure(op, "mask of a dynamic shape");
-    Value ones = wt::ConstantOp::create(
-        rewriter, op.getLoc(),
-        cast<ElementsAttr>(DenseElementsAttr::get(maskTy, rewriter.getBoolAttr(true))));
-    rewriter.replaceAllUsesWith(op.getMask(), ones);
+  Value mask = op.getMask() && !op.getMask().use_empty() ? op.getMask() : Value();
+  auto maskTy = mask ? rankedType(mask) : RankedTensorType();
+  if (mask && (!maskTy || !maskTy.hasStaticShape()))
+    return rewriter.notifyMatchFailure(op, "mask of a dynamic shape");
+  std::optional<double> training =
+      op.getTrainingMode() ? getConstantScalar(op.getTrainingMode()) : 0.0;
+  std::optional<double> ratio =
+      op.getRatio() ? getConstantScalar(op.getRatio()) : std::optional<double>(0.5);
+  Location loc = op.getLoc();
+  if ((training && *training == 0) || (ratio && *ratio == 0)) {
+    if (mask)
+      rewriter.replaceAllUsesWith(
+          mask, wt::ConstantOp::create(rewriter, loc,
+                                       cast<ElementsAttr>(DenseElementsAttr::get(
+                                           maskTy, rewriter.getBoolAttr(true)))));
+    rewriter.replaceAllUsesWith(op.getOutput(), op.getData());
+    rewriter.eraseOp(op);
+    return success();
   }
-  rewriter.replaceAllUsesWith(op.getOutput(), op.getData());
+  auto ty = rankedType(op.getData());
+  auto elt = ty ? dyn_cast<FloatType>(ty.getElementType()) : FloatType();
+  if (!ty || !ty.hasStaticShape() || !elt)
+    return rewriter.notifyMatchFailure(op, "training dropout needs a static float input");
+  auto boolTy = RankedTensorType::get(ty.getShape(), rewriter.getI1Type());
+  auto scalarBool = RankedTensorType::get({}, rewriter.getI1Type());
+  auto scalarF = RankedTensorType::get({}, elt);
+  Value r = op.getRatio() ? toScalar(rewriter, loc, op.getRatio())
+                          : createScalarConstant(rewriter, loc, elt, 0.5);
+  if (cast<RankedTensorType>(r.getType()).getElementType() != elt)
+    r = wt::CastOp::create(rewriter, loc, scalarF, r);
+  Value u = uniformNoise(rewriter, loc, ty.getShape(), elt, op.getSeed().value_or(0));
+  Value keep = wt::BinaryOp::create(rewriter, loc, boolTy, u, r, wt::BinaryFn::ge);
+  Value one = createScalarConstant(rewriter, loc, elt, 1);
+  Value scale = wt::BinaryOp::create(
+      rewriter, loc, scalarF, one,
+      wt::BinaryOp::create(rewriter, loc, scalarF, one, r, wt::BinaryFn::sub),
+      wt::BinaryFn::div);
+  if (!training) {
+    Value t = toScalar(rewriter, loc, op.getTrainingMode());
+    if (cast<RankedTensorType>(t.getType()).getElementType() != rewriter.getI1Type())
+      t = wt::CastOp::create(rewriter, loc, scalarBool, t);
+    Value off = wt::UnaryOp::create(rewriter, loc, scalarBool, t, wt::UnaryFn::logical_not,
+                                    FloatAttr(), FloatAttr());
+    keep = wt::BinaryOp::create(rewriter, loc, boolTy, keep, off, wt::BinaryFn::logical_or);
+    scale = wt::SelectOp::create(rewriter, loc, scalarF, t, scale, one);
+  }
+  Value scaled = wt::BinaryOp::create(rewriter, loc, ty, op.getData(), scale,
+                                      wt::BinaryFn::mul);
+  Value y = wt::SelectOp::create(rewriter, loc, ty, keep, scaled,
+                                 createScalarConstant(rewriter, loc, elt, 0));
+  if (mask)
+    rewriter.replaceAllUsesWith(mask, keep);
+  rewriter.replaceAllUsesWith(op.getOutput(), y);
   rewriter.eraseOp(op);
   return success();
 }

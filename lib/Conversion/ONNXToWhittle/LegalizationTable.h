@@ -92,6 +92,8 @@ mlir::LogicalResult dequantizeArithmetic(onnx::DequantizeLinearOp op,
                                          mlir::PatternRewriter &rewriter);
 mlir::LogicalResult qlinearMatMulArithmetic(onnx::QLinearMatMulOp op,
                                             mlir::PatternRewriter &rewriter);
+mlir::LogicalResult convertBatchNormTraining(onnx::BatchNormalizationOp op,
+                                            mlir::PatternRewriter &rewriter);
 mlir::LogicalResult qlinearConvArithmetic(onnx::QLinearConvOp op,
                                           mlir::PatternRewriter &rewriter);
 

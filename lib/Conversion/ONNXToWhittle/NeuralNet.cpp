@@ -299,7 +299,7 @@ LogicalResult convertSoftmaxBefore13(OpTy op, PatternRewriter &rewriter,
 LogicalResult convertBatchNorm(onnx::BatchNormalizationOp op,
                                PatternRewriter &rewriter) {
   if (op.getTrainingMode() != 0)
-    return rewriter.notifyMatchFailure(op, "training mode");
+    return convertBatchNormTraining(op, rewriter);
   if ((op.getRunningMean() && !op.getRunningMean().use_empty()) ||
       (op.getRunningVar() && !op.getRunningVar().use_empty()))
     return rewriter.notifyMatchFailure(op, "running statistics are used");

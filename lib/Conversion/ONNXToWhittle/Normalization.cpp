@@ -4,7 +4,11 @@
 //   InstanceNormalization: per (n, c) mean and variance over the spatial dims;
 //   LRN: the windowed sum of squares over channels is an average pool with
 //        count_include_pad on an N x 1 x C x rest view;
-//   Hardmax: 1 where the index along the axis is the (first) argmax.
+//   Hardmax: 1 where the index along the axis is the (first) argmax;
+//   MeanVarianceNormalization: (x - E[x]) / (sqrt(E[x^2] - E[x]^2) + 1e-9),
+//        ONNX's own function body;
+//   BatchNormalization in training mode: the batch's mean and (biased)
+//        variance normalize, and blend into the running statistics.
 //
 //===----------------------------------------------------------------------===//
 
@@ -130,11 +134,110 @@ LogicalResult convertHardmax(onnx::HardmaxOp op, PatternRewriter &rewriter, bool
   return success();
 }
 
+
+Value binary(PatternRewriter &rewriter, Location loc, Type ty, Value a, Value b,
+             wt::BinaryFn fn) {
+  return wt::BinaryOp::create(rewriter, loc, ty, a, b, fn);
+}
+
+LogicalResult convertMvn(onnx::MeanVarianceNormalizationOp op, PatternRewriter &rewriter) {
+  auto ty = rankedType(op.getX());
+  if (!ty || !ty.hasStaticShape() || !isa<FloatType>(ty.getElementType()))
+    return rewriter.notifyMatchFailure(op, "needs a static float input");
+  SmallVector<int64_t> axes;
+  for (int64_t a : intsOr(op.getAxes(), {0, 2, 3})) {
+    auto n = normalizeAxis(a, ty.getRank());
+    if (!n)
+      return rewriter.notifyMatchFailure(op, "axis out of range");
+    axes.push_back(*n);
+  }
+  Location loc = op.getLoc();
+  SmallVector<int64_t> kept(ty.getShape());
+  for (int64_t a : axes)
+    kept[a] = 1;
+  auto keptTy = RankedTensorType::get(kept, ty.getElementType());
+  Value x = op.getX();
+  Value mean = wt::ReduceOp::create(rewriter, loc, keptTy, x, wt::ReduceFn::mean, axes, true);
+  Value sqMean = wt::ReduceOp::create(rewriter, loc, keptTy,
+                                      binary(rewriter, loc, ty, x, x, wt::BinaryFn::mul),
+                                      wt::ReduceFn::mean, axes, true);
+  Value var = binary(rewriter, loc, keptTy, sqMean,
+                     binary(rewriter, loc, keptTy, mean, mean, wt::BinaryFn::mul),
+                     wt::BinaryFn::sub);
+  Value den = binary(rewriter, loc, keptTy, unary(rewriter, loc, var, wt::UnaryFn::sqrt),
+                     createScalarConstant(rewriter, loc, ty.getElementType(), 1e-9),
+                     wt::BinaryFn::add);
+  rewriter.replaceOp(op, binary(rewriter, loc, ty,
+                                binary(rewriter, loc, ty, x, mean, wt::BinaryFn::sub), den,
+                                wt::BinaryFn::div));
+  return success();
+}
+
 } // namespace
+
+/// Training mode: y normalizes with the batch's own statistics (over every
+/// axis but the channel axis 1); running_mean and running_var are
+/// input * momentum + batch * (1 - momentum), the variance biased (/N).
+LogicalResult whittle::conversion::convertBatchNormTraining(
+    onnx::BatchNormalizationOp op, PatternRewriter &rewriter) {
+  auto ty = rankedType(op.getX());
+  if (!ty || !ty.hasStaticShape() || ty.getRank() < 2 ||
+      !isa<FloatType>(ty.getElementType()))
+    return rewriter.notifyMatchFailure(op, "needs a static float N x C x .. input");
+  Location loc = op.getLoc();
+  Type elt = ty.getElementType();
+  int64_t c = ty.getDimSize(1);
+  SmallVector<int64_t> axes{0}, kept(ty.getRank(), 1);
+  kept[1] = c;
+  for (int64_t i = 2; i < ty.getRank(); ++i)
+    axes.push_back(i);
+  auto keptTy = RankedTensorType::get(kept, elt);
+  auto chanTy = RankedTensorType::get({c}, elt);
+  Value x = op.getX();
+  Value mean = wt::ReduceOp::create(rewriter, loc, keptTy, x, wt::ReduceFn::mean, axes, true);
+  Value centered = binary(rewriter, loc, ty, x, mean, wt::BinaryFn::sub);
+  Value var = wt::ReduceOp::create(rewriter, loc, keptTy,
+                                   binary(rewriter, loc, ty, centered, centered,
+                                          wt::BinaryFn::mul),
+                                   wt::ReduceFn::mean, axes, true);
+  Value eps = createScalarConstant(rewriter, loc, elt, op.getEpsilon().convertToDouble());
+  Value inv = unary(rewriter, loc,
+                    unary(rewriter, loc, binary(rewriter, loc, keptTy, var, eps,
+                                                wt::BinaryFn::add),
+                          wt::UnaryFn::sqrt),
+                    wt::UnaryFn::reciprocal);
+  Value y = binary(rewriter, loc, ty, centered, inv, wt::BinaryFn::mul);
+  y = binary(rewriter, loc, ty, y, reshapeTo(rewriter, loc, op.getScale(), kept),
+             wt::BinaryFn::mul);
+  y = binary(rewriter, loc, ty, y, reshapeTo(rewriter, loc, op.getB(), kept),
+             wt::BinaryFn::add);
+  double momentum = op.getMomentum().convertToDouble();
+  auto blend = [&](Value running, Value batch) {
+    Value m = createScalarConstant(rewriter, loc, elt, momentum);
+    Value rest = createScalarConstant(rewriter, loc, elt, 1 - momentum);
+    return binary(rewriter, loc, chanTy, binary(rewriter, loc, chanTy, running, m,
+                                                wt::BinaryFn::mul),
+                  binary(rewriter, loc, chanTy, reshapeTo(rewriter, loc, batch, {c}), rest,
+                         wt::BinaryFn::mul),
+                  wt::BinaryFn::add);
+  };
+  SmallVector<Value> results{y};
+  if (op.getRunningMean())
+    results.push_back(blend(op.getInputMean(), mean));
+  if (op.getRunningVar())
+    results.push_back(blend(op.getInputVar(), var));
+  for (auto [from, to] : llvm::zip(op->getResults(), results))
+    if (from.getType() != to.getType())
+      return rewriter.notifyMatchFailure(op, "result types differ from the inputs'");
+  rewriter.replaceOp(op, results);
+  return success();
+}
+
 
 void whittle::conversion::populateNormalizationLegalizations(LegalizationTable &table) {
   table.onOp<onnx::InstanceNormalizationOp>(1, convertInstanceNorm);
   table.onOp<onnx::LRNOp>(1, convertLrn);
+  table.onOp<onnx::MeanVarianceNormalizationOp>(1, convertMvn);
   table.onOp<onnx::HardmaxOp>(1, [](onnx::HardmaxOp op, PatternRewriter &r) {
     return convertHardmax(op, r, /*coerce2d=*/true);
   });
