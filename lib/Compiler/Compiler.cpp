@@ -493,7 +493,7 @@ LogicalResult compileModule(ModuleOp module, const CompileOptions &options,
   if (auto ec = llvm::sys::fs::createUniqueDirectory("whittle", dir))
     return emitError(loc) << "cannot make a temporary directory: " << ec.message();
   // The scratch directory goes away however linking ends.
-  auto cleanup = llvm::make_scope_exit([&] { llvm::sys::fs::remove_directories(dir); });
+  llvm::scope_exit cleanup([&] { llvm::sys::fs::remove_directories(dir); });
   llvm::SmallString<128> obj(dir), entry(dir), log(dir);
   llvm::sys::path::append(obj, "model.o");
   llvm::sys::path::append(entry, "entry.c");

@@ -79,6 +79,7 @@ void populateGeneratorLegalizations(LegalizationTable &table);
 void populateRearrangeLegalizations(LegalizationTable &table);
 void populateNormalizationLegalizations(LegalizationTable &table);
 void populateQuantArithmeticLegalizations(LegalizationTable &table);
+void populateSelectionLegalizations(LegalizationTable &table);
 
 /// Rewrites sequence ops of a compile-time structure (constant positions,
 /// sequences built inside `func`) into tensors and whittle ops.

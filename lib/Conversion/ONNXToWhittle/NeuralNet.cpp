@@ -154,9 +154,21 @@ LogicalResult convertPool(OpTy op, PatternRewriter &rewriter, wt::PoolFn fn,
                           kernel, strides, dilations);
   if (failed(pads))
     return failure();
-  for (size_t i = 1; i < op->getNumResults(); ++i)
-    if (!op->getResult(i).use_empty())
-      return rewriter.notifyMatchFailure(op, "MaxPool Indices are used");
+  if (op->getNumResults() > 1 && !op->getResult(1).use_empty()) {
+    // MaxPool's Indices: ceil_mode's output size is in the result type.
+    auto outTy = rankedType(op->getResult(0));
+    auto idxTy = rankedType(op->getResult(1));
+    if (!outTy || !idxTy || !outTy.hasStaticShape() || !idxTy.hasStaticShape())
+      return rewriter.notifyMatchFailure(op, "MaxPool Indices need static shapes");
+    bool columnMajor = false;
+    if constexpr (std::is_same_v<OpTy, onnx::MaxPoolOp>)
+      columnMajor = op.getStorageOrder() != 0;
+    auto pool = wt::MaxPoolIndicesOp::create(rewriter, op.getLoc(), TypeRange{outTy, idxTy},
+                                             op.getX(), kernel, strides, dilations, *pads,
+                                             columnMajor);
+    rewriter.replaceOp(op, pool->getResults());
+    return success();
+  }
   auto pool = wt::PoolOp::create(
       rewriter, op.getLoc(), op.getY().getType(), op.getX(), fn, kernel,
       strides, dilations, *pads, ceilMode, countIncludePad, p);
@@ -549,9 +561,6 @@ void whittle::conversion::populateNeuralNetLegalizations(
   table.onOp<onnx::MatMulOp>(1, convertMatMul);
 
   table.onOp<onnx::MaxPoolOp>(1, [](onnx::MaxPoolOp op, PatternRewriter &r) {
-    if (op.getStorageOrder() != 0 && op.getIndices() &&
-        !op.getIndices().use_empty())
-      return r.notifyMatchFailure(op, "column-major indices");
     return convertPool(op, r, wt::PoolFn::max, op.getDilations(),
                        op.getCeilMode() != 0, false, 2);
   });

@@ -79,6 +79,7 @@ struct ConvertONNXToWhittlePass
     populateRearrangeLegalizations(table);
     populateNormalizationLegalizations(table);
     populateQuantArithmeticLegalizations(table);
+    populateSelectionLegalizations(table);
     return success();
   }
 

@@ -153,6 +153,7 @@ void populateConvTransposeLowerings(mlir::RewritePatternSet &patterns);
 void populateIndexingLowerings(mlir::RewritePatternSet &patterns);
 void populateSignlessLowerings(mlir::RewritePatternSet &patterns);
 void populateRecurrentLowerings(mlir::RewritePatternSet &patterns);
+void populateSelectionLowerings(mlir::RewritePatternSet &patterns);
 
 /// Makes the arguments and results of a lowered function signless, dropping
 /// the storage casts at its boundary.

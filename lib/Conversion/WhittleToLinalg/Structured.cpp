@@ -247,6 +247,103 @@ struct LowerMatmul : OpRewritePattern<wt::MatmulOp> {
   }
 };
 
+/// Max pooling with the flat input position of each maximum: one generic
+/// with a value and an index output over (n, c, out.., window..); padded
+/// positions hold the lowest value and never win.
+struct LowerMaxPoolIndices : OpRewritePattern<wt::MaxPoolIndicesOp> {
+  using Base::Base;
+  LogicalResult matchAndRewrite(wt::MaxPoolIndicesOp op,
+                                PatternRewriter &rewriter) const override {
+    auto inTy = staticType(op.getInput()), outTy = staticType(op.getOutput());
+    if (!inTy || !outTy || !staticType(op.getIndices()) ||
+        !inTy.getElementType().isIntOrFloat())
+      return rewriter.notifyMatchFailure(op, "needs static numeric types");
+    Location loc = op.getLoc();
+    MLIRContext *ctx = getContext();
+    int64_t k = inTy.getRank() - 2;
+    bool isUnsigned = isUnsignedInt(outTy);
+    auto valTy = cast<RankedTensorType>(signlessType(outTy));
+    Type elt = valTy.getElementType();
+    auto i64 = rewriter.getI64Type();
+    ArrayRef<int64_t> strides = op.getStrides(), dil = op.getDilations(),
+                      kernel = op.getKernel(), pads = op.getPads();
+    SmallVector<int64_t> lo(pads.take_front(k)), hi(pads.drop_front(k));
+    for (int64_t i = 0; i < k; ++i) {
+      int64_t need = (outTy.getDimSize(2 + i) - 1) * strides[i] + (kernel[i] - 1) * dil[i] + 1;
+      hi[i] += std::max<int64_t>(0, need - (inTy.getDimSize(2 + i) + lo[i] + hi[i]));
+    }
+    Value lowest = extremeValue(rewriter, loc, elt, isUnsigned, /*high=*/false);
+    Value x = padSpatial(rewriter, loc, signlessView(rewriter, loc, op.getInput()), lo, hi,
+                         lowest);
+    int64_t loops = 2 + 2 * k;
+    auto d = [&](int64_t i) { return getAffineDimExpr(i, ctx); };
+    SmallVector<AffineExpr> xE{d(0), d(1)}, wE, oE{d(0), d(1)};
+    for (int64_t i = 0; i < k; ++i) {
+      xE.push_back(d(2 + i) * strides[i] + d(2 + k + i) * dil[i]);
+      wE.push_back(d(2 + k + i));
+      oE.push_back(d(2 + i));
+    }
+    Value window = tensor::EmptyOp::create(rewriter, loc, kernel, elt);
+    SmallVector<AffineMap> maps{AffineMap::get(loops, 0, xE, ctx),
+                                AffineMap::get(loops, 0, wE, ctx),
+                                AffineMap::get(loops, 0, oE, ctx),
+                                AffineMap::get(loops, 0, oE, ctx)};
+    SmallVector<IteratorType> iters(2 + k, IteratorType::parallel);
+    iters.append(k, IteratorType::reduction);
+    auto idxTy = RankedTensorType::get(valTy.getShape(), i64);
+    bool columnMajor = op.getColumnMajor();
+    auto g = linalg::GenericOp::create(
+        rewriter, loc, TypeRange{valTy, idxTy}, ValueRange{x, window},
+        ValueRange{filled(rewriter, loc, valTy, lowest),
+                   filled(rewriter, loc, idxTy, scalarConstant(rewriter, loc, i64, 0))},
+        maps, iters, [&](OpBuilder &b, Location l, ValueRange a) {
+          auto at = [&](int64_t dim) {
+            return arith::IndexCastOp::create(b, l, i64, linalg::IndexOp::create(b, l, dim));
+          };
+          auto cst = [&](int64_t v) { return scalarConstant(b, l, i64, (double)v); };
+          // Position in the unpadded input along each spatial dim.
+          SmallVector<Value> pos;
+          for (int64_t i = 0; i < k; ++i) {
+            Value p = arith::AddIOp::create(
+                b, l, arith::MulIOp::create(b, l, at(2 + i), cst(strides[i])),
+                arith::MulIOp::create(b, l, at(2 + k + i), cst(dil[i])));
+            pos.push_back(arith::SubIOp::create(b, l, p, cst(lo[i])));
+          }
+          Value flat = arith::AddIOp::create(
+              b, l, arith::MulIOp::create(b, l, at(0), cst(inTy.getDimSize(1))), at(1));
+          if (!columnMajor) {
+            for (int64_t i = 0; i < k; ++i)
+              flat = arith::AddIOp::create(
+                  b, l, arith::MulIOp::create(b, l, flat, cst(inTy.getDimSize(2 + i))), pos[i]);
+          } else {
+            int64_t plane = 1;
+            for (int64_t i = 0; i < k; ++i)
+              plane *= inTy.getDimSize(2 + i);
+            flat = arith::MulIOp::create(b, l, flat, cst(plane));
+            for (int64_t i = k - 1; i >= 0; --i) {
+              int64_t stride = 1;
+              for (int64_t j = 0; j < i; ++j)
+                stride *= inTy.getDimSize(2 + j);
+              flat = arith::AddIOp::create(b, l, flat,
+                                           arith::MulIOp::create(b, l, pos[i], cst(stride)));
+            }
+          }
+          Value better;
+          if (isa<FloatType>(elt))
+            better = arith::CmpFOp::create(b, l, arith::CmpFPredicate::OGT, a[0], a[2]);
+          else
+            better = arith::CmpIOp::create(
+                b, l, isUnsigned ? arith::CmpIPredicate::ugt : arith::CmpIPredicate::sgt, a[0],
+                a[2]);
+          linalg::YieldOp::create(b, l,
+                                  ValueRange{arith::SelectOp::create(b, l, better, a[0], a[2]),
+                                             arith::SelectOp::create(b, l, better, flat, a[3])});
+        });
+    rewriter.replaceOp(op, {restoreSign(rewriter, loc, g.getResult(0), outTy), g.getResult(1)});
+    return success();
+  }
+};
+
 struct LowerPool : OpRewritePattern<wt::PoolOp> {
   using Base::Base;
   LogicalResult matchAndRewrite(wt::PoolOp op, PatternRewriter &rewriter) const override {
@@ -795,6 +892,7 @@ struct LowerLayerNorm : OpRewritePattern<wt::LayerNormOp> {
 } // namespace
 
 void whittle::lowering::populateStructuredLowerings(RewritePatternSet &patterns) {
-  patterns.add<LowerConv, LowerMatmul, LowerDynamicReduce, LowerEinsum, LowerCumSum, LowerPool, LowerReduce, LowerSoftmax,
-               LowerArgReduce, LowerLayerNorm>(patterns.getContext());
+  patterns.add<LowerConv, LowerMatmul, LowerDynamicReduce, LowerEinsum, LowerCumSum, LowerPool,
+               LowerMaxPoolIndices, LowerReduce, LowerSoftmax, LowerArgReduce, LowerLayerNorm>(
+      patterns.getContext());
 }

@@ -29,6 +29,7 @@ struct ConvertWhittleToLinalgPass
     whittle::lowering::populateIndexingLowerings(patterns);
     whittle::lowering::populateSignlessLowerings(patterns);
     whittle::lowering::populateRecurrentLowerings(patterns);
+    whittle::lowering::populateSelectionLowerings(patterns);
     if (failed(applyPatternsGreedily(getOperation(), std::move(patterns))))
       return signalPassFailure();
     whittle::lowering::makeSignlessBoundary(getOperation());

@@ -171,3 +171,19 @@ func.func @grid_sample(%x: tensor<1x1x4x4xf32>, %g: tensor<1x2x3x2xf32>) -> tens
   %y = "onnx.GridSample"(%x, %g) {mode = "bicubic", padding_mode = "border", align_corners = 1 : i64} : (tensor<1x1x4x4xf32>, tensor<1x2x3x2xf32>) -> tensor<1x1x2x3xf32>
   return %y : tensor<1x1x2x3xf32>
 }
+
+// -----
+
+// Training mode with a run-time ratio: SplitMix64 noise per element, kept
+// where noise >= ratio, scaled by 1 / (1 - ratio).
+// CHECK-LABEL: func.func @dropout_training
+// CHECK: whittle.binary shift_right
+// CHECK: whittle.binary bitwise_xor
+// CHECK: whittle.binary ge
+// CHECK: whittle.select
+// CHECK-NOT: onnx.Dropout
+func.func @dropout_training(%x: tensor<3x4xf32>, %r: tensor<f32>) -> (tensor<3x4xf32>, tensor<3x4xi1>) {
+  %t = "onnx.Constant"() {value = dense<true> : tensor<i1>} : () -> tensor<i1>
+  %y, %m = "onnx.Dropout"(%x, %r, %t) {operandSegmentSizes = array<i32: 1, 1, 1>} : (tensor<3x4xf32>, tensor<f32>, tensor<i1>) -> (tensor<3x4xf32>, tensor<3x4xi1>)
+  return %y, %m : tensor<3x4xf32>, tensor<3x4xi1>
+}

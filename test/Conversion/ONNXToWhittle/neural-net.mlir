@@ -67,9 +67,9 @@ func.func @pools(%x: tensor<1x4x8x8xf32>) -> (tensor<1x4x4x4xf32>, tensor<1x4x4x
 
 // -----
 
-// A MaxPool whose Indices are used stays onnx.
+// A MaxPool whose Indices are used becomes whittle.max_pool_indices.
 // CHECK-LABEL: func.func @maxpool_indices
-// CHECK: "onnx.MaxPool"
+// CHECK: whittle.max_pool_indices %arg0 {{.*}} -> tensor<1x4x4x4xf32>, tensor<1x4x4x4xi64>
 func.func @maxpool_indices(%x: tensor<1x4x8x8xf32>) -> tensor<1x4x4x4xi64> {
   %0:2 = "onnx.MaxPool"(%x) {kernel_shape = array<i64: 2, 2>, strides = array<i64: 2, 2>} : (tensor<1x4x8x8xf32>) -> (tensor<1x4x4x4xf32>, tensor<1x4x4x4xi64>)
   return %0#1 : tensor<1x4x4x4xi64>
@@ -193,4 +193,14 @@ func.func @gru_rnn(%x: tensor<3x1x2xf32>, %w: tensor<1x12x2xf32>, %r: tensor<1x1
   %gyh = "onnx.GRU"(%x, %w, %r) <{hidden_size = 4 : i64, linear_before_reset = 1 : i64, operandSegmentSizes = array<i32: 1, 1, 1, 0, 0, 0>, resultSegmentSizes = array<i32: 0, 1>}> : (tensor<3x1x2xf32>, tensor<1x12x2xf32>, tensor<1x12x4xf32>) -> tensor<1x1x4xf32>
   %ryh = "onnx.RNN"(%x, %rw, %rr) <{hidden_size = 4 : i64, operandSegmentSizes = array<i32: 1, 1, 1, 0, 0, 0>, resultSegmentSizes = array<i32: 0, 1>}> : (tensor<3x1x2xf32>, tensor<1x4x2xf32>, tensor<1x4x4xf32>) -> tensor<1x1x4xf32>
   return %gyh, %ryh : tensor<1x1x4xf32>, tensor<1x1x4xf32>
+}
+
+// -----
+
+// MaxPool's Indices output (column-major with storage_order = 1).
+// CHECK-LABEL: func.func @max_pool_indices
+// CHECK: whittle.max_pool_indices %arg0 {column_major, dilations = array<i64: 1, 1>, kernel = array<i64: 2, 2>, pads = array<i64: 0, 0, 0, 0>, strides = array<i64: 2, 2>} : tensor<1x1x5x5xf32> -> tensor<1x1x2x2xf32>, tensor<1x1x2x2xi64>
+func.func @max_pool_indices(%x: tensor<1x1x5x5xf32>) -> (tensor<1x1x2x2xf32>, tensor<1x1x2x2xi64>) {
+  %y, %i = "onnx.MaxPool"(%x) {kernel_shape = array<i64: 2, 2>, storage_order = 1 : i64, strides = array<i64: 2, 2>} : (tensor<1x1x5x5xf32>) -> (tensor<1x1x2x2xf32>, tensor<1x1x2x2xi64>)
+  return %y, %i : tensor<1x1x2x2xf32>, tensor<1x1x2x2xi64>
 }

@@ -36,3 +36,30 @@ func.func @hardmax(%x: tensor<3x4xf32>) -> tensor<3x4xf32> {
   %y = "onnx.Hardmax"(%x) : (tensor<3x4xf32>) -> tensor<3x4xf32>
   return %y : tensor<3x4xf32>
 }
+
+// -----
+
+// ONNX's function body: (x - E[x]) / (sqrt(E[x^2] - E[x]^2) + 1e-9).
+// CHECK-LABEL: func.func @mvn
+// CHECK: whittle.reduce mean %arg0 {axes = array<i64: 0, 2, 3>, keep_dims} : tensor<3x3x3x1xf32> -> tensor<1x3x1x1xf32>
+// CHECK: whittle.binary mul %arg0, %arg0
+// CHECK: whittle.reduce mean
+// CHECK: whittle.unary sqrt
+// CHECK: whittle.binary div
+func.func @mvn(%x: tensor<3x3x3x1xf32>) -> tensor<3x3x3x1xf32> {
+  %y = "onnx.MeanVarianceNormalization"(%x) : (tensor<3x3x3x1xf32>) -> tensor<3x3x3x1xf32>
+  return %y : tensor<3x3x3x1xf32>
+}
+
+// -----
+
+// Training mode: batch statistics, blended into the running ones.
+// CHECK-LABEL: func.func @batch_norm_training
+// CHECK: whittle.reduce mean %arg0 {axes = array<i64: 0, 2, 3>, keep_dims} : tensor<2x3x4x5xf32> -> tensor<1x3x1x1xf32>
+// CHECK: whittle.reshape %{{.*}} : (tensor<1x3x1x1xf32>) -> tensor<3xf32>
+// CHECK: return %{{.*}}, %{{.*}}, %{{.*}} : tensor<2x3x4x5xf32>, tensor<3xf32>, tensor<3xf32>
+// CHECK-NOT: onnx.BatchNormalization
+func.func @batch_norm_training(%x: tensor<2x3x4x5xf32>, %s: tensor<3xf32>, %b: tensor<3xf32>, %m: tensor<3xf32>, %v: tensor<3xf32>) -> (tensor<2x3x4x5xf32>, tensor<3xf32>, tensor<3xf32>) {
+  %y, %rm, %rv = "onnx.BatchNormalization"(%x, %s, %b, %m, %v) {resultSegmentSizes = array<i32: 1, 1, 1>, training_mode = 1 : i64} : (tensor<2x3x4x5xf32>, tensor<3xf32>, tensor<3xf32>, tensor<3xf32>, tensor<3xf32>) -> (tensor<2x3x4x5xf32>, tensor<3xf32>, tensor<3xf32>)
+  return %y, %rm, %rv : tensor<2x3x4x5xf32>, tensor<3xf32>, tensor<3xf32>
+}

@@ -145,3 +145,18 @@ func.func @cumsum_runtime_axis(%x: tensor<2x3xf32>, %a: tensor<i32>) -> tensor<2
   %y = whittle.cumsum %x axis %a : tensor<i32> {exclusive} : tensor<2x3xf32>
   return %y : tensor<2x3xf32>
 }
+
+// -----
+
+// Value and flat index reduce together over the window; the index is the
+// position in the unpadded input.
+// CHECK-LABEL: func.func @max_pool_indices
+// CHECK: tensor.pad
+// CHECK: linalg.generic {{.*}}iterator_types = ["parallel", "parallel", "parallel", "parallel", "reduction", "reduction"]{{.*}} outs(%{{.*}}, %{{.*}} : tensor<1x1x3x3xf32>, tensor<1x1x3x3xi64>)
+// CHECK: arith.subi
+// CHECK: arith.cmpf ogt
+// CHECK-NOT: whittle.max_pool_indices
+func.func @max_pool_indices(%x: tensor<1x1x5x5xf32>) -> (tensor<1x1x3x3xf32>, tensor<1x1x3x3xi64>) {
+  %y, %i = whittle.max_pool_indices %x {dilations = array<i64: 1, 1>, kernel = array<i64: 3, 3>, pads = array<i64: 1, 1, 1, 1>, strides = array<i64: 2, 2>} : tensor<1x1x5x5xf32> -> tensor<1x1x3x3xf32>, tensor<1x1x3x3xi64>
+  return %y, %i : tensor<1x1x3x3xf32>, tensor<1x1x3x3xi64>
+}

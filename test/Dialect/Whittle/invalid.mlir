@@ -205,3 +205,19 @@ func.func @einsum_sizes(%a: tensor<2x3xf32>, %b: tensor<4x5xf32>) -> tensor<2x5x
   %y = whittle.einsum "ij,jk->ik" %a, %b : (tensor<2x3xf32>, tensor<4x5xf32>) -> tensor<2x5xf32>
   return %y : tensor<2x5xf32>
 }
+
+// -----
+
+func.func @top_k_too_many(%x: tensor<3x4xf32>) -> (tensor<3x5xf32>, tensor<3x5xi64>) {
+  // expected-error @+1 {{result dim 1 is 5, input has 4}}
+  %v, %i = whittle.top_k %x {axis = 1 : i64} : tensor<3x4xf32> -> tensor<3x5xf32>, tensor<3x5xi64>
+  return %v, %i : tensor<3x5xf32>, tensor<3x5xi64>
+}
+
+// -----
+
+func.func @det_not_square(%x: tensor<3x2x4xf32>) -> tensor<3xf32> {
+  // expected-error @+1 {{input must end in square matrices}}
+  %d = whittle.det %x : tensor<3x2x4xf32> -> tensor<3xf32>
+  return %d : tensor<3xf32>
+}

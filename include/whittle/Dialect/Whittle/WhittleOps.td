@@ -292,6 +292,33 @@ def Whittle_CumSumOp : Whittle_Op<"cumsum", [Pure,
   let hasVerifier = 1;
 }
 
+def Whittle_TopKOp : Whittle_Op<"top_k", [Pure]> {
+  let summary = "The k largest (or smallest) elements along one axis, in order";
+  let description = [{
+    ONNX TopK. `k` is the size of the results along `axis`. Values come out
+    sorted, best first; equal values keep their input order (the lower index
+    first), as ONNX asks. `indices` are positions along `axis`.
+  }];
+  let arguments = (ins Whittle_Tensor:$input, I64Attr:$axis, UnitAttr:$smallest);
+  let results = (outs Whittle_Tensor:$values, TensorOf<[I64]>:$indices);
+  let assemblyFormat = [{
+    $input attr-dict `:` type($input) `->` type($values) `,` type($indices)
+  }];
+  let hasVerifier = 1;
+}
+
+def Whittle_DetOp : Whittle_Op<"det", [Pure]> {
+  let summary = "Determinant of the trailing square matrices";
+  let description = [{
+    ONNX Det: input [..., M, M], output [...]. LU decomposition with partial
+    pivoting per matrix.
+  }];
+  let arguments = (ins Whittle_Tensor:$input);
+  let results = (outs Whittle_Tensor:$output);
+  let assemblyFormat = "$input attr-dict `:` type($input) `->` type($output)";
+  let hasVerifier = 1;
+}
+
 def Whittle_ArgReduceOp : Whittle_Op<"arg_reduce", [Pure]> {
   let summary = "Index of the maximum or minimum along one axis";
   let arguments = (ins Whittle_Tensor:$input, Whittle_ReduceFnAttr:$fn,
@@ -367,6 +394,23 @@ def Whittle_PoolOp : Whittle_Op<"pool", [Pure]> {
     $fn $input attr-dict `:` type($input) `->` type($output)
   }];
   let hasVerifier = 1;
+}
+
+def Whittle_MaxPoolIndicesOp : Whittle_Op<"max_pool_indices", [Pure]> {
+  let summary = "Max pooling that also gives where each maximum was";
+  let description = [{
+    ONNX MaxPool's second output. `indices` are flat positions in the
+    (unpadded) input, ((n * C + c) * D1 + d1) * D2 + d2 .. row-major, or with
+    `column_major` the spatial dims counted first-fastest. The first maximum
+    of a window wins.
+  }];
+  let arguments = (ins Whittle_Tensor:$input, DenseI64ArrayAttr:$kernel,
+                   DenseI64ArrayAttr:$strides, DenseI64ArrayAttr:$dilations,
+                   DenseI64ArrayAttr:$pads, UnitAttr:$column_major);
+  let results = (outs Whittle_Tensor:$output, TensorOf<[I64]>:$indices);
+  let assemblyFormat = [{
+    $input attr-dict `:` type($input) `->` type($output) `,` type($indices)
+  }];
 }
 
 //===----------------------------------------------------------------------===//

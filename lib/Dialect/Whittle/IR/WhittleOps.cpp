@@ -564,6 +564,41 @@ LogicalResult CumSumOp::verify() {
   return success();
 }
 
+LogicalResult TopKOp::verify() {
+  auto inTy = ranked(getInput());
+  auto vTy = ranked(getValues());
+  auto iTy = ranked(getIndices());
+  if (!inTy || !vTy || !iTy)
+    return success();
+  if (failed(checkAxis(*this, "axis", getAxis(), inTy.getRank())))
+    return failure();
+  if (vTy.getShape() != iTy.getShape() || vTy.getRank() != inTy.getRank())
+    return emitOpError("values and indices must have the input's rank and one shape");
+  if (vTy.getElementType() != inTy.getElementType())
+    return emitOpError("values must have the input's element type");
+  for (int64_t d = 0; d < inTy.getRank(); ++d) {
+    int64_t in = inTy.getDimSize(d), out = vTy.getDimSize(d);
+    if (ShapedType::isDynamic(in) || ShapedType::isDynamic(out))
+      continue;
+    if (d == getAxis() ? out > in : out != in)
+      return emitOpError("result dim ") << d << " is " << out << ", input has " << in;
+  }
+  return success();
+}
+
+LogicalResult DetOp::verify() {
+  auto inTy = ranked(getInput());
+  auto outTy = ranked(getOutput());
+  if (!inTy || !outTy)
+    return success();
+  int64_t r = inTy.getRank();
+  if (r < 2 || inTy.getDimSize(r - 1) != inTy.getDimSize(r - 2))
+    return emitOpError("input must end in square matrices");
+  if (outTy.getShape() != inTy.getShape().drop_back(2))
+    return emitOpError("output shape must be the input's batch dims");
+  return success();
+}
+
 LogicalResult ArgReduceOp::verify() {
   if (getFn() != ReduceFn::max && getFn() != ReduceFn::min)
     return emitOpError("only max and min have an arg form");
