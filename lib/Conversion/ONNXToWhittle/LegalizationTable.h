@@ -80,6 +80,7 @@ void populateRearrangeLegalizations(LegalizationTable &table);
 void populateNormalizationLegalizations(LegalizationTable &table);
 void populateQuantArithmeticLegalizations(LegalizationTable &table);
 void populateSelectionLegalizations(LegalizationTable &table);
+void populateTextLegalizations(LegalizationTable &table);
 
 /// Rewrites sequence ops of a compile-time structure (constant positions,
 /// sequences built inside `func`) into tensors and whittle ops.

@@ -80,6 +80,7 @@ struct ConvertONNXToWhittlePass
     populateNormalizationLegalizations(table);
     populateQuantArithmeticLegalizations(table);
     populateSelectionLegalizations(table);
+    populateTextLegalizations(table);
     return success();
   }
 

@@ -154,6 +154,7 @@ void populateIndexingLowerings(mlir::RewritePatternSet &patterns);
 void populateSignlessLowerings(mlir::RewritePatternSet &patterns);
 void populateRecurrentLowerings(mlir::RewritePatternSet &patterns);
 void populateSelectionLowerings(mlir::RewritePatternSet &patterns);
+void populateTextLowerings(mlir::RewritePatternSet &patterns);
 
 /// Makes the arguments and results of a lowered function signless, dropping
 /// the storage casts at its boundary.

@@ -30,6 +30,7 @@ struct ConvertWhittleToLinalgPass
     whittle::lowering::populateSignlessLowerings(patterns);
     whittle::lowering::populateRecurrentLowerings(patterns);
     whittle::lowering::populateSelectionLowerings(patterns);
+    whittle::lowering::populateTextLowerings(patterns);
     if (failed(applyPatternsGreedily(getOperation(), std::move(patterns))))
       return signalPassFailure();
     whittle::lowering::makeSignlessBoundary(getOperation());

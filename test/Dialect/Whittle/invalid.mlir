@@ -221,3 +221,11 @@ func.func @det_not_square(%x: tensor<3x2x4xf32>) -> tensor<3xf32> {
   %d = whittle.det %x : tensor<3x2x4xf32> -> tensor<3xf32>
   return %d : tensor<3xf32>
 }
+
+// -----
+
+func.func @ngram_columns(%x: tensor<12xi32>) -> tensor<3xf32> {
+  // expected-error @+1 {{has 2 columns for 3 pooled n-grams}}
+  %y = whittle.ngram_count %x {columns = array<i64: 0, 1>, max_gram = 2 : i64, max_skip = 0 : i64, min_gram = 2 : i64, pool = array<i64: 5, 6, 7, 8, 6, 7>, pool_starts = array<i64: 0, 0>} : tensor<12xi32> -> tensor<3xf32>
+  return %y : tensor<3xf32>
+}

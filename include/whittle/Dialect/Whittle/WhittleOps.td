@@ -292,6 +292,24 @@ def Whittle_CumSumOp : Whittle_Op<"cumsum", [Pure,
   let hasVerifier = 1;
 }
 
+def Whittle_NgramCountOp : Whittle_Op<"ngram_count", [Pure]> {
+  let summary = "Counts of pooled integer n-grams in each row (TfIdfVectorizer)";
+  let description = [{
+    Input [N] or [B, N] integers; output [O] or [B, O] floats. The pool
+    holds the n-grams to count, grouped by length: `pool_starts[g]` is where
+    the (g + 1)-grams start in `pool`. Entry e of the pool counts into output
+    column `columns[e]`. An n-gram of length n in [min_gram, max_gram] is n
+    tokens at positions i, i + s + 1, .., for every skip s in [0, max_skip]
+    (unigrams once).
+  }];
+  let arguments = (ins TensorOf<[AnySignlessInteger]>:$input, I64Attr:$min_gram,
+                   I64Attr:$max_gram, I64Attr:$max_skip, DenseI64ArrayAttr:$pool,
+                   DenseI64ArrayAttr:$pool_starts, DenseI64ArrayAttr:$columns);
+  let results = (outs TensorOf<[AnyFloat]>:$output);
+  let assemblyFormat = "$input attr-dict `:` type($input) `->` type($output)";
+  let hasVerifier = 1;
+}
+
 def Whittle_TopKOp : Whittle_Op<"top_k", [Pure]> {
   let summary = "The k largest (or smallest) elements along one axis, in order";
   let description = [{

@@ -564,6 +564,34 @@ LogicalResult CumSumOp::verify() {
   return success();
 }
 
+LogicalResult NgramCountOp::verify() {
+  int64_t poolSize = getPool().size();
+  ArrayRef<int64_t> starts = getPoolStarts();
+  int64_t entries = 0;
+  for (size_t g = 0; g < starts.size(); ++g) {
+    int64_t end = g + 1 < starts.size() ? starts[g + 1] : poolSize;
+    if (starts[g] < 0 || end < starts[g] || end > poolSize ||
+        (end - starts[g]) % (int64_t)(g + 1))
+      return emitOpError("pool_starts do not split the pool into whole n-grams");
+    entries += (end - starts[g]) / (int64_t)(g + 1);
+  }
+  if ((int64_t)getColumns().size() != entries)
+    return emitOpError("has ") << getColumns().size() << " columns for " << entries
+                               << " pooled n-grams";
+  if (getMinGram() < 1 || getMaxGram() < getMinGram() || getMaxSkip() < 0)
+    return emitOpError("needs 1 <= min_gram <= max_gram and max_skip >= 0");
+  auto inTy = ranked(getInput());
+  auto outTy = ranked(getOutput());
+  if (inTy && outTy && (inTy.getRank() != outTy.getRank() || inTy.getRank() < 1 ||
+                        inTy.getRank() > 2))
+    return emitOpError("input and output must both be [N] or [B, N]");
+  if (outTy && outTy.hasStaticShape())
+    for (int64_t c : getColumns())
+      if (c < 0 || c >= outTy.getDimSize(outTy.getRank() - 1))
+        return emitOpError("column ") << c << " is outside the output";
+  return success();
+}
+
 LogicalResult TopKOp::verify() {
   auto inTy = ranked(getInput());
   auto vTy = ranked(getValues());

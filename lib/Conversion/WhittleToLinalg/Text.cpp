@@ -1,0 +1,136 @@
+//===- Text.cpp - whittle.ngram_count -------------------------------------===//
+//
+// ngram_count: one reduction generic over (row, pool entry, start, skip)
+// compares the pooled tokens (a constant table) with the row's tokens at
+// start + j * (skip + 1); a second generic places each entry's count in its
+// output column.
+//
+//===----------------------------------------------------------------------===//
+
+#include "Lowering.h"
+
+using namespace mlir;
+using namespace whittle;
+using namespace whittle::lowering;
+
+namespace {
+
+struct LowerNgramCount : OpRewritePattern<wt::NgramCountOp> {
+  using Base::Base;
+  LogicalResult matchAndRewrite(wt::NgramCountOp op, PatternRewriter &rewriter) const override {
+    auto inTy = staticType(op.getInput()), outTy = staticType(op.getOutput());
+    if (!inTy || !outTy)
+      return rewriter.notifyMatchFailure(op, "needs static shapes");
+    Location loc = op.getLoc();
+    auto i64 = rewriter.getI64Type();
+    auto f = cast<FloatType>(outTy.getElementType());
+    int64_t rows = inTy.getRank() == 2 ? inTy.getDimSize(0) : 1;
+    int64_t n = inTy.getDimSize(inTy.getRank() - 1), cols = outTy.getDimSize(outTy.getRank() - 1);
+    // The pool as a table: tokens [entries, max_gram] and lengths [entries]
+    // (0 for lengths outside [min_gram, max_gram]: never counted).
+    ArrayRef<int64_t> pool = op.getPool(), starts = op.getPoolStarts();
+    int64_t width = std::max<int64_t>(1, starts.size());
+    SmallVector<int64_t> tokens, lengths;
+    for (size_t g = 0; g < starts.size(); ++g) {
+      int64_t len = g + 1, end = g + 1 < starts.size() ? starts[g + 1] : (int64_t)pool.size();
+      for (int64_t e = starts[g]; e + len <= end; e += len) {
+        for (int64_t j = 0; j < width; ++j)
+          tokens.push_back(j < len ? pool[e + j] : 0);
+        bool counted = len >= op.getMinGram() && len <= op.getMaxGram();
+        lengths.push_back(counted ? len : 0);
+      }
+    }
+    int64_t entries = lengths.size();
+    if (entries == 0) {
+      rewriter.replaceOp(op, filled(rewriter, loc, outTy, scalarConstant(rewriter, loc, f, 0)));
+      return success();
+    }
+    auto table = [&](ArrayRef<int64_t> shape, ArrayRef<int64_t> values) -> Value {
+      auto ty = RankedTensorType::get(shape, i64);
+      return arith::ConstantOp::create(rewriter, loc, ty, DenseElementsAttr::get(ty, values));
+    };
+    Value tokTable = table({entries, width}, tokens), lenTable = table({entries}, lengths);
+    SmallVector<int64_t> entryOf(cols, -1);
+    for (auto [e, c] : llvm::enumerate(op.getColumns()))
+      entryOf[c] = e;
+    Value entryTable = table({cols}, entryOf);
+    Value x = op.getInput();
+    auto xTy = RankedTensorType::get({rows, n}, inTy.getElementType());
+    if (inTy.getRank() == 1)
+      x = reshapeTo(rewriter, loc, x, xTy);
+    int64_t skips = op.getMaxSkip() + 1;
+    MLIRContext *ctx = getContext();
+    auto countTy = RankedTensorType::get({rows, entries}, f);
+    auto d = [&](int64_t i) { return getAffineDimExpr(i, ctx); };
+    Value counts =
+        linalg::GenericOp::create(
+            rewriter, loc, countTy,
+            // Gives the start and skip loops their sizes (never read).
+            ValueRange{tensor::EmptyOp::create(rewriter, loc, ArrayRef<int64_t>{n, skips}, f)},
+            filled(rewriter, loc, countTy, scalarConstant(rewriter, loc, f, 0)),
+            SmallVector<AffineMap>{AffineMap::get(4, 0, {d(2), d(3)}, ctx),
+                                   AffineMap::get(4, 0, {d(0), d(1)}, ctx)},
+            SmallVector<utils::IteratorType>{utils::IteratorType::parallel,
+                                             utils::IteratorType::parallel,
+                                             utils::IteratorType::reduction,
+                                             utils::IteratorType::reduction},
+            [&](OpBuilder &b, Location l, ValueRange a) {
+              Value r = linalg::IndexOp::create(b, l, 0), e = linalg::IndexOp::create(b, l, 1);
+              Value i = linalg::IndexOp::create(b, l, 2), s = linalg::IndexOp::create(b, l, 3);
+              auto idx = [&](int64_t v) { return arith::ConstantIndexOp::create(b, l, v); };
+              auto cmp = [&](arith::CmpIPredicate p, Value u, Value v) {
+                return arith::CmpIOp::create(b, l, p, u, v);
+              };
+              Value len = arith::IndexCastOp::create(
+                  b, l, b.getIndexType(), tensor::ExtractOp::create(b, l, lenTable, e));
+              // Counted lengths only; a unigram once, not once per skip.
+              Value match = arith::AndIOp::create(
+                  b, l, cmp(arith::CmpIPredicate::sgt, len, idx(0)),
+                  arith::OrIOp::create(b, l, cmp(arith::CmpIPredicate::sgt, len, idx(1)),
+                                       cmp(arith::CmpIPredicate::eq, s, idx(0))));
+              Value gap = arith::AddIOp::create(b, l, s, idx(1));
+              for (int64_t j = 0; j < width; ++j) {
+                Value pos = arith::AddIOp::create(
+                    b, l, i, arith::MulIOp::create(b, l, gap, idx(j)));
+                Value inside = cmp(arith::CmpIPredicate::slt, pos, idx(n));
+                Value safe = arith::SelectOp::create(b, l, inside, pos, idx(0));
+                Value tok = tensor::ExtractOp::create(b, l, x, ValueRange{r, safe});
+                if (tok.getType() != i64)
+                  tok = arith::ExtSIOp::create(b, l, i64, tok);
+                Value want = tensor::ExtractOp::create(b, l, tokTable, ValueRange{e, idx(j)});
+                Value same = arith::AndIOp::create(
+                    b, l, inside, cmp(arith::CmpIPredicate::eq, tok, want));
+                Value needed = cmp(arith::CmpIPredicate::slt, idx(j), len);
+                match = arith::AndIOp::create(
+                    b, l, match,
+                    arith::OrIOp::create(b, l, arith::XOrIOp::create(
+                                                   b, l, needed,
+                                                   arith::ConstantIntOp::create(b, l, 1, 1)),
+                                         same));
+              }
+              Value one = arith::UIToFPOp::create(b, l, f, match);
+              linalg::YieldOp::create(b, l, ValueRange{arith::AddFOp::create(b, l, a[1], one)});
+            })
+            .getResult(0);
+    auto placedTy = RankedTensorType::get({rows, cols}, f);
+    Value placed = buildIndexedGeneric(rewriter, loc, placedTy, [&](OpBuilder &b, Location l) {
+      Value r = linalg::IndexOp::create(b, l, 0), c = linalg::IndexOp::create(b, l, 1);
+      Value e = tensor::ExtractOp::create(b, l, entryTable, c);
+      Value has = arith::CmpIOp::create(b, l, arith::CmpIPredicate::sge, e,
+                                        arith::ConstantIntOp::create(b, l, i64, 0));
+      Value safe = arith::SelectOp::create(b, l, has, e, arith::ConstantIntOp::create(b, l, i64, 0));
+      Value v = tensor::ExtractOp::create(
+          b, l, counts,
+          ValueRange{r, arith::IndexCastOp::create(b, l, b.getIndexType(), safe)});
+      return arith::SelectOp::create(b, l, has, v, scalarConstant(b, l, f, 0)).getResult();
+    });
+    rewriter.replaceOp(op, placedTy == outTy ? placed : reshapeTo(rewriter, loc, placed, outTy));
+    return success();
+  }
+};
+
+} // namespace
+
+void whittle::lowering::populateTextLowerings(RewritePatternSet &patterns) {
+  patterns.add<LowerNgramCount>(patterns.getContext());
+}
