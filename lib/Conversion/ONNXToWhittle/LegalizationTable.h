@@ -81,6 +81,7 @@ void populateNormalizationLegalizations(LegalizationTable &table);
 void populateQuantArithmeticLegalizations(LegalizationTable &table);
 void populateSelectionLegalizations(LegalizationTable &table);
 void populateTextLegalizations(LegalizationTable &table);
+void populateSpectralLegalizations(LegalizationTable &table);
 
 /// Rewrites sequence ops of a compile-time structure (constant positions,
 /// sequences built inside `func`) into tensors and whittle ops.

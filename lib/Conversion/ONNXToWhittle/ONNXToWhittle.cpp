@@ -81,6 +81,7 @@ struct ConvertONNXToWhittlePass
     populateQuantArithmeticLegalizations(table);
     populateSelectionLegalizations(table);
     populateTextLegalizations(table);
+    populateSpectralLegalizations(table);
     return success();
   }
 
