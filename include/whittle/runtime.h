@@ -35,20 +35,26 @@ typedef enum whittle_status {
   WHITTLE_ERROR_SHAPE = 5,        /* a shape does not match the model */
   WHITTLE_ERROR_DTYPE = 6,        /* an element type does not match */
   WHITTLE_ERROR_INDEX = 7,        /* input/output index out of range */
-  WHITTLE_ERROR_VERSION = 8       /* built for another runtime ABI */
+  WHITTLE_ERROR_VERSION = 8,      /* built for another runtime ABI */
+  WHITTLE_ERROR_RUN = 9           /* the model failed while running (its
+                                     message says why, e.g. a data-dependent
+                                     size differs from the declared one) */
 } whittle_status;
 
 /* Element types, numbered as ONNX's TensorProto.DataType. */
+/* A WHITTLE_STRING element is a `char *` to a NUL-terminated UTF-8 string:
+ * input strings stay the caller's; each output string is malloc'ed by the
+ * run and the caller frees it with free(). */
 typedef enum whittle_dtype {
   WHITTLE_FLOAT32 = 1, WHITTLE_UINT8 = 2, WHITTLE_INT8 = 3,
   WHITTLE_UINT16 = 4, WHITTLE_INT16 = 5, WHITTLE_INT32 = 6,
-  WHITTLE_INT64 = 7, WHITTLE_BOOL = 9, WHITTLE_FLOAT16 = 10,
+  WHITTLE_INT64 = 7, WHITTLE_STRING = 8, WHITTLE_BOOL = 9, WHITTLE_FLOAT16 = 10,
   WHITTLE_FLOAT64 = 11, WHITTLE_UINT32 = 12, WHITTLE_UINT64 = 13,
   WHITTLE_BFLOAT16 = 16
 } whittle_dtype;
 
 #define WHITTLE_MAX_RANK 8
-#define WHITTLE_ABI_VERSION 1
+#define WHITTLE_ABI_VERSION 2
 
 typedef struct whittle_tensor_info {
   const char *name;
@@ -66,6 +72,8 @@ typedef struct whittle_model_info {
   const whittle_tensor_info *inputs, *outputs;
   /* Runs on contiguous row-major buffers; returns 0 on success. */
   int (*run)(void *const *inputs, void *const *outputs);
+  /* After a failed run on this thread: why. */
+  const char *(*error)(void);
 } whittle_model_info;
 
 typedef struct whittle_model whittle_model;

@@ -56,6 +56,7 @@ struct TensorDesc {
 };
 
 int onnxDtype(Type t) {
+  if (isa<onnx::StringType>(t)) return 8;
   if (t.isF32()) return 1;
   if (t.isF64()) return 11;
   if (t.isF16()) return 10;
@@ -125,6 +126,126 @@ std::string cString(StringRef s) {
   return out + "\"";
 }
 
+
+/// C helpers every model carries (hidden): the per-run arena for strings
+/// made while running, the run's error message, and the string ops'
+/// helpers the lowerings call (`whittle_rt_*`, through MLIR's C interface:
+/// memref descriptors by pointer).
+constexpr const char *kRuntimeHelpers = R"C(
+#include <stdlib.h>
+#include <string.h>
+#include <stdio.h>
+
+typedef struct { void *allocated, *aligned; int64_t offset, size, stride; } rt_vec;
+
+typedef struct rt_block { struct rt_block *next; } rt_block;
+static __thread rt_block *rt_arena;
+static __thread const char *rt_error;
+static __thread char rt_error_text[256];
+
+static const char *rt_last_error(void) { return rt_error; }
+
+static void rt_fail(const char *text) {
+  if (rt_error)
+    return;
+  snprintf(rt_error_text, sizeof rt_error_text, "%s", text);
+  rt_error = rt_error_text;
+}
+
+static char *rt_alloc(size_t n) {
+  rt_block *b = (rt_block *)malloc(sizeof(rt_block) + n);
+  if (!b) {
+    rt_fail("out of memory");
+    return NULL;
+  }
+  b->next = rt_arena;
+  rt_arena = b;
+  return (char *)(b + 1);
+}
+
+static void rt_arena_release(void) {
+  while (rt_arena) {
+    rt_block *next = rt_arena->next;
+    free(rt_arena);
+    rt_arena = next;
+  }
+}
+
+static void rt_export_strings(char **s, int64_t n) {
+  for (int64_t i = 0; i < n; ++i) {
+    if (rt_error) {
+      s[i] = NULL;
+      continue;
+    }
+    const char *v = s[i] ? s[i] : "";
+    size_t len = strlen(v);
+    char *copy = (char *)malloc(len + 1);
+    if (copy)
+      memcpy(copy, v, len + 1);
+    s[i] = copy;
+  }
+}
+
+static int rt_ascii_case_equal(const char *a, const char *b) {
+  for (;; ++a, ++b) {
+    char x = *a, y = *b;
+    if (x >= 'A' && x <= 'Z') x += 32;
+    if (y >= 'A' && y <= 'Z') y += 32;
+    if (x != y)
+      return 0;
+    if (!x)
+      return 1;
+  }
+}
+
+/* StringNormalizer: flags & 3 is the case change (1 lower, 2 upper),
+ * flags & 4 case-sensitive stopwords; `words` holds NUL-terminated
+ * stopwords ending in an empty one. */
+__attribute__((visibility("hidden")))
+void _mlir_ciface_whittle_rt_string_normalize(rt_vec *in, rt_vec *out, rt_vec *words,
+                                              int64_t flags) {
+  const char **src = (const char **)in->aligned + in->offset;
+  char **dst = (char **)out->aligned + out->offset;
+  const char *list = (const char *)words->aligned + words->offset;
+  int64_t kept = 0;
+  for (int64_t i = 0; i < in->size; ++i) {
+    const char *s = src[i * in->stride];
+    if (!s)
+      s = "";
+    int stop = 0;
+    for (const char *w = list; *w && !stop; w += strlen(w) + 1)
+      stop = (flags & 4) ? strcmp(s, w) == 0 : rt_ascii_case_equal(s, w);
+    if (stop)
+      continue;
+    if (kept < out->size) {
+      size_t len = strlen(s);
+      char *c = rt_alloc(len + 1);
+      if (!c)
+        return;
+      for (size_t k = 0; k <= len; ++k) {
+        char ch = s[k];
+        if ((flags & 3) == 1 && ch >= 'A' && ch <= 'Z') ch += 32;
+        if ((flags & 3) == 2 && ch >= 'a' && ch <= 'z') ch -= 32;
+        c[k] = ch;
+      }
+      dst[kept * out->stride] = c;
+    }
+    ++kept;
+  }
+  if (kept == 0 && out->size == 1) {
+    dst[0] = (char *)"";
+    return;
+  }
+  if (kept != out->size) {
+    char text[200];
+    snprintf(text, sizeof text,
+             "StringNormalizer kept %lld strings; the model declares %lld",
+             (long long)kept, (long long)out->size);
+    rt_fail(text);
+  }
+}
+)C";
+
 /// The C entry point linked beside the generated code: the model's
 /// description and a run function building MLIR memref descriptors over the
 /// caller's buffers. The struct layouts match include/whittle/runtime.h.
@@ -139,7 +260,8 @@ std::string entryPointSource(const std::vector<TensorDesc> &inputs,
      << "typedef struct { int32_t abi_version; const char *target;\n"
      << "  int32_t num_inputs, num_outputs;\n"
      << "  const whittle_tensor_info *inputs, *outputs;\n"
-     << "  int (*run)(void *const *, void *const *); } whittle_model_info;\n\n";
+     << "  int (*run)(void *const *, void *const *);\n"
+     << "  const char *(*error)(void); } whittle_model_info;\n\n";
   std::set<size_t> ranks;
   for (const auto *list : {&inputs, &outputs})
     for (const TensorDesc &d : *list)
@@ -227,7 +349,9 @@ void memrefCopy(int64_t elem_size, unranked_memref *src, unranked_memref *dst) {
   }
 }
 )";
-  os << "\nstatic int run(void *const *in, void *const *out) {\n";
+  os << kRuntimeHelpers;
+  os << "\nstatic int run(void *const *in, void *const *out) {\n"
+     << "  rt_error = 0;\n";
   for (size_t i = 0; i < inputs.size(); ++i)
     fill(inputs[i], "i" + std::to_string(i), "in[" + std::to_string(i) + "]");
   for (size_t i = 0; i < outputs.size(); ++i)
@@ -238,10 +362,21 @@ void memrefCopy(int64_t elem_size, unranked_memref *src, unranked_memref *dst) {
     os << (n++ ? ", " : "") << "&i" << i;
   for (size_t i = 0; i < outputs.size(); ++i)
     os << (n++ ? ", " : "") << "&o" << i;
-  os << ");\n  return 0;\n}\n\n"
-     << "static const whittle_model_info info = {1, " << cString(targetName)
+  os << ");\n";
+  // String outputs leave the run as malloc'ed copies the caller frees; the
+  // run's own strings go with its arena.
+  for (size_t i = 0; i < outputs.size(); ++i)
+    if (outputs[i].dtype == 8) {
+      int64_t count = 1;
+      for (int64_t d : outputs[i].dims)
+        count *= d;
+      os << "  rt_export_strings((char **)out[" << i << "], " << count << ");\n";
+    }
+  os << "  rt_arena_release();\n"
+     << "  return rt_error ? 1 : 0;\n}\n\n"
+     << "static const whittle_model_info info = {2, " << cString(targetName)
      << ", " << inputs.size() << ", " << outputs.size()
-     << ", inputs, outputs, run};\n\n"
+     << ", inputs, outputs, run, rt_last_error};\n\n"
      << "__attribute__((visibility(\"default\")))\n"
      << "const whittle_model_info *whittle_model_describe(void) { return &info; }\n";
   return s;
@@ -413,8 +548,8 @@ LogicalResult compileModule(ModuleOp module, const CompileOptions &options,
     return failure();
 
   // 2. whittle -> linalg, checked complete.
-  if (failed(runPipeline(module, "func.func(convert-whittle-to-"
-                                 "linalg),canonicalize,cse")) ||
+  if (failed(runPipeline(module, "convert-whittle-to-linalg,"
+                                 "canonicalize,cse")) ||
       failed(checkLowered(module)))
     return failure();
   if (options.emit == EmitKind::Linalg)

@@ -20,6 +20,17 @@ size_t dtypeSize(int dtype) {
   }
 }
 
+std::vector<std::string> splitStrings(const std::vector<char> &bytes) {
+  std::vector<std::string> out;
+  size_t start = 0;
+  for (size_t i = 0; i < bytes.size(); ++i)
+    if (bytes[i] == '\0') {
+      out.emplace_back(bytes.data() + start, i - start);
+      start = i + 1;
+    }
+  return out;
+}
+
 bool readTensorFile(const std::string &path, TensorData &out, std::string &error) {
   std::ifstream in(path, std::ios::binary);
   if (!in) {
@@ -36,6 +47,22 @@ bool readTensorFile(const std::string &path, TensorData &out, std::string &error
   out.name = t.name();
   out.dtype = t.data_type();
   out.dims.assign(t.dims().begin(), t.dims().end());
+  if (out.dtype == kStringDtype) {
+    // Strings: each element's bytes then a NUL (see TensorData).
+    int64_t count = 1;
+    for (int64_t d : out.dims)
+      count *= d;
+    if (t.string_data_size() != count) {
+      error = "'" + path + "' has the wrong number of strings for its shape";
+      return false;
+    }
+    out.bytes.clear();
+    for (const std::string &e : t.string_data()) {
+      out.bytes.insert(out.bytes.end(), e.begin(), e.end());
+      out.bytes.push_back('\0');
+    }
+    return true;
+  }
   size_t size = dtypeSize(out.dtype);
   if (!size) {
     error = "'" + path + "' has element type " + std::to_string(out.dtype) +
@@ -87,7 +114,12 @@ bool writeTensorFile(const std::string &path, const TensorData &t, std::string &
   p.set_data_type(t.dtype);
   for (int64_t d : t.dims)
     p.add_dims(d);
-  p.set_raw_data(t.bytes.data(), t.bytes.size());
+  if (t.dtype == kStringDtype) {
+    for (const std::string &e : splitStrings(t.bytes))
+      p.add_string_data(e);
+  } else {
+    p.set_raw_data(t.bytes.data(), t.bytes.size());
+  }
   std::ofstream out(path, std::ios::binary);
   if (!out || !p.SerializeToOstream(&out)) {
     error = "cannot write '" + path + "'";

@@ -11,6 +11,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 struct whittle_model {
   void *handle;
@@ -33,6 +34,7 @@ size_t whittle_dtype_size(int32_t dtype) {
   switch (dtype) {
   case WHITTLE_FLOAT32: case WHITTLE_INT32: case WHITTLE_UINT32: return 4;
   case WHITTLE_FLOAT64: case WHITTLE_INT64: case WHITTLE_UINT64: return 8;
+  case WHITTLE_STRING: return sizeof(char *);
   case WHITTLE_FLOAT16: case WHITTLE_BFLOAT16:
   case WHITTLE_INT16: case WHITTLE_UINT16: return 2;
   case WHITTLE_INT8: case WHITTLE_UINT8: case WHITTLE_BOOL: return 1;
@@ -45,10 +47,10 @@ whittle_status whittle_model_load(const char *path, whittle_model **model) {
     return fail(WHITTLE_ERROR_NULL, "whittle_model_load: null argument");
   *model = NULL;
   /* dlopen searches the library path for a bare file name: a model named
-   * without a directory is the file in the working directory. */
+   * without a directory that exists here is the file in this directory. */
   char local[4096];
   const char *open_path = path;
-  if (!strchr(path, '/') && strlen(path) + 3 < sizeof local) {
+  if (!strchr(path, '/') && strlen(path) + 3 < sizeof local && access(path, F_OK) == 0) {
     snprintf(local, sizeof local, "./%s", path);
     open_path = local;
   }
@@ -64,10 +66,12 @@ whittle_status whittle_model_load(const char *path, whittle_model **model) {
   }
   const whittle_model_info *i = info();
   if (!i || i->abi_version != WHITTLE_ABI_VERSION) {
+    /* Read before dlclose: the description lives in the library. */
+    int version = i ? i->abi_version : -1;
     dlclose(handle);
     return fail(WHITTLE_ERROR_VERSION,
-                "'%s' was built for runtime ABI %d, this runtime is %d", path,
-                i ? i->abi_version : -1, WHITTLE_ABI_VERSION);
+                "'%s' was built for runtime ABI %d, this runtime is %d: compile it "
+                "again", path, version, WHITTLE_ABI_VERSION);
   }
   whittle_model *m = (whittle_model *)calloc(1, sizeof *m);
   m->handle = handle;
@@ -151,7 +155,10 @@ whittle_status whittle_model_run(whittle_model *m, int num_inputs,
     if (!outputs[i])
       return fail(WHITTLE_ERROR_NULL, "output %d ('%s') is a null buffer", i,
                   m->info->outputs[i].name);
-  if (m->info->run((void *const *)inputs, outputs) != 0)
-    return fail(WHITTLE_ERROR_SHAPE, "the model rejected its inputs");
+  /* The model never writes its inputs (they are read-only to its code). */
+  if (m->info->run((void *const *)(uintptr_t)inputs, outputs) != 0) {
+    const char *why = m->info->error ? m->info->error() : NULL;
+    return fail(WHITTLE_ERROR_RUN, "the model failed: %s", why ? why : "no reason given");
+  }
   return WHITTLE_OK;
 }

@@ -12,7 +12,8 @@
  *   whittle-exec run MODEL.so DIR [WARMUP ITERS]
  *       reads DIR/in_N.bin, runs, writes DIR/out_N.bin; with WARMUP and
  *       ITERS, times ITERS runs after WARMUP untimed ones and prints one
- *       "ms VALUE" line per timed run
+ *       "ms VALUE" line per timed run. A string tensor's file holds each
+ *       element's bytes followed by a NUL.
  *
  * Errors are one line on stderr and exit status 1. It uses only the C
  * runtime, no MLIR or LLVM.
@@ -60,6 +61,20 @@ static double now_ms(void) {
   return ts.tv_sec * 1e3 + ts.tv_nsec / 1e6;
 }
 
+/* String outputs of a run are the caller's to free. */
+static void free_strings(whittle_model *m, void **out) {
+  for (int i = 0; i < whittle_model_num_outputs(m); ++i) {
+    const whittle_tensor_info *t = whittle_model_output(m, i);
+    if (t->dtype != WHITTLE_STRING)
+      continue;
+    char **ptrs = out[i];
+    for (int64_t k = 0; k < t->num_elements; ++k) {
+      free(ptrs[k]);
+      ptrs[k] = NULL;
+    }
+  }
+}
+
 static int run(whittle_model *m, const char *dir, int warmup, int iters) {
   int nin = whittle_model_num_inputs(m), nout = whittle_model_num_outputs(m);
   void **in = calloc(nin + 1, sizeof(void *)), **out = calloc(nout + 1, sizeof(void *));
@@ -73,32 +88,63 @@ static int run(whittle_model *m, const char *dir, int warmup, int iters) {
     if (!f)
       return fail("cannot read", path);
     in[i] = calloc(1, bytes);
-    size_t want = t->num_elements * whittle_dtype_size(t->dtype);
-    if (!in[i] || fread(in[i], 1, want, f) != want)
-      return fail("input file too short", path);
+    if (!in[i])
+      return fail("out of memory", NULL);
+    if (t->dtype == WHITTLE_STRING) {
+      /* The whole file, then one pointer per NUL-terminated element. */
+      fseek(f, 0, SEEK_END);
+      long size = ftell(f);
+      fseek(f, 0, SEEK_SET);
+      char *text = malloc(size + 1), **ptrs = in[i];
+      if (!text || fread(text, 1, size, f) != (size_t)size)
+        return fail("cannot read", path);
+      text[size] = 0;
+      long at = 0;
+      for (int64_t k = 0; k < t->num_elements; ++k) {
+        if (at >= size)
+          return fail("input file has too few strings", path);
+        ptrs[k] = text + at;
+        at += strlen(text + at) + 1;
+      }
+    } else {
+      size_t want = t->num_elements * whittle_dtype_size(t->dtype);
+      if (fread(in[i], 1, want, f) != want)
+        return fail("input file too short", path);
+    }
     fclose(f);
     free(path);
   }
   for (int i = 0; i < nout; ++i)
     if (!(out[i] = calloc(1, tensor_bytes(whittle_model_output(m, i)))))
       return fail("out of memory", NULL);
-  for (int k = 0; k < warmup; ++k)
-    if (whittle_model_run(m, nin, (const void *const *)in, nout, out) != WHITTLE_OK)
-      return fail("run failed", whittle_last_error());
-  for (int k = 0; k < (iters > 0 ? iters : 1); ++k) {
+  int runs = warmup + (iters > 0 ? iters : 1);
+  for (int k = 0; k < runs; ++k) {
     double t0 = now_ms();
+    if (k > 0)
+      free_strings(m, out);
     if (whittle_model_run(m, nin, (const void *const *)in, nout, out) != WHITTLE_OK)
       return fail("run failed", whittle_last_error());
-    if (iters > 0)
+    if (iters > 0 && k >= warmup)
       printf("ms %.6f\n", now_ms() - t0);
   }
   for (int i = 0; i < nout; ++i) {
     const whittle_tensor_info *t = whittle_model_output(m, i);
     char *path = path_of(dir, "out", i);
     FILE *f = path ? fopen(path, "wb") : NULL;
-    size_t want = t->num_elements * whittle_dtype_size(t->dtype);
-    if (!f || fwrite(out[i], 1, want, f) != want)
+    if (!f)
       return fail("cannot write", path);
+    if (t->dtype == WHITTLE_STRING) {
+      char **ptrs = out[i];
+      for (int64_t k = 0; k < t->num_elements; ++k) {
+        const char *v = ptrs[k] ? ptrs[k] : "";
+        if (fwrite(v, 1, strlen(v) + 1, f) != strlen(v) + 1)
+          return fail("cannot write", path);
+      }
+    } else {
+      size_t want = t->num_elements * whittle_dtype_size(t->dtype);
+      if (fwrite(out[i], 1, want, f) != want)
+        return fail("cannot write", path);
+    }
     fclose(f);
     free(path);
   }

@@ -15,6 +15,7 @@
 #include "llvm/Support/raw_ostream.h"
 
 #include <chrono>
+#include <cstring>
 #include <fstream>
 
 namespace whittle {
@@ -82,14 +83,46 @@ public:
            unsigned iters, std::vector<double> &ms, std::string &error) override {
     std::vector<const void *> inPtrs;
     std::vector<void *> outPtrs;
-    for (const auto &b : inputs)
-      inPtrs.push_back(b.data());
-    outputs.resize(outs.size());
-    for (size_t i = 0; i < outs.size(); ++i) {
-      outputs[i].resize(outs[i].bufferBytes());
-      outPtrs.push_back(outputs[i].data());
+    // String tensors travel as NUL-terminated elements; the model takes
+    // and gives one pointer per element.
+    std::vector<std::vector<const char *>> inStrings(inputs.size());
+    for (size_t i = 0; i < inputs.size(); ++i) {
+      if (i < ins.size() && ins[i].dtype == WHITTLE_STRING) {
+        for (size_t at = 0; at < inputs[i].size(); at += strlen(inputs[i].data() + at) + 1)
+          inStrings[i].push_back(inputs[i].data() + at);
+        inStrings[i].resize(std::max<int64_t>(1, ins[i].numElements), "");
+        inPtrs.push_back(inStrings[i].data());
+      } else {
+        inPtrs.push_back(inputs[i].data());
+      }
     }
+    outputs.resize(outs.size());
+    std::vector<std::vector<char *>> outStrings(outs.size());
+    for (size_t i = 0; i < outs.size(); ++i) {
+      if (outs[i].dtype == WHITTLE_STRING) {
+        outStrings[i].assign(std::max<int64_t>(1, outs[i].numElements), nullptr);
+        outPtrs.push_back(outStrings[i].data());
+      } else {
+        outputs[i].resize(outs[i].bufferBytes());
+        outPtrs.push_back(outputs[i].data());
+      }
+    }
+    auto releaseStrings = [&](bool keep) {
+      for (size_t i = 0; i < outs.size(); ++i) {
+        if (outs[i].dtype != WHITTLE_STRING)
+          continue;
+        if (keep)
+          outputs[i].clear();
+        for (char *&p : outStrings[i]) {
+          if (keep && p)
+            outputs[i].insert(outputs[i].end(), p, p + strlen(p) + 1);
+          free(p);
+          p = nullptr;
+        }
+      }
+    };
     auto once = [&] {
+      releaseStrings(false);
       if (whittle_model_run(model, (int)inPtrs.size(), inPtrs.data(),
                             (int)outPtrs.size(), outPtrs.data()) == WHITTLE_OK)
         return true;
@@ -107,6 +140,7 @@ public:
       if (iters)
         ms.push_back(std::chrono::duration<double, std::milli>(t1 - t0).count());
     }
+    releaseStrings(true);
     return true;
   }
 
@@ -217,6 +251,8 @@ public:
       size_t n = std::min(inputs[i].size(), ins[i].bufferBytes());
       if (ins[i].numElements == 0)
         n = 0;
+      if (ins[i].dtype == WHITTLE_STRING)
+        n = inputs[i].size(); // the NUL-terminated elements
       f.write(inputs[i].data(), n);
     }
     std::vector<std::string> args{"run", model, std::string(dir)};
@@ -242,7 +278,8 @@ public:
         return false;
       }
       outputs[i].assign((*buf)->getBufferStart(), (*buf)->getBufferEnd());
-      outputs[i].resize(outs[i].bufferBytes());
+      if (outs[i].dtype != WHITTLE_STRING)
+        outputs[i].resize(outs[i].bufferBytes());
     }
     return true;
   }

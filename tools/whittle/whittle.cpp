@@ -386,6 +386,16 @@ std::vector<std::vector<char>> randomInputs(const whittle::ModelHandle &m) {
   std::mt19937 rng(1234);
   std::vector<std::vector<char>> ins;
   for (const whittle::TensorMeta &t : m.inputs()) {
+    if (t.dtype == WHITTLE_STRING) {
+      // Short lowercase words, each NUL-terminated.
+      ins.emplace_back();
+      for (int64_t k = 0; k < t.numElements; ++k) {
+        for (int c = 0, len = 1 + (int)(rng() % 8); c < len; ++c)
+          ins.back().push_back((char)('a' + rng() % 26));
+        ins.back().push_back('\0');
+      }
+      continue;
+    }
     ins.emplace_back(t.bufferBytes());
     randomFill(ins.back(), t.dtype, rng);
   }
@@ -434,7 +444,8 @@ int runRun() {
       t.dtype = info.dtype;
       t.dims = info.dims;
       t.bytes = outs[i];
-      t.bytes.resize(info.numElements * size);
+      if (info.dtype != WHITTLE_STRING)
+        t.bytes.resize(info.numElements * size);
       if (!whittle::writeTensorFile(std::string(path), t, err))
         return fail(err);
     }
@@ -450,6 +461,18 @@ int runRun() {
     compared = true;
     adoptBfloat16Bits(ref, info.dtype);
     int64_t n = info.numElements;
+    if (info.dtype == WHITTLE_STRING && ref.dtype == info.dtype) {
+      // Strings match exactly.
+      std::vector<std::string> got = whittle::splitStrings(outs[i]),
+                               want = whittle::splitStrings(ref.bytes);
+      int64_t bad = 0;
+      for (int64_t k = 0; k < n; ++k)
+        bad += k >= (int64_t)got.size() || k >= (int64_t)want.size() || got[k] != want[k];
+      llvm::outs() << llvm::format("output %d (%s): %lld/%lld strings differ\n", (int)i,
+                                   info.name.c_str(), (long long)bad, (long long)n);
+      allMatch &= bad == 0 && (int64_t)want.size() == n;
+      continue;
+    }
     if (ref.dtype != info.dtype || (int64_t)(ref.bytes.size() / whittle_dtype_size(ref.dtype)) != n) {
       llvm::outs() << "output " << i << " (" << info.name
                    << "): reference has another type or shape\n";

@@ -30,7 +30,7 @@ def ConvertONNXToWhittlePass : Pass<"convert-onnx-to-whittle", "mlir::ModuleOp">
 }
 
 def ConvertWhittleToLinalgPass
-    : Pass<"convert-whittle-to-linalg", "mlir::func::FuncOp"> {
+    : Pass<"convert-whittle-to-linalg", "mlir::ModuleOp"> {
   let summary = "Lower whittle ops to linalg, tensor, arith and math";
   let description = [{
     The common CPU path's first step: each whittle op becomes linalg
@@ -41,7 +41,8 @@ def ConvertWhittleToLinalgPass
     (ui8, ...) are computed on a signless view (whittle.storage_cast), with
     unsigned division, comparison and extension where the type asks for
     them; the function's arguments and results are made signless at the
-    end. Ops it cannot lower
+    end. String ops call small helpers linked into every model (declared
+    here as private functions with a C interface). Ops it cannot lower
     yet (dynamic shapes in this version) are left alone and reported by
     `whittle compile`.
   }];
@@ -49,7 +50,10 @@ def ConvertWhittleToLinalgPass
                            "::mlir::tensor::TensorDialect",
                            "::mlir::arith::ArithDialect",
                            "::mlir::math::MathDialect",
-                           "::mlir::scf::SCFDialect"];
+                           "::mlir::scf::SCFDialect",
+                           "::mlir::bufferization::BufferizationDialect",
+                           "::mlir::memref::MemRefDialect",
+                           "::mlir::func::FuncDialect"];
 }
 
 #endif // WHITTLE_CONVERSION_PASSES

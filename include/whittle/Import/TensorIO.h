@@ -14,12 +14,20 @@
 
 namespace whittle {
 
+/// ONNX's STRING element type.
+constexpr int kStringDtype = 8;
+
 struct TensorData {
   std::string name;
   int dtype = 0;              ///< ONNX TensorProto.DataType
   std::vector<int64_t> dims;
-  std::vector<char> bytes;    ///< little-endian, row-major
+  /// Little-endian, row-major; for strings each element's bytes followed
+  /// by a NUL, in order.
+  std::vector<char> bytes;
 };
+
+/// The elements of a string tensor's `bytes`.
+std::vector<std::string> splitStrings(const std::vector<char> &bytes);
 
 /// Reads a serialized TensorProto; false with `error` set on failure.
 bool readTensorFile(const std::string &path, TensorData &out, std::string &error);

@@ -1,8 +1,11 @@
-//===- Text.cpp - TfIdfVectorizer -----------------------------------------===//
+//===- Text.cpp - TfIdfVectorizer, StringNormalizer -----------------------===//
 //
 // TfIdfVectorizer over integer tokens: whittle.ngram_count gives the term
 // frequencies (TF); IDF and TFIDF weigh them per output column in
 // elementwise ops (IDF: the weight where the count is non-zero).
+// StringNormalizer: whittle.string_normalize. How many strings survive the
+// stopwords depends on the data: the declared output shape fixes it, and a
+// run that leaves another count fails with a message.
 //
 //===----------------------------------------------------------------------===//
 
@@ -61,8 +64,31 @@ LogicalResult convertTfIdf(onnx::TfIdfVectorizerOp op, PatternRewriter &rewriter
   return success();
 }
 
+
+LogicalResult convertStringNormalizer(onnx::StringNormalizerOp op, PatternRewriter &rewriter) {
+  auto inTy = rankedType(op.getX());
+  auto outTy = rankedType(op.getY());
+  if (!inTy || !inTy.hasStaticShape() || !outTy || outTy.getRank() != inTy.getRank())
+    return rewriter.notifyMatchFailure(op, "needs a static [C] or [1, C] input");
+  if (inTy.getRank() == 2 && inTy.getDimSize(0) != 1)
+    return op.emitError("StringNormalizer: a 2-D input must be [1, C], not ")
+           << inTy;
+  if (!outTy.hasStaticShape())
+    return rewriter.notifyMatchFailure(
+        op, "the output's length depends on the data: declare it in the model");
+  StringRef action = op.getCaseChangeAction();
+  int64_t caseChange = action == "LOWER" ? 1 : action == "UPPER" ? 2 : 0;
+  if (caseChange == 0 && action != "NONE" && !action.empty())
+    return op.emitError("StringNormalizer: unknown case_change_action '") << action << "'";
+  ArrayAttr stopwords = op.getStopwords().value_or(rewriter.getArrayAttr({}));
+  rewriter.replaceOpWithNewOp<wt::StringNormalizeOp>(op, outTy, op.getX(), caseChange,
+                                                     op.getIsCaseSensitive() != 0, stopwords);
+  return success();
+}
+
 } // namespace
 
 void whittle::conversion::populateTextLegalizations(LegalizationTable &table) {
   table.onOp<onnx::TfIdfVectorizerOp>(1, convertTfIdf);
+  table.onOp<onnx::StringNormalizerOp>(1, convertStringNormalizer);
 }

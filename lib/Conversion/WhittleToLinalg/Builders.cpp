@@ -88,6 +88,8 @@ bool isSignlessOrFloat(Type t) {
 bool isSignTyped(Type t) {
   if (auto s = dyn_cast<ShapedType>(t))
     t = s.getElementType();
+  if (isa<onnx::StringType>(t))
+    return true;
   auto it = dyn_cast<IntegerType>(t);
   return it && !it.isSignless();
 }
@@ -101,6 +103,8 @@ bool isUnsignedInt(Type t) {
 
 Type signlessType(Type t) {
   auto convert = [](Type e) -> Type {
+    if (isa<onnx::StringType>(e))
+      return IntegerType::get(e.getContext(), 64); // a pointer to the bytes
     auto it = dyn_cast<IntegerType>(e);
     return it && !it.isSignless() ? IntegerType::get(e.getContext(), it.getWidth()) : e;
   };

@@ -83,7 +83,9 @@ mlir::Value wrapIndex(mlir::OpBuilder &b, mlir::Location loc, mlir::Value i,
 /// Whether `t` (scalar or shaped) has float or signless integer elements:
 /// what arith and the LLVM lowering compute on directly.
 bool isSignlessOrFloat(mlir::Type t);
-/// Whether `t` (scalar or shaped) has sign-typed integer elements.
+/// Whether `t` (scalar or shaped) has sign-typed integer elements, or
+/// strings: element types code holds in a signless view (strings as i64
+/// pointers to NUL-terminated bytes).
 bool isSignTyped(mlir::Type t);
 /// Whether `t` (scalar or shaped) has unsigned integer elements.
 bool isUnsignedInt(mlir::Type t);
@@ -156,6 +158,9 @@ void populateRecurrentLowerings(mlir::RewritePatternSet &patterns);
 void populateSelectionLowerings(mlir::RewritePatternSet &patterns);
 void populateTextLowerings(mlir::RewritePatternSet &patterns);
 
+/// Declares, in `module`, the runtime helpers (string functions in the
+/// model's entry point) that lowerings of ops found in it call.
+void declareRuntimeHelpers(mlir::ModuleOp module);
 /// Makes the arguments and results of a lowered function signless, dropping
 /// the storage casts at its boundary.
 void makeSignlessBoundary(mlir::func::FuncOp func);

@@ -1,13 +1,21 @@
-//===- Text.cpp - whittle.ngram_count -------------------------------------===//
+//===- Text.cpp - whittle.ngram_count, whittle.string_normalize -----------===//
 //
 // ngram_count: one reduction generic over (row, pool entry, start, skip)
 // compares the pooled tokens (a constant table) with the row's tokens at
 // start + j * (skip + 1); a second generic places each entry's count in its
 // output column.
+// string_normalize: strings are i64 pointers in code; the op calls the
+// helper whittle_rt_string_normalize of the model's entry point (a few
+// lines of C: case folding and stopword matching are byte loops, not
+// tensor code) on the input's buffer, an output buffer and the stopwords
+// as NUL-separated bytes.
 //
 //===----------------------------------------------------------------------===//
 
 #include "Lowering.h"
+
+#include "mlir/Dialect/Bufferization/IR/Bufferization.h"
+#include "mlir/Dialect/MemRef/IR/MemRef.h"
 
 using namespace mlir;
 using namespace whittle;
@@ -129,8 +137,72 @@ struct LowerNgramCount : OpRewritePattern<wt::NgramCountOp> {
   }
 };
 
+
+constexpr llvm::StringLiteral kStringNormalize = "whittle_rt_string_normalize";
+
+struct LowerStringNormalize : OpRewritePattern<wt::StringNormalizeOp> {
+  using Base::Base;
+  LogicalResult matchAndRewrite(wt::StringNormalizeOp op,
+                                PatternRewriter &rewriter) const override {
+    auto inTy = staticType(op.getInput()), outTy = staticType(op.getOutput());
+    if (!inTy || !outTy)
+      return rewriter.notifyMatchFailure(op, "needs static shapes");
+    Location loc = op.getLoc();
+    auto i64 = rewriter.getI64Type(), i8 = rewriter.getI8Type();
+    int64_t n = inTy.getNumElements(), m = outTy.getNumElements();
+    Value in = reshapeTo(rewriter, loc, signlessView(rewriter, loc, op.getInput()),
+                         RankedTensorType::get({n}, i64));
+    Value inBuf = bufferization::ToBufferOp::create(
+        rewriter, loc, MemRefType::get({n}, i64), in, /*read_only=*/true);
+    Value outBuf = memref::AllocOp::create(rewriter, loc, MemRefType::get({m}, i64));
+    std::vector<int8_t> bytes;
+    for (Attribute a : op.getStopwords()) {
+      StringRef w = cast<StringAttr>(a).getValue();
+      bytes.insert(bytes.end(), w.begin(), w.end());
+      bytes.push_back(0);
+    }
+    bytes.push_back(0); // an empty word ends the list
+    auto wordsTy = RankedTensorType::get({(int64_t)bytes.size()}, i8);
+    Value words = arith::ConstantOp::create(
+        rewriter, loc, wordsTy, DenseElementsAttr::get(wordsTy, ArrayRef<int8_t>(bytes)));
+    Value wordsBuf = bufferization::ToBufferOp::create(
+        rewriter, loc, MemRefType::get(wordsTy.getShape(), i8), words, /*read_only=*/true);
+    auto dyn = [&](Value buf, Type elt) {
+      return memref::CastOp::create(rewriter, loc, MemRefType::get({ShapedType::kDynamic}, elt),
+                                    buf)
+          .getResult();
+    };
+    int64_t flags = op.getCaseChange() | (op.getCaseSensitive() ? 4 : 0);
+    func::CallOp::create(rewriter, loc, kStringNormalize, TypeRange{},
+                         ValueRange{dyn(inBuf, i64), dyn(outBuf, i64), dyn(wordsBuf, i8),
+                                    arith::ConstantIntOp::create(rewriter, loc, i64, flags)});
+    Value out = bufferization::ToTensorOp::create(rewriter, loc, RankedTensorType::get({m}, i64),
+                                                  outBuf, /*restrict=*/true, /*writable=*/true);
+    out = reshapeTo(rewriter, loc, out, cast<RankedTensorType>(signlessType(outTy)));
+    rewriter.replaceOp(op, restoreSign(rewriter, loc, out, outTy));
+    return success();
+  }
+};
+
 } // namespace
 
+void whittle::lowering::declareRuntimeHelpers(ModuleOp module) {
+  bool strings = false;
+  module.walk([&](wt::StringNormalizeOp) { strings = true; });
+  if (!strings || module.lookupSymbol(kStringNormalize))
+    return;
+  OpBuilder b = OpBuilder::atBlockEnd(module.getBody());
+  MLIRContext *ctx = module.getContext();
+  auto i64 = IntegerType::get(ctx, 64);
+  auto dyn = [&](Type elt) { return MemRefType::get({ShapedType::kDynamic}, elt); };
+  // (input strings, output strings, stopwords, flags): see the entry point.
+  auto fn = func::FuncOp::create(
+      b, module.getLoc(), kStringNormalize,
+      FunctionType::get(ctx, {dyn(i64), dyn(i64), dyn(IntegerType::get(ctx, 8)), i64}, {}));
+  fn.setPrivate();
+  fn->setAttr("llvm.emit_c_interface", UnitAttr::get(ctx));
+}
+
 void whittle::lowering::populateTextLowerings(RewritePatternSet &patterns) {
-  patterns.add<LowerNgramCount>(patterns.getContext());
+  patterns.add<LowerNgramCount, LowerStringNormalize>(patterns.getContext());
 }

@@ -31,9 +31,12 @@ struct ConvertWhittleToLinalgPass
     whittle::lowering::populateRecurrentLowerings(patterns);
     whittle::lowering::populateSelectionLowerings(patterns);
     whittle::lowering::populateTextLowerings(patterns);
+    // Runtime helpers the lowerings call, declared before any call exists.
+    whittle::lowering::declareRuntimeHelpers(getOperation());
     if (failed(applyPatternsGreedily(getOperation(), std::move(patterns))))
       return signalPassFailure();
-    whittle::lowering::makeSignlessBoundary(getOperation());
+    for (auto func : getOperation().getOps<mlir::func::FuncOp>())
+      whittle::lowering::makeSignlessBoundary(func);
   }
 };
 

@@ -18,3 +18,12 @@ func.func @tfidf_idf(%x: tensor<12xi32>) -> tensor<3xf32> {
   %y = "onnx.TfIdfVectorizer"(%x) {max_gram_length = 2 : i64, max_skip_count = 0 : i64, min_gram_length = 2 : i64, mode = "IDF", ngram_counts = array<i64: 0, 0>, ngram_indexes = array<i64: 0, 1, 2>, pool_int64s = array<i64: 5, 6, 7, 8, 6, 7>, weights = array<f32: 1.0, 2.0, 3.0>} : (tensor<12xi32>) -> tensor<3xf32>
   return %y : tensor<3xf32>
 }
+
+// -----
+
+// CHECK-LABEL: func.func @string_normalizer
+// CHECK: whittle.string_normalize %arg0 {case_change = 1 : i64, case_sensitive, stopwords = ["monday"]} : tensor<4x!onnx.string> -> tensor<3x!onnx.string>
+func.func @string_normalizer(%x: tensor<4x!onnx.string>) -> tensor<3x!onnx.string> {
+  %y = "onnx.StringNormalizer"(%x) {case_change_action = "LOWER", is_case_sensitive = 1 : i64, stopwords = ["monday"]} : (tensor<4x!onnx.string>) -> tensor<3x!onnx.string>
+  return %y : tensor<3x!onnx.string>
+}

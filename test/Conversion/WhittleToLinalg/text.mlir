@@ -13,3 +13,18 @@ func.func @ngram_count(%x: tensor<2x6xi32>) -> tensor<2x4xf32> {
   %y = whittle.ngram_count %x {columns = array<i64: 3, 0, 1>, max_gram = 2 : i64, max_skip = 1 : i64, min_gram = 2 : i64, pool = array<i64: 5, 6, 7, 8, 6, 7>, pool_starts = array<i64: 0, 0>} : tensor<2x6xi32> -> tensor<2x4xf32>
   return %y : tensor<2x4xf32>
 }
+
+// -----
+
+// Strings are i64 pointers in code: the op is a call of the entry point's
+// helper on the buffers, declared once in the module.
+// CHECK-LABEL: func.func @string_normalize(%arg0: tensor<4xi64>) -> tensor<3xi64>
+// CHECK: bufferization.to_buffer %arg0 read_only : tensor<4xi64> to memref<4xi64>
+// CHECK: memref.alloc() : memref<3xi64>
+// CHECK: call @whittle_rt_string_normalize({{.*}}) : (memref<?xi64>, memref<?xi64>, memref<?xi8>, i64) -> ()
+// CHECK: bufferization.to_tensor {{.*}} restrict writable : memref<3xi64> to tensor<3xi64>
+// CHECK: func.func private @whittle_rt_string_normalize(memref<?xi64>, memref<?xi64>, memref<?xi8>, i64) attributes {llvm.emit_c_interface}
+func.func @string_normalize(%x: tensor<4x!onnx.string>) -> tensor<3x!onnx.string> {
+  %y = whittle.string_normalize %x {case_change = 2 : i64, stopwords = ["monday"]} : tensor<4x!onnx.string> -> tensor<3x!onnx.string>
+  return %y : tensor<3x!onnx.string>
+}

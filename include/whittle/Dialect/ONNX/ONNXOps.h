@@ -12,9 +12,7 @@
 #include "mlir/Interfaces/SideEffectInterfaces.h"
 
 #include "whittle/Dialect/ONNX/ONNXDialect.h"
-
-#define GET_TYPEDEF_CLASSES
-#include "whittle/Dialect/ONNX/ONNXTypes.h.inc"
+#include "whittle/Dialect/ONNX/ONNXTypes.h"
 
 #define GET_OP_CLASSES
 #include "whittle/Dialect/ONNX/ONNXOps.h.inc"

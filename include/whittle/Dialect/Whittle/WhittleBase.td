@@ -34,8 +34,16 @@ def Whittle_Dialect : Dialect {
 // Type constraints
 //===----------------------------------------------------------------------===//
 
+/// ONNX's string element (!onnx.string): whittle moves and transforms
+/// string tensors with the ONNX dialect's own element type; code holds each
+/// element as a pointer to a NUL-terminated string.
+def Whittle_StringElement : Type<CPred<"::llvm::isa<::whittle::onnx::StringType>($_self)">,
+                                 "ONNX string">;
+
 /// Element types the optimizer computes on.
-def Whittle_ElementType : AnyTypeOf<[AnyFloat, AnyInteger, quant_QuantizedType]>;
+def Whittle_ElementType : AnyTypeOf<[AnyFloat, AnyInteger, quant_QuantizedType,
+                                     Whittle_StringElement]>;
+def Whittle_StringTensor : TensorOf<[Whittle_StringElement]>;
 def Whittle_Tensor : TensorOf<[Whittle_ElementType]>;
 def Whittle_FloatTensor : TensorOf<[AnyFloat]>;
 def Whittle_IndexTensor : TensorOf<[I32, I64]>;

@@ -10,6 +10,7 @@
 #include "mlir/IR/OpImplementation.h"
 #include "mlir/Interfaces/SideEffectInterfaces.h"
 
+#include "whittle/Dialect/ONNX/ONNXTypes.h"
 #include "whittle/Dialect/Whittle/WhittleDialect.h"
 #include "whittle/Dialect/Whittle/WhittleEnums.h.inc"
 

@@ -230,6 +230,8 @@ def Whittle_StorageCastOp : Whittle_Op<"storage_cast", [Pure]> {
     It also casts a sign-typed integer tensor (`ui8`, `si32`) to the
     signless integers of the same width, or back: code generation computes
     on that signless view, since arith takes signless integers only.
+
+    And it views a string tensor as the i64 pointers code holds, or back.
   }];
   let arguments = (ins Whittle_Tensor:$input);
   let results = (outs Whittle_Tensor:$output);
@@ -290,6 +292,22 @@ def Whittle_CumSumOp : Whittle_Op<"cumsum", [Pure,
     $input (`axis` $axis_value^ `:` type($axis_value))? attr-dict `:` type($input)
   }];
   let hasVerifier = 1;
+}
+
+def Whittle_StringNormalizeOp : Whittle_Op<"string_normalize", [Pure]> {
+  let summary = "Drops stopwords and changes the case of strings";
+  let description = [{
+    ONNX StringNormalizer on [C] or [1, C] strings. Elements equal to a
+    stopword (ignoring ASCII case unless `case_sensitive`) are dropped; the
+    rest keep their order and are lower- or upper-cased (`case_change` 0
+    none, 1 lower, 2 upper; ASCII letters). The result's last dim is the
+    number left, or 1 holding "" when none is. A different count than the
+    result type's fails the run.
+  }];
+  let arguments = (ins Whittle_StringTensor:$input, I64Attr:$case_change,
+                   UnitAttr:$case_sensitive, StrArrayAttr:$stopwords);
+  let results = (outs Whittle_StringTensor:$output);
+  let assemblyFormat = "$input attr-dict `:` type($input) `->` type($output)";
 }
 
 def Whittle_NgramCountOp : Whittle_Op<"ngram_count", [Pure]> {

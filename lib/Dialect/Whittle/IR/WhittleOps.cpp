@@ -483,6 +483,14 @@ LogicalResult StorageCastOp::verify() {
   Type from = elementType(getInput()), to = elementType(getOutput());
   auto qFrom = dyn_cast<quant::QuantizedType>(from);
   auto qTo = dyn_cast<quant::QuantizedType>(to);
+  // A string element is held as a pointer: an i64 view, or back.
+  if (isa<onnx::StringType>(from) || isa<onnx::StringType>(to)) {
+    Type other = isa<onnx::StringType>(from) ? to : from;
+    if (!other.isSignlessInteger(64))
+      return emitOpError("casts strings to their i64 pointer view or back, not ")
+             << from << " to " << to;
+    return success();
+  }
   // The signless view of a sign-typed integer, or back.
   auto iFrom = dyn_cast<IntegerType>(from), iTo = dyn_cast<IntegerType>(to);
   if (iFrom && iTo) {
