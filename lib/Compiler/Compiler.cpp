@@ -198,6 +198,120 @@ static int rt_ascii_case_equal(const char *a, const char *b) {
   }
 }
 
+/* Numbers to text: the shortest digits that read back as the same value,
+ * positional for magnitudes in [1e-4, 1e16), else d.ddde+XX (numpy's
+ * repr). */
+static char *rt_format_real(double v, int max_digits, int is_float) {
+  char buf[64], digits[40];
+  if (v != v)
+    return strcpy(rt_alloc(4), "nan");
+  if (v == 1.0 / 0.0 || v == -1.0 / 0.0)
+    return strcpy(rt_alloc(5), v > 0 ? "inf" : "-inf");
+  int p = 1;
+  for (; p < max_digits; ++p) {
+    snprintf(buf, sizeof buf, "%.*e", p - 1, v);
+    double back = strtod(buf, NULL);
+    if (is_float ? (float)back == (float)v : back == v)
+      break;
+  }
+  snprintf(buf, sizeof buf, "%.*e", p - 1, v);
+  /* buf: [-]d[.ddd]e[+-]XX */
+  const char *s = buf;
+  int neg = *s == '-', n = 0;
+  if (neg)
+    ++s;
+  for (; *s && *s != 'e'; ++s)
+    if (*s != '.')
+      digits[n++] = *s;
+  int exp = atoi(s + 1);
+  while (n > 1 && digits[n - 1] == '0')
+    --n;
+  char out[80];
+  int o = 0;
+  if (neg)
+    out[o++] = '-';
+  double mag = v < 0 ? -v : v;
+  if (mag == 0 || (mag >= 1e-4 && mag < 1e16)) {
+    if (exp < 0) {
+      out[o++] = '0';
+      out[o++] = '.';
+      for (int z = -1; z > exp; --z)
+        out[o++] = '0';
+      for (int k = 0; k < n; ++k)
+        out[o++] = digits[k];
+    } else {
+      for (int k = 0; k <= exp; ++k)
+        out[o++] = k < n ? digits[k] : '0';
+      out[o++] = '.';
+      if (n > exp + 1)
+        for (int k = exp + 1; k < n; ++k)
+          out[o++] = digits[k];
+      else
+        out[o++] = '0';
+    }
+    out[o] = 0;
+  } else {
+    out[o++] = digits[0];
+    if (n > 1) {
+      out[o++] = '.';
+      for (int k = 1; k < n; ++k)
+        out[o++] = digits[k];
+    }
+    snprintf(out + o, sizeof out - o, "e%c%02d", exp < 0 ? '-' : '+', exp < 0 ? -exp : exp);
+  }
+  char *r = rt_alloc(strlen(out) + 1);
+  return r ? strcpy(r, out) : NULL;
+}
+
+__attribute__((visibility("hidden")))
+void _mlir_ciface_whittle_rt_format_f32(rt_vec *in, rt_vec *out) {
+  const float *x = (const float *)in->aligned + in->offset;
+  char **y = (char **)out->aligned + out->offset;
+  for (int64_t i = 0; i < in->size; ++i)
+    y[i * out->stride] = rt_format_real(x[i * in->stride], 9, 1);
+}
+
+__attribute__((visibility("hidden")))
+void _mlir_ciface_whittle_rt_format_f64(rt_vec *in, rt_vec *out) {
+  const double *x = (const double *)in->aligned + in->offset;
+  char **y = (char **)out->aligned + out->offset;
+  for (int64_t i = 0; i < in->size; ++i)
+    y[i * out->stride] = rt_format_real(x[i * in->stride], 17, 0);
+}
+
+__attribute__((visibility("hidden")))
+void _mlir_ciface_whittle_rt_format_i64(rt_vec *in, rt_vec *out) {
+  const int64_t *x = (const int64_t *)in->aligned + in->offset;
+  char **y = (char **)out->aligned + out->offset;
+  for (int64_t i = 0; i < in->size; ++i) {
+    char *s = rt_alloc(24);
+    if (!s)
+      return;
+    snprintf(s, 24, "%lld", (long long)x[i * in->stride]);
+    y[i * out->stride] = s;
+  }
+}
+
+__attribute__((visibility("hidden")))
+void _mlir_ciface_whittle_rt_parse_f64(rt_vec *in, rt_vec *out) {
+  const char **x = (const char **)in->aligned + in->offset;
+  double *y = (double *)out->aligned + out->offset;
+  for (int64_t i = 0; i < in->size; ++i) {
+    const char *s = x[i * in->stride];
+    y[i * out->stride] = s ? strtod(s, NULL) : 0.0;
+  }
+}
+
+__attribute__((visibility("hidden")))
+void _mlir_ciface_whittle_rt_parse_i64(rt_vec *in, rt_vec *out) {
+  const char **x = (const char **)in->aligned + in->offset;
+  int64_t *y = (int64_t *)out->aligned + out->offset;
+  for (int64_t i = 0; i < in->size; ++i) {
+    const char *s = x[i * in->stride];
+    y[i * out->stride] = s ? (int64_t)strtoll(s, NULL, 10) : 0;
+  }
+}
+
 /* StringNormalizer: flags & 3 is the case change (1 lower, 2 upper),
  * flags & 4 case-sensitive stopwords; `words` holds NUL-terminated
  * stopwords ending in an empty one. */

@@ -284,19 +284,26 @@ void whittle::conversion::populateElementwiseLegalizations(
                                               op.getY());
     return success();
   });
-  table.onOp<onnx::CastOp>(1, [](onnx::CastOp op, PatternRewriter &rewriter) {
+  // Numbers to numbers, or between numbers and strings (formatted as the
+  // shortest text that reads back the same value; parsed with strtod).
+  auto castable = [](Type from, Type to) {
+    bool fromString = isa<onnx::StringType>(from), toString = isa<onnx::StringType>(to);
+    return (from.isIntOrFloat() || fromString) && (to.isIntOrFloat() || toString) &&
+           !(fromString && toString);
+  };
+  table.onOp<onnx::CastOp>(1, [castable](onnx::CastOp op, PatternRewriter &rewriter) {
     Type elt = cast<ShapedType>(op.getOutput().getType()).getElementType();
     Type from = cast<ShapedType>(op.getInput().getType()).getElementType();
-    if (!elt.isIntOrFloat() || !from.isIntOrFloat())
+    if (!castable(from, elt))
       return rewriter.notifyMatchFailure(op, "cast to a non-numeric type");
     rewriter.replaceOpWithNewOp<wt::CastOp>(op, op.getOutput().getType(),
                                             op.getInput());
     return success();
   });
-  table.onOp<onnx::CastLikeOp>(1, [](onnx::CastLikeOp op, PatternRewriter &r) {
+  table.onOp<onnx::CastLikeOp>(1, [castable](onnx::CastLikeOp op, PatternRewriter &r) {
     Type from = cast<ShapedType>(op.getInput().getType()).getElementType();
     Type to = cast<ShapedType>(op.getOutput().getType()).getElementType();
-    if (!from.isIntOrFloat() || !to.isIntOrFloat())
+    if (!castable(from, to))
       return r.notifyMatchFailure(op, "cast of a non-numeric type");
     r.replaceOpWithNewOp<wt::CastOp>(op, op.getOutput().getType(), op.getInput());
     return success();

@@ -9,6 +9,9 @@
 // lines of C: case folding and stopword matching are byte loops, not
 // tensor code) on the input's buffer, an output buffer and the stopwords
 // as NUL-separated bytes.
+// cast between numbers and strings: the numbers are widened to f32, f64 or
+// i64 in a generic, and whittle_rt_format_* / whittle_rt_parse_* convert
+// the flat buffer (shortest round-trip text; strtod / strtoll).
 //
 //===----------------------------------------------------------------------===//
 
@@ -16,6 +19,7 @@
 
 #include "mlir/Dialect/Bufferization/IR/Bufferization.h"
 #include "mlir/Dialect/MemRef/IR/MemRef.h"
+#include "llvm/ADT/MapVector.h"
 
 using namespace mlir;
 using namespace whittle;
@@ -44,7 +48,7 @@ struct LowerNgramCount : OpRewritePattern<wt::NgramCountOp> {
       for (int64_t e = starts[g]; e + len <= end; e += len) {
         for (int64_t j = 0; j < width; ++j)
           tokens.push_back(j < len ? pool[e + j] : 0);
-        bool counted = len >= op.getMinGram() && len <= op.getMaxGram();
+        bool counted = len >= (int64_t)op.getMinGram() && len <= (int64_t)op.getMaxGram();
         lengths.push_back(counted ? len : 0);
       }
     }
@@ -184,25 +188,131 @@ struct LowerStringNormalize : OpRewritePattern<wt::StringNormalizeOp> {
   }
 };
 
+
+/// The helper converting between strings and `t`'s element type and the
+/// element type that helper takes (f32, f64 or i64); null when none.
+std::pair<StringRef, Type> stringCastHelper(Type t, bool toString) {
+  MLIRContext *ctx = t.getContext();
+  Type elt = cast<ShapedType>(t).getElementType();
+  Type f32 = Float32Type::get(ctx), f64 = Float64Type::get(ctx);
+  auto i64 = IntegerType::get(ctx, 64);
+  if (auto ft = dyn_cast<FloatType>(elt)) {
+    if (toString)
+      return ft.getWidth() <= 32 ? std::make_pair(StringRef("whittle_rt_format_f32"), Type(f32))
+                                 : std::make_pair(StringRef("whittle_rt_format_f64"), Type(f64));
+    return {"whittle_rt_parse_f64", f64};
+  }
+  auto it = dyn_cast<IntegerType>(elt);
+  if (!it || it.getWidth() == 1 || (it.isUnsigned() && it.getWidth() == 64))
+    return {StringRef(), Type()};
+  return {toString ? "whittle_rt_format_i64" : "whittle_rt_parse_i64", i64};
+}
+
+/// Elementwise conversion of numbers `v` to `type` (widths and kinds).
+Value convertNumbers(OpBuilder &b, Location loc, Value v, RankedTensorType type,
+                     bool isUnsigned) {
+  Type to = type.getElementType();
+  return buildElementwise(b, loc, type, v, [&](OpBuilder &nb, Location nl, ValueRange a) {
+    Value x = a[0];
+    Type from = x.getType();
+    if (from == to)
+      return x;
+    if (isa<FloatType>(from) && isa<FloatType>(to))
+      return from.getIntOrFloatBitWidth() < to.getIntOrFloatBitWidth()
+                 ? arith::ExtFOp::create(nb, nl, to, x).getResult()
+                 : arith::TruncFOp::create(nb, nl, to, x).getResult();
+    if (isa<IntegerType>(from) && isa<IntegerType>(to)) {
+      if (from.getIntOrFloatBitWidth() > to.getIntOrFloatBitWidth())
+        return arith::TruncIOp::create(nb, nl, to, x).getResult();
+      return isUnsigned ? arith::ExtUIOp::create(nb, nl, to, x).getResult()
+                        : arith::ExtSIOp::create(nb, nl, to, x).getResult();
+    }
+    return Value();
+  });
+}
+
+struct LowerStringCast : OpRewritePattern<wt::CastOp> {
+  LowerStringCast(MLIRContext *ctx) : OpRewritePattern(ctx, /*benefit=*/2) {}
+  LogicalResult matchAndRewrite(wt::CastOp op, PatternRewriter &rewriter) const override {
+    auto inTy = staticType(op.getInput()), outTy = staticType(op.getOutput());
+    if (!inTy || !outTy)
+      return rewriter.notifyMatchFailure(op, "needs static shapes");
+    bool toString = isa<onnx::StringType>(outTy.getElementType());
+    bool fromString = isa<onnx::StringType>(inTy.getElementType());
+    if (toString == fromString)
+      return rewriter.notifyMatchFailure(op, "not a cast between numbers and strings");
+    RankedTensorType numTy = toString ? inTy : outTy;
+    auto [helper, helperElt] = stringCastHelper(numTy, toString);
+    if (helper.empty())
+      return rewriter.notifyMatchFailure(op, "no string conversion for this element type");
+    Location loc = op.getLoc();
+    auto i64 = rewriter.getI64Type();
+    int64_t n = inTy.getNumElements();
+    bool isUnsigned = isUnsignedInt(numTy);
+    auto flat = [&](Type elt) { return RankedTensorType::get({n}, elt); };
+    auto buffer = [&](Value t, Type elt) {
+      Value b = bufferization::ToBufferOp::create(rewriter, loc, MemRefType::get({n}, elt), t,
+                                                  /*read_only=*/true);
+      return memref::CastOp::create(rewriter, loc, MemRefType::get({ShapedType::kDynamic}, elt),
+                                    b)
+          .getResult();
+    };
+    Value in = reshapeTo(rewriter, loc, signlessView(rewriter, loc, op.getInput()),
+                         flat(fromString ? i64 : signlessType(inTy.getElementType())));
+    if (!fromString)
+      in = convertNumbers(rewriter, loc, in, flat(helperElt), isUnsigned);
+    Type outElt = toString ? Type(i64) : helperElt;
+    Value outBuf = memref::AllocOp::create(rewriter, loc, MemRefType::get({n}, outElt));
+    Value outDyn = memref::CastOp::create(
+        rewriter, loc, MemRefType::get({ShapedType::kDynamic}, outElt), outBuf);
+    func::CallOp::create(rewriter, loc, helper, TypeRange{},
+                         ValueRange{buffer(in, fromString ? i64 : helperElt), outDyn});
+    Value out = bufferization::ToTensorOp::create(rewriter, loc, flat(outElt), outBuf,
+                                                  /*restrict=*/true, /*writable=*/true);
+    if (!toString)
+      out = convertNumbers(rewriter, loc, out, flat(signlessType(outTy.getElementType())),
+                           isUnsigned);
+    out = reshapeTo(rewriter, loc, out, cast<RankedTensorType>(signlessType(outTy)));
+    rewriter.replaceOp(op, restoreSign(rewriter, loc, out, outTy));
+    return success();
+  }
+};
+
 } // namespace
 
 void whittle::lowering::declareRuntimeHelpers(ModuleOp module) {
-  bool strings = false;
-  module.walk([&](wt::StringNormalizeOp) { strings = true; });
-  if (!strings || module.lookupSymbol(kStringNormalize))
-    return;
-  OpBuilder b = OpBuilder::atBlockEnd(module.getBody());
   MLIRContext *ctx = module.getContext();
   auto i64 = IntegerType::get(ctx, 64);
-  auto dyn = [&](Type elt) { return MemRefType::get({ShapedType::kDynamic}, elt); };
-  // (input strings, output strings, stopwords, flags): see the entry point.
-  auto fn = func::FuncOp::create(
-      b, module.getLoc(), kStringNormalize,
-      FunctionType::get(ctx, {dyn(i64), dyn(i64), dyn(IntegerType::get(ctx, 8)), i64}, {}));
-  fn.setPrivate();
-  fn->setAttr("llvm.emit_c_interface", UnitAttr::get(ctx));
+  auto dyn = [&](Type elt) -> Type { return MemRefType::get({ShapedType::kDynamic}, elt); };
+  llvm::MapVector<StringRef, FunctionType> needed;
+  module.walk([&](Operation *op) {
+    if (isa<wt::StringNormalizeOp>(op)) {
+      // (input strings, output strings, stopwords, flags): see the entry point.
+      needed[kStringNormalize] =
+          FunctionType::get(ctx, {dyn(i64), dyn(i64), dyn(IntegerType::get(ctx, 8)), i64}, {});
+    } else if (auto c = dyn_cast<wt::CastOp>(op)) {
+      bool toString = isa<onnx::StringType>(getElementTypeOrSelf(c.getOutput().getType()));
+      bool fromString = isa<onnx::StringType>(getElementTypeOrSelf(c.getInput().getType()));
+      if (toString == fromString)
+        return;
+      auto [name, elt] = stringCastHelper(toString ? c.getInput().getType()
+                                                   : c.getOutput().getType(),
+                                          toString);
+      if (!name.empty())
+        needed[name] = FunctionType::get(
+            ctx, {dyn(toString ? elt : i64), dyn(toString ? i64 : elt)}, {});
+    }
+  });
+  OpBuilder b = OpBuilder::atBlockEnd(module.getBody());
+  for (auto &[name, type] : needed) {
+    if (module.lookupSymbol(name))
+      continue;
+    auto fn = func::FuncOp::create(b, module.getLoc(), name, type);
+    fn.setPrivate();
+    fn->setAttr("llvm.emit_c_interface", UnitAttr::get(ctx));
+  }
 }
 
 void whittle::lowering::populateTextLowerings(RewritePatternSet &patterns) {
-  patterns.add<LowerNgramCount, LowerStringNormalize>(patterns.getContext());
+  patterns.add<LowerNgramCount, LowerStringNormalize, LowerStringCast>(patterns.getContext());
 }

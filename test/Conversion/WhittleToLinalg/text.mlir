@@ -28,3 +28,19 @@ func.func @string_normalize(%x: tensor<4x!onnx.string>) -> tensor<3x!onnx.string
   %y = whittle.string_normalize %x {case_change = 2 : i64, stopwords = ["monday"]} : tensor<4x!onnx.string> -> tensor<3x!onnx.string>
   return %y : tensor<3x!onnx.string>
 }
+
+// -----
+
+// f16 widens to f32 before formatting; parsing gives f64, narrowed after.
+// CHECK-LABEL: func.func @string_casts
+// CHECK: arith.extf {{.*}} : f16 to f32
+// CHECK: call @whittle_rt_format_f32({{.*}}) : (memref<?xf32>, memref<?xi64>) -> ()
+// CHECK: call @whittle_rt_parse_f64({{.*}}) : (memref<?xi64>, memref<?xf64>) -> ()
+// CHECK: arith.truncf {{.*}} : f64 to f32
+// CHECK-DAG: func.func private @whittle_rt_format_f32(memref<?xf32>, memref<?xi64>) attributes {llvm.emit_c_interface}
+// CHECK-DAG: func.func private @whittle_rt_parse_f64(memref<?xi64>, memref<?xf64>) attributes {llvm.emit_c_interface}
+func.func @string_casts(%x: tensor<2x3xf16>, %s: tensor<4x!onnx.string>) -> (tensor<2x3x!onnx.string>, tensor<4xf32>) {
+  %a = whittle.cast %x : tensor<2x3xf16> -> tensor<2x3x!onnx.string>
+  %b = whittle.cast %s : tensor<4x!onnx.string> -> tensor<4xf32>
+  return %a, %b : tensor<2x3x!onnx.string>, tensor<4xf32>
+}

@@ -452,6 +452,8 @@ LogicalResult CastOp::verify() {
 OpFoldResult CastOp::fold(FoldAdaptor adaptor) {
   if (getInput().getType() == getOutput().getType())
     return getInput();
+  if (isa<onnx::StringType>(elementType(getOutput())))
+    return {};
   if (auto in = denseInts(adaptor.getInput()))
     return makeInts(getOutput().getType(), *in);
   return {};
@@ -616,7 +618,7 @@ LogicalResult TopKOp::verify() {
     int64_t in = inTy.getDimSize(d), out = vTy.getDimSize(d);
     if (ShapedType::isDynamic(in) || ShapedType::isDynamic(out))
       continue;
-    if (d == getAxis() ? out > in : out != in)
+    if (d == (int64_t)getAxis() ? out > in : out != in)
       return emitOpError("result dim ") << d << " is " << out << ", input has " << in;
   }
   return success();
