@@ -74,6 +74,8 @@ typedef struct whittle_model_info {
   int (*run)(void *const *inputs, void *const *outputs);
   /* After a failed run on this thread: why. */
   const char *(*error)(void);
+  /* Threads for later runs; 0 or less: every core (the default). */
+  void (*set_threads)(int threads);
 } whittle_model_info;
 
 typedef struct whittle_model whittle_model;
@@ -93,6 +95,12 @@ const char *whittle_model_target(const whittle_model *model);
 whittle_status whittle_model_run(whittle_model *model, int num_inputs,
                                  const void *const *inputs, int num_outputs,
                                  void *const *outputs);
+
+/* Threads the model's parallel loops use from now on (its own pool,
+ * shared by every handle of the same library); 0 or less means every core,
+ * the default. One run at a time uses the pool: a run that starts while
+ * another is in a parallel loop runs that loop on its own thread. */
+whittle_status whittle_model_set_threads(whittle_model *model, int threads);
 
 /* Checks a caller's view of input i (dtype and dims) against the model. */
 whittle_status whittle_model_check_input(const whittle_model *model, int i,

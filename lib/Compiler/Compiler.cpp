@@ -360,6 +360,220 @@ void _mlir_ciface_whittle_rt_string_normalize(rt_vec *in, rt_vec *out, rt_vec *w
 }
 )C";
 
+
+/// The thread pool every model carries (hidden symbols, so a process may
+/// also load libomp): the subset of the OpenMP runtime ABI that MLIR's
+/// OpenMP lowering calls (fork, static loop split, barrier). Workers start
+/// on the first parallel region and stay parked between runs; one parallel
+/// region runs at a time per model, and a region met while another runs
+/// (a concurrent run on another thread) runs on its caller alone.
+constexpr const char *kThreadPool = R"C(
+#include <pthread.h>
+#include <stdarg.h>
+#include <unistd.h>
+
+typedef void (*rt_task)(int32_t *, int32_t *, ...);
+enum { RT_MAX_THREADS = 256, RT_MAX_ARGS = 8 };
+static __thread int32_t rt_tid;
+static __thread int32_t rt_team = 1;
+static __thread int rt_in_region;
+static int rt_threads_wanted; /* 0: every core */
+static pthread_mutex_t rt_mu = PTHREAD_MUTEX_INITIALIZER;
+static pthread_cond_t rt_wake = PTHREAD_COND_INITIALIZER;
+static pthread_cond_t rt_done = PTHREAD_COND_INITIALIZER;
+static pthread_t rt_worker_ids[RT_MAX_THREADS];
+static int rt_workers, rt_stop, rt_job_team, rt_job_argc, rt_pending, rt_busy;
+static unsigned long rt_gen;
+static rt_task rt_job_fn;
+static void *rt_job_args[RT_MAX_ARGS];
+static pthread_mutex_t rt_bar_mu = PTHREAD_MUTEX_INITIALIZER;
+static pthread_cond_t rt_bar_cv = PTHREAD_COND_INITIALIZER;
+static int rt_bar_count;
+static unsigned long rt_bar_gen;
+
+static void rt_set_threads(int n) { rt_threads_wanted = n > 0 ? n : 0; }
+
+static int rt_threads(void) {
+  int n = rt_threads_wanted;
+  if (n <= 0) {
+    long cores = sysconf(_SC_NPROCESSORS_ONLN);
+    n = cores > 0 ? (int)cores : 1;
+  }
+  return n > RT_MAX_THREADS ? RT_MAX_THREADS : n;
+}
+
+static void rt_call(rt_task fn, int argc, void **a, int32_t tid) {
+  int32_t zero = 0;
+  switch (argc) {
+  case 0: fn(&tid, &zero); break;
+  case 1: fn(&tid, &zero, a[0]); break;
+  case 2: fn(&tid, &zero, a[0], a[1]); break;
+  case 3: fn(&tid, &zero, a[0], a[1], a[2]); break;
+  case 4: fn(&tid, &zero, a[0], a[1], a[2], a[3]); break;
+  case 5: fn(&tid, &zero, a[0], a[1], a[2], a[3], a[4]); break;
+  case 6: fn(&tid, &zero, a[0], a[1], a[2], a[3], a[4], a[5]); break;
+  case 7: fn(&tid, &zero, a[0], a[1], a[2], a[3], a[4], a[5], a[6]); break;
+  default: fn(&tid, &zero, a[0], a[1], a[2], a[3], a[4], a[5], a[6], a[7]); break;
+  }
+}
+
+static void *rt_worker(void *p) {
+  int32_t id = (int32_t)(intptr_t)p;
+  unsigned long seen = 0;
+  pthread_mutex_lock(&rt_mu);
+  for (;;) {
+    while (rt_gen == seen && !rt_stop)
+      pthread_cond_wait(&rt_wake, &rt_mu);
+    if (rt_stop)
+      break;
+    seen = rt_gen;
+    if (id >= rt_job_team)
+      continue;
+    rt_task fn = rt_job_fn;
+    int argc = rt_job_argc, team = rt_job_team;
+    void *a[RT_MAX_ARGS];
+    memcpy(a, rt_job_args, sizeof a);
+    pthread_mutex_unlock(&rt_mu);
+    rt_tid = id;
+    rt_team = team;
+    rt_in_region = 1;
+    rt_call(fn, argc, a, id);
+    rt_in_region = 0;
+    pthread_mutex_lock(&rt_mu);
+    if (--rt_pending == 0)
+      pthread_cond_signal(&rt_done);
+  }
+  pthread_mutex_unlock(&rt_mu);
+  return NULL;
+}
+
+/* Parked workers must not outlive the library's code. */
+__attribute__((destructor)) static void rt_pool_stop(void) {
+  pthread_mutex_lock(&rt_mu);
+  rt_stop = 1;
+  pthread_cond_broadcast(&rt_wake);
+  pthread_mutex_unlock(&rt_mu);
+  for (int i = 0; i < rt_workers; ++i)
+    pthread_join(rt_worker_ids[i], NULL);
+}
+
+__attribute__((visibility("hidden"))) int32_t __kmpc_global_thread_num(void *loc) {
+  (void)loc;
+  return rt_tid;
+}
+
+__attribute__((visibility("hidden")))
+void __kmpc_fork_call(void *loc, int32_t argc, rt_task fn, ...) {
+  (void)loc;
+  void *a[RT_MAX_ARGS] = {0};
+  va_list ap;
+  va_start(ap, fn);
+  for (int i = 0; i < argc && i < RT_MAX_ARGS; ++i)
+    a[i] = va_arg(ap, void *);
+  va_end(ap);
+  int team = rt_threads(), busy = 1;
+  if (team > 1 && !rt_in_region) {
+    pthread_mutex_lock(&rt_mu);
+    busy = rt_busy;
+    rt_busy = 1;
+    pthread_mutex_unlock(&rt_mu);
+  }
+  if (team <= 1 || rt_in_region || busy) {
+    int32_t tid = rt_tid, size = rt_team;
+    int in = rt_in_region;
+    rt_tid = 0;
+    rt_team = 1;
+    rt_in_region = 1;
+    rt_call(fn, argc, a, 0);
+    rt_tid = tid;
+    rt_team = size;
+    rt_in_region = in;
+    return;
+  }
+  pthread_mutex_lock(&rt_mu);
+  while (rt_workers < team - 1 &&
+         pthread_create(&rt_worker_ids[rt_workers], NULL, rt_worker,
+                        (void *)(intptr_t)(rt_workers + 1)) == 0)
+    ++rt_workers;
+  if (team > rt_workers + 1)
+    team = rt_workers + 1;
+  rt_job_fn = fn;
+  rt_job_argc = argc;
+  memcpy(rt_job_args, a, sizeof a);
+  rt_job_team = team;
+  rt_pending = team - 1;
+  ++rt_gen;
+  pthread_cond_broadcast(&rt_wake);
+  pthread_mutex_unlock(&rt_mu);
+  rt_tid = 0;
+  rt_team = team;
+  rt_in_region = 1;
+  rt_call(fn, argc, a, 0);
+  rt_in_region = 0;
+  rt_team = 1;
+  pthread_mutex_lock(&rt_mu);
+  while (rt_pending > 0)
+    pthread_cond_wait(&rt_done, &rt_mu);
+  rt_busy = 0;
+  pthread_mutex_unlock(&rt_mu);
+}
+
+__attribute__((visibility("hidden"))) void __kmpc_barrier(void *loc, int32_t gtid) {
+  (void)loc;
+  (void)gtid;
+  if (rt_team <= 1)
+    return;
+  pthread_mutex_lock(&rt_bar_mu);
+  unsigned long gen = rt_bar_gen;
+  if (++rt_bar_count == rt_team) {
+    rt_bar_count = 0;
+    ++rt_bar_gen;
+    pthread_cond_broadcast(&rt_bar_cv);
+  } else {
+    while (gen == rt_bar_gen)
+      pthread_cond_wait(&rt_bar_cv, &rt_bar_mu);
+  }
+  pthread_mutex_unlock(&rt_bar_mu);
+}
+
+/* This thread's share of [*lower, *upper] (inclusive, step incr): an even
+ * split, the first `trip % team` threads one iteration longer. */
+#define RT_STATIC_INIT(NAME, T)                                                 \
+  __attribute__((visibility("hidden"))) void NAME(                               \
+      void *loc, int32_t gtid, int32_t sched, int32_t *last, T *lower, T *upper, \
+      T *stride, T incr, T chunk) {                                              \
+    (void)loc; (void)gtid; (void)sched; (void)chunk;                             \
+    T lo = *lower, hi = *upper;                                                  \
+    if (incr == 0)                                                               \
+      incr = 1;                                                                  \
+    uint64_t trip = 0;                                                           \
+    if (incr > 0 ? hi >= lo : hi <= lo)                                          \
+      trip = (uint64_t)((hi - lo) / incr) + 1;                                   \
+    uint64_t team = (uint64_t)rt_team, t = (uint64_t)rt_tid;                     \
+    uint64_t small = trip / team, extra = trip % team;                           \
+    uint64_t start = t * small + (t < extra ? t : extra);                        \
+    uint64_t count = small + (t < extra ? 1 : 0);                                \
+    *stride = (T)(trip * (uint64_t)incr);                                        \
+    *last = count > 0 && start + count == trip;                                  \
+    if (count == 0) {                                                            \
+      *lower = (T)1;                                                             \
+      *upper = (T)0;                                                             \
+      return;                                                                    \
+    }                                                                            \
+    *lower = (T)(lo + (T)start * incr);                                          \
+    *upper = (T)(lo + (T)(start + count - 1) * incr);                            \
+  }
+RT_STATIC_INIT(__kmpc_for_static_init_8u, uint64_t)
+RT_STATIC_INIT(__kmpc_for_static_init_8, int64_t)
+RT_STATIC_INIT(__kmpc_for_static_init_4u, uint32_t)
+RT_STATIC_INIT(__kmpc_for_static_init_4, int32_t)
+
+__attribute__((visibility("hidden"))) void __kmpc_for_static_fini(void *loc, int32_t gtid) {
+  (void)loc;
+  (void)gtid;
+}
+)C";
+
 /// The C entry point linked beside the generated code: the model's
 /// description and a run function building MLIR memref descriptors over the
 /// caller's buffers. The struct layouts match include/whittle/runtime.h.
@@ -375,7 +589,8 @@ std::string entryPointSource(const std::vector<TensorDesc> &inputs,
      << "  int32_t num_inputs, num_outputs;\n"
      << "  const whittle_tensor_info *inputs, *outputs;\n"
      << "  int (*run)(void *const *, void *const *);\n"
-     << "  const char *(*error)(void); } whittle_model_info;\n\n";
+     << "  const char *(*error)(void);\n"
+     << "  void (*set_threads)(int); } whittle_model_info;\n\n";
   std::set<size_t> ranks;
   for (const auto *list : {&inputs, &outputs})
     for (const TensorDesc &d : *list)
@@ -463,7 +678,7 @@ void memrefCopy(int64_t elem_size, unranked_memref *src, unranked_memref *dst) {
   }
 }
 )";
-  os << kRuntimeHelpers;
+  os << kRuntimeHelpers << kThreadPool;
   os << "\nstatic int run(void *const *in, void *const *out) {\n"
      << "  rt_error = 0;\n";
   for (size_t i = 0; i < inputs.size(); ++i)
@@ -490,7 +705,7 @@ void memrefCopy(int64_t elem_size, unranked_memref *src, unranked_memref *dst) {
      << "  return rt_error ? 1 : 0;\n}\n\n"
      << "static const whittle_model_info info = {2, " << cString(targetName)
      << ", " << inputs.size() << ", " << outputs.size()
-     << ", inputs, outputs, run, rt_last_error};\n\n"
+     << ", inputs, outputs, run, rt_last_error, rt_set_threads};\n\n"
      << "__attribute__((visibility(\"default\")))\n"
      << "const whittle_model_info *whittle_model_describe(void) { return &info; }\n";
   return s;
@@ -683,16 +898,20 @@ LogicalResult compileModule(ModuleOp module, const CompileOptions &options,
   if (failed(runPipeline(
           module,
           "func.func(linalg-fuse-elementwise-ops),canonicalize,"
+          "func.func(whittle-tile-for-threads),canonicalize,"
           "one-shot-bufferize{bufferize-function-boundaries allow-return-allocs-from-loops "
           "function-boundary-type-conversion=identity-layout-map},"
           "buffer-results-to-out-params{modify-public-functions "
           "hoist-static-allocs},buffer-deallocation-pipeline,"
-          "convert-linalg-to-loops,lower-affine,convert-scf-to-cf,"
-          "expand-strided-metadata,lower-affine,finalize-memref-to-llvm,"
+          "func.func(scf-forall-to-parallel),"
+          // OpenMP's memref.alloca_scope must reach LLVM while still one
+          // block: memref to LLVM before scf to cf.
+          "convert-linalg-to-loops,convert-scf-to-openmp,lower-affine,"
+          "expand-strided-metadata,lower-affine,finalize-memref-to-llvm,convert-scf-to-cf,"
           "convert-math-to-llvm,convert-math-to-libm,arith-expand{include-bf16},"
           "convert-arith-to-llvm,"
           "convert-cf-to-llvm,convert-func-to-llvm,convert-ub-to-llvm,"
-          "reconcile-unrealized-casts")))
+          "convert-openmp-to-llvm,reconcile-unrealized-casts")))
     return failure();
 
   // 4. LLVM IR, optimized for the target.
@@ -758,6 +977,7 @@ LogicalResult compileModule(ModuleOp module, const CompileOptions &options,
   cmd.push_back(std::string(obj));
   cmd.push_back(std::string(entry));
   cmd.push_back("-lm");
+  cmd.push_back("-pthread");
   auto program = llvm::sys::findProgramByName(cmd[0]);
   if (!program)
     return emitError(loc) << "linker driver '" << cmd[0] << "' not found on PATH";

@@ -23,6 +23,7 @@
 #include "mlir/InitAllExtensions.h"
 #include "mlir/Target/LLVMIR/Dialect/Builtin/BuiltinToLLVMIRTranslation.h"
 #include "mlir/Target/LLVMIR/Dialect/LLVMIR/LLVMToLLVMIRTranslation.h"
+#include "mlir/Target/LLVMIR/Dialect/OpenMP/OpenMPToLLVMIRTranslation.h"
 
 void whittle::registerAllDialects(mlir::DialectRegistry &registry) {
   registry.insert<onnx::ONNXDialect, wt::WhittleDialect>();
@@ -41,4 +42,7 @@ void whittle::registerAllDialects(mlir::DialectRegistry &registry) {
   mlir::registerAllExtensions(registry);
   mlir::registerBuiltinDialectTranslation(registry);
   mlir::registerLLVMDialectTranslation(registry);
+  // Parallel loops reach LLVM IR as OpenMP runtime calls (the model's own
+  // pool implements them: see the entry point in lib/Compiler).
+  mlir::registerOpenMPDialectTranslation(registry);
 }

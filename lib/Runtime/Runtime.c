@@ -135,6 +135,14 @@ whittle_status whittle_model_check_input(const whittle_model *m, int i,
   return WHITTLE_OK;
 }
 
+whittle_status whittle_model_set_threads(whittle_model *m, int threads) {
+  if (!m)
+    return fail(WHITTLE_ERROR_NULL, "whittle_model_set_threads: null model");
+  if (m->info->set_threads)
+    m->info->set_threads(threads);
+  return WHITTLE_OK;
+}
+
 whittle_status whittle_model_run(whittle_model *m, int num_inputs,
                                  const void *const *inputs, int num_outputs,
                                  void *const *outputs) {

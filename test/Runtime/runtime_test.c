@@ -85,6 +85,31 @@ int main(int argc, char **argv) {
              memcmp(a.out, y1, out->num_elements * sizeof(float)) == 0 &&
              memcmp(b.out, y1, out->num_elements * sizeof(float)) == 0;
   printf("concurrent runs: %s\n", same ? "ok" : "WRONG");
+
+  /* The thread count changes the split, never the numbers: every element is
+   * computed by one thread in the same order. More threads than cores, and
+   * concurrent runs sharing the pool, too. */
+  report("null threads", whittle_model_set_threads(NULL, 2), WHITTLE_ERROR_NULL);
+  report("threads 1", whittle_model_set_threads(m, 1), WHITTLE_OK);
+  whittle_model_run(m, 1, ins, 1, outs);
+  float *serial = malloc(out->num_elements * sizeof(float));
+  memcpy(serial, y1, out->num_elements * sizeof(float));
+  report("threads 3", whittle_model_set_threads(m, 3), WHITTLE_OK);
+  memset(y1, 0, out->num_elements * sizeof(float));
+  report("threaded run", whittle_model_run(m, 1, ins, 1, outs), WHITTLE_OK);
+  int equal = memcmp(y1, serial, out->num_elements * sizeof(float)) == 0;
+  job c = {m, x, calloc(out->num_elements, sizeof(float)), WHITTLE_OK};
+  job d = {m, x, calloc(out->num_elements, sizeof(float)), WHITTLE_OK};
+  pthread_create(&ta, NULL, run_job, &c);
+  pthread_create(&tb, NULL, run_job, &d);
+  pthread_join(ta, NULL);
+  pthread_join(tb, NULL);
+  equal &= c.status == WHITTLE_OK && d.status == WHITTLE_OK &&
+           memcmp(c.out, serial, out->num_elements * sizeof(float)) == 0 &&
+           memcmp(d.out, serial, out->num_elements * sizeof(float)) == 0;
+  printf("threads agree: %s\n", equal ? "ok" : "WRONG");
+  whittle_model_set_threads(m, 0);
+  free(serial), free(c.out), free(d.out);
   whittle_model_free(m);
   free(x), free(y1), free(y2), free(a.out);
   return 0;

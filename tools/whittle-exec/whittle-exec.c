@@ -9,10 +9,11 @@
  *   whittle-exec describe MODEL.so
  *       one line per tensor: "input|output DTYPE RANK D0 .. NUMEL NAME",
  *       after a first line "target NAME"
- *   whittle-exec run MODEL.so DIR [WARMUP ITERS]
- *       reads DIR/in_N.bin, runs, writes DIR/out_N.bin; with WARMUP and
- *       ITERS, times ITERS runs after WARMUP untimed ones and prints one
- *       "ms VALUE" line per timed run. A string tensor's file holds each
+ *   whittle-exec run MODEL.so DIR [WARMUP ITERS [THREADS]]
+ *       reads DIR/in_N.bin, runs, writes DIR/out_N.bin; with ITERS > 0,
+ *       times ITERS runs after WARMUP untimed ones and prints one
+ *       "ms VALUE" line per timed run; THREADS (0: every core) sets the
+ *       model's thread count. A string tensor's file holds each
  *       element's bytes followed by a NUL.
  *
  * Errors are one line on stderr and exit status 1. It uses only the C
@@ -153,9 +154,9 @@ static int run(whittle_model *m, const char *dir, int warmup, int iters) {
 
 int main(int argc, char **argv) {
   if (argc < 3 || (strcmp(argv[1], "describe") && strcmp(argv[1], "run")) ||
-      (!strcmp(argv[1], "run") && argc != 4 && argc != 6)) {
+      (!strcmp(argv[1], "run") && argc != 4 && argc != 6 && argc != 7)) {
     fprintf(stderr, "usage: whittle-exec describe MODEL.so\n"
-                    "       whittle-exec run MODEL.so DIR [WARMUP ITERS]\n");
+                    "       whittle-exec run MODEL.so DIR [WARMUP ITERS [THREADS]]\n");
     return 2;
   }
   whittle_model *m = NULL;
@@ -169,7 +170,9 @@ int main(int argc, char **argv) {
     for (int i = 0; i < whittle_model_num_outputs(m); ++i)
       print_info("output", whittle_model_output(m, i));
   } else {
-    rc = run(m, argv[3], argc == 6 ? atoi(argv[4]) : 0, argc == 6 ? atoi(argv[5]) : 0);
+    if (argc == 7)
+      whittle_model_set_threads(m, atoi(argv[6]));
+    rc = run(m, argv[3], argc >= 6 ? atoi(argv[4]) : 0, argc >= 6 ? atoi(argv[5]) : 0);
   }
   whittle_model_free(m);
   return rc;

@@ -121,6 +121,7 @@ public:
         }
       }
     };
+    whittle_model_set_threads(model, threads);
     auto once = [&] {
       releaseStrings(false);
       if (whittle_model_run(model, (int)inPtrs.size(), inPtrs.data(),
@@ -255,11 +256,8 @@ public:
         n = inputs[i].size(); // the NUL-terminated elements
       f.write(inputs[i].data(), n);
     }
-    std::vector<std::string> args{"run", model, std::string(dir)};
-    if (iters) {
-      args.push_back(std::to_string(warmup));
-      args.push_back(std::to_string(iters));
-    }
+    std::vector<std::string> args{"run", model, std::string(dir), std::to_string(warmup),
+                                  std::to_string(iters), std::to_string(threads)};
     std::string out;
     if (!execute(args, out, error))
       return false;

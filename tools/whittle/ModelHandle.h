@@ -47,6 +47,9 @@ public:
   bool checkInput(int i, int dtype, const std::vector<int64_t> &dims,
                   std::string &error) const;
 
+  /// Threads for later runs (0: every core).
+  void setThreads(int n) { threads = n; }
+
   /// Runs `warmup` untimed then `iters` timed runs (one plain run when
   /// `iters` is 0) on the given buffers, filling `outputs` and the times.
   virtual bool run(const std::vector<std::vector<char>> &inputs,
@@ -56,6 +59,7 @@ public:
 
 protected:
   std::vector<TensorMeta> ins, outs;
+  int threads = 0;
 };
 
 } // namespace whittle

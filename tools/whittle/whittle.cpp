@@ -134,8 +134,10 @@ cl::opt<unsigned> iters("iters", cl::desc("Timed runs (default 50)"), cl::init(5
                         cl::sub(benchCmd));
 cl::opt<unsigned> warmup("warmup", cl::desc("Untimed runs first (default 5)"),
                          cl::init(5), cl::sub(benchCmd));
-cl::opt<unsigned> threads("threads", cl::desc("Threads (this version runs on one)"),
-                          cl::init(1), cl::sub(benchCmd));
+cl::opt<unsigned> threads("threads",
+                          cl::desc("Threads for the model's parallel loops (default 0: "
+                                   "every core)"),
+                          cl::init(0), cl::sub(benchCmd), cl::sub(runCmd));
 cl::opt<std::string> benchRunner(
     "runner", cl::desc("Command prefix that runs a model built for another CPU"),
     cl::sub(benchCmd));
@@ -428,6 +430,7 @@ int runRun() {
   }
   std::vector<double> noTimes;
   std::string err;
+  m->setThreads((int)threads.getValue());
   if (!m->run(ins, outs, 0, 0, noTimes, err))
     return fail(err);
 
@@ -517,14 +520,17 @@ int runBench() {
   std::vector<std::vector<char>> ins = randomInputs(*m), outs;
   std::vector<double> ms;
   std::string err;
+  m->setThreads((int)threads.getValue());
   if (!m->run(ins, outs, warmup, std::max(1u, iters.getValue()), ms, err))
     return fail(err);
   if (ms.empty())
     return fail("no timings came back from " + m->where());
   std::sort(ms.begin(), ms.end());
   double median = ms[ms.size() / 2], p90 = ms[std::min(ms.size() - 1, ms.size() * 9 / 10)];
-  llvm::outs() << llvm::format("%s: %u runs, threads %u, median %.3f ms, p90 %.3f ms, min %.3f ms\n",
-                               benchModel.c_str(), (unsigned)ms.size(), threads.getValue(),
+  std::string threadText =
+      threads.getValue() ? std::to_string(threads.getValue()) : std::string("all cores");
+  llvm::outs() << llvm::format("%s: %u runs, threads %s, median %.3f ms, p90 %.3f ms, min %.3f ms\n",
+                               benchModel.c_str(), (unsigned)ms.size(), threadText.c_str(),
                                median, p90, ms.front());
   return 0;
 }

@@ -56,4 +56,27 @@ def ConvertWhittleToLinalgPass
                            "::mlir::func::FuncDialect"];
 }
 
+def TileForThreadsPass : Pass<"whittle-tile-for-threads", "mlir::func::FuncOp"> {
+  let summary = "Split large linalg ops into scf.forall chunks for threads";
+  let description = [{
+    Each linalg op on tensors whose iteration space holds at least
+    `min-work` points is tiled along its first parallel dimension longer than
+    one into at most `max-chunks` scf.forall iterations. The inner loops keep
+    their order (the contiguous innermost dimension stays innermost, so the
+    loop vectorizer still sees it). After bufferization the foralls become
+    scf.parallel and then OpenMP constructs, which the model's own thread
+    pool runs: the chunk count is fixed here, the thread count at run time.
+  }];
+  let options = [
+    Option<"minWork", "min-work", "int64_t", "1 << 16",
+           "Smallest iteration space (points) worth splitting">,
+    Option<"maxChunks", "max-chunks", "int64_t", "64",
+           "Most chunks per op">
+  ];
+  let dependentDialects = ["::mlir::scf::SCFDialect",
+                           "::mlir::tensor::TensorDialect",
+                           "::mlir::affine::AffineDialect",
+                           "::mlir::arith::ArithDialect"];
+}
+
 #endif // WHITTLE_CONVERSION_PASSES

@@ -1,0 +1,81 @@
+//===- TileForThreads.cpp - the whittle-tile-for-threads pass -------------===//
+//
+// Large linalg ops become an scf.forall over chunks of their first parallel
+// dimension longer than one (the batch is often 1: then channels or rows);
+// the innermost loop is split only into runs long enough to vectorize.
+// Small ops stay whole: waking threads costs more than they save.
+//
+//===----------------------------------------------------------------------===//
+
+#include "whittle/Conversion/Passes.h"
+
+#include "mlir/Dialect/SCF/Transforms/TileUsingInterface.h"
+#include "mlir/Interfaces/TilingInterface.h"
+
+namespace whittle {
+#define GEN_PASS_DEF_TILEFORTHREADSPASS
+#include "whittle/Conversion/Passes.h.inc"
+} // namespace whittle
+
+using namespace mlir;
+
+namespace {
+
+struct TileForThreadsPass
+    : whittle::impl::TileForThreadsPassBase<TileForThreadsPass> {
+  using Base::Base;
+
+  void runOnOperation() override {
+    SmallVector<linalg::LinalgOp> candidates;
+    getOperation().walk([&](linalg::LinalgOp op) {
+      if (!op.hasPureTensorSemantics() || op->getParentOfType<scf::ForallOp>() ||
+          !isa<TilingInterface>(op.getOperation()))
+        return;
+      candidates.push_back(op);
+    });
+    IRRewriter rewriter(&getContext());
+    for (linalg::LinalgOp op : candidates) {
+      SmallVector<int64_t> ranges = op.getStaticLoopRanges();
+      if (llvm::any_of(ranges, ShapedType::isDynamic))
+        continue;
+      int64_t work = 1;
+      for (int64_t r : ranges)
+        work *= r;
+      if (work < minWork)
+        continue;
+      // The first parallel dim longer than one; the contiguous one only in
+      // chunks of whole vectors' worth (kMinInner), so it still vectorizes.
+      constexpr int64_t kMinInner = 64;
+      SmallVector<utils::IteratorType> iters = op.getIteratorTypesArray();
+      // The last parallel dim is the output's contiguous one.
+      int64_t last = -1, dim = -1, chunks = 0;
+      for (int64_t d = 0; d < (int64_t)ranges.size(); ++d)
+        if (iters[d] == utils::IteratorType::parallel)
+          last = d;
+      for (int64_t d = 0; d <= last && dim < 0; ++d) {
+        if (iters[d] != utils::IteratorType::parallel || ranges[d] < 2)
+          continue;
+        int64_t most = d == last ? ranges[d] / kMinInner : ranges[d];
+        if (most >= 2) {
+          dim = d;
+          chunks = std::min<int64_t>(most, maxChunks);
+        }
+      }
+      if (dim < 0)
+        continue;
+      SmallVector<OpFoldResult> threads(ranges.size(), rewriter.getIndexAttr(0));
+      threads[dim] = rewriter.getIndexAttr(chunks);
+      scf::SCFTilingOptions options;
+      options.setLoopType(scf::SCFTilingOptions::LoopType::ForallOp);
+      options.setNumThreads(threads);
+      rewriter.setInsertionPoint(op);
+      FailureOr<scf::SCFTilingResult> tiled =
+          scf::tileUsingSCF(rewriter, cast<TilingInterface>(op.getOperation()), options);
+      if (failed(tiled))
+        continue;
+      rewriter.replaceOp(op, tiled->replacements);
+    }
+  }
+};
+
+} // namespace

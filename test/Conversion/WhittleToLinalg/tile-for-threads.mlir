@@ -1,0 +1,41 @@
+// RUN: whittle-opt %s -split-input-file -whittle-tile-for-threads | FileCheck %s
+
+// The batch is 1: the channel dim is split, the rows stay whole inside.
+// CHECK-LABEL: func.func @large
+// CHECK: scf.forall (%{{.*}}) in (64) shared_outs(%{{.*}} = %arg1) -> (tensor<1x128x32x32xf32>)
+// CHECK: linalg.generic {{.*}} ins(%{{.*}} : tensor<1x2x32x32xf32>) outs(%{{.*}} : tensor<1x2x32x32xf32>)
+// CHECK: scf.forall.in_parallel
+#id = affine_map<(d0, d1, d2, d3) -> (d0, d1, d2, d3)>
+func.func @large(%x: tensor<1x128x32x32xf32>, %o: tensor<1x128x32x32xf32>) -> tensor<1x128x32x32xf32> {
+  %y = linalg.generic {indexing_maps = [#id, #id], iterator_types = ["parallel", "parallel", "parallel", "parallel"]} ins(%x : tensor<1x128x32x32xf32>) outs(%o : tensor<1x128x32x32xf32>) {
+  ^bb0(%a: f32, %b: f32):
+    %r = arith.addf %a, %a : f32
+    linalg.yield %r : f32
+  } -> tensor<1x128x32x32xf32>
+  return %y : tensor<1x128x32x32xf32>
+}
+
+// -----
+
+// Too little work to wake threads for.
+// CHECK-LABEL: func.func @small
+// CHECK-NOT: scf.forall
+#id2 = affine_map<(d0, d1) -> (d0, d1)>
+func.func @small(%x: tensor<8x64xf32>, %o: tensor<8x64xf32>) -> tensor<8x64xf32> {
+  %y = linalg.generic {indexing_maps = [#id2, #id2], iterator_types = ["parallel", "parallel"]} ins(%x : tensor<8x64xf32>) outs(%o : tensor<8x64xf32>) {
+  ^bb0(%a: f32, %b: f32):
+    linalg.yield %a : f32
+  } -> tensor<8x64xf32>
+  return %y : tensor<8x64xf32>
+}
+
+// -----
+
+// Only the innermost dim is parallel and long: chunks of at least 64.
+// CHECK-LABEL: func.func @vector
+// CHECK: scf.forall (%{{.*}}) in (2) shared_outs
+// CHECK: linalg.matmul ins(%{{.*}}, %{{.*}} : tensor<1x4096xf32>, tensor<4096x64xf32>)
+func.func @vector(%a: tensor<1x4096xf32>, %b: tensor<4096x128xf32>, %o: tensor<1x128xf32>) -> tensor<1x128xf32> {
+  %y = linalg.matmul ins(%a, %b : tensor<1x4096xf32>, tensor<4096x128xf32>) outs(%o : tensor<1x128xf32>) -> tensor<1x128xf32>
+  return %y : tensor<1x128xf32>
+}
