@@ -877,8 +877,10 @@ LogicalResult compileModule(ModuleOp module, const CompileOptions &options,
     return failure();
 
   // 2. whittle -> linalg, checked complete.
-  if (failed(runPipeline(module, "convert-whittle-to-linalg,"
-                                 "canonicalize,cse")) ||
+  if (failed(runPipeline(module, options.wideAccumulation
+                                     ? "convert-whittle-to-linalg{wide-accumulation},"
+                                       "canonicalize,cse"
+                                     : "convert-whittle-to-linalg,canonicalize,cse")) ||
       failed(checkLowered(module)))
     return failure();
   if (options.emit == EmitKind::Linalg)

@@ -102,6 +102,15 @@ cl::opt<whittle::EmitKind> emitKind(
                clEnumValN(whittle::EmitKind::So, "so", "shared library (default)")),
     cl::sub(compileCmd));
 
+enum class Accumulate { F32, F64 };
+cl::opt<Accumulate> accumulate(
+    "accumulate",
+    cl::desc("Accumulator of f32 convolutions and matmuls (default f32)"),
+    cl::values(clEnumValN(Accumulate::F32, "f32", "f32 with fused multiply-adds (fastest)"),
+               clEnumValN(Accumulate::F64, "f64",
+                          "f64, rounded once: long reductions lose nothing to the "
+                          "summation order (half-width vectors)")),
+    cl::init(Accumulate::F32), cl::sub(compileCmd));
 cl::opt<std::string> emitHeader(
     "emit-header",
     cl::desc("Also write a C header describing the model's inputs and outputs "
@@ -296,6 +305,7 @@ int runCompile(MLIRContext &ctx) {
     return fail("unknown target '" + targetName + "' (targets: host" + names + ")");
   }
   options.optLevel = (unsigned)optLevel.getValue();
+  options.wideAccumulation = accumulate == Accumulate::F64;
   options.emit = emitKind;
   if (emitHeader.getNumOccurrences()) {
     options.headerPath = emitHeader;

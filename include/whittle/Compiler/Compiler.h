@@ -25,6 +25,8 @@ struct CompileOptions {
   EmitKind emit = EmitKind::So;
   /// Where to write the per-model C header (empty: none).
   std::string headerPath;
+  /// f32 convolutions and matmuls accumulate in f64 (--accumulate=f64).
+  bool wideAccumulation = false;
 };
 
 /// Compiles an imported onnx-dialect module into `outputPath`. Diagnostics

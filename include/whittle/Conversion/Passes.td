@@ -46,6 +46,10 @@ def ConvertWhittleToLinalgPass
     yet (dynamic shapes in this version) are left alone and reported by
     `whittle compile`.
   }];
+  let options = [
+    Option<"wideAccumulation", "wide-accumulation", "bool", "false",
+           "f32 convolutions and matmuls accumulate in f64, rounding once">
+  ];
   let dependentDialects = ["::mlir::linalg::LinalgDialect",
                            "::mlir::tensor::TensorDialect",
                            "::mlir::arith::ArithDialect",

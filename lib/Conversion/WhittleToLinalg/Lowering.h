@@ -148,7 +148,9 @@ mlir::Value applyActivation(mlir::OpBuilder &b, mlir::Location loc,
                             std::optional<double> beta);
 
 void populateElementwiseLowerings(mlir::RewritePatternSet &patterns);
-void populateStructuredLowerings(mlir::RewritePatternSet &patterns);
+/// `wideAccumulation`: f32 convolutions and matmuls accumulate in f64.
+void populateStructuredLowerings(mlir::RewritePatternSet &patterns,
+                                 bool wideAccumulation = false);
 void populateDataMovementLowerings(mlir::RewritePatternSet &patterns);
 void populateResizeLowerings(mlir::RewritePatternSet &patterns);
 void populateConvTransposeLowerings(mlir::RewritePatternSet &patterns);

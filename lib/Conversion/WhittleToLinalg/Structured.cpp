@@ -60,6 +60,35 @@ void multiplyAccumulate(OpBuilder &b, Location loc, ValueRange a) {
   linalg::YieldOp::create(b, loc, ValueRange{arith::AddIOp::create(b, loc, a[2], p)});
 }
 
+/// `init + sum ins[0] * ins[1]` over the reduction loops as one generic of
+/// `accTy`. With `wide`, f32 products accumulate in f64 and round once at
+/// the end: long reductions then lose nothing to the summation order (at
+/// the cost of half-width vectors).
+Value contract(OpBuilder &b, Location loc, RankedTensorType accTy, ValueRange ins, Value init,
+               ArrayRef<AffineMap> maps, ArrayRef<IteratorType> iters, bool wide) {
+  Type elt = accTy.getElementType();
+  if (!wide || !elt.isF32())
+    return linalg::GenericOp::create(b, loc, accTy, ins, init, maps, iters, multiplyAccumulate)
+        .getResult(0);
+  auto f64 = b.getF64Type();
+  auto wideTy = RankedTensorType::get(accTy.getShape(), f64);
+  Value wideInit = buildElementwise(b, loc, wideTy, init, [&](OpBuilder &nb, Location nl, ValueRange a) {
+    return arith::ExtFOp::create(nb, nl, f64, a[0]).getResult();
+  });
+  Value sum = linalg::GenericOp::create(
+                  b, loc, wideTy, ins, wideInit, maps, iters,
+                  [&](OpBuilder &nb, Location nl, ValueRange a) {
+                    Value x = arith::ExtFOp::create(nb, nl, f64, a[0]);
+                    Value w = arith::ExtFOp::create(nb, nl, f64, a[1]);
+                    linalg::YieldOp::create(
+                        nb, nl, ValueRange{math::FmaOp::create(nb, nl, x, w, a[2])});
+                  })
+                  .getResult(0);
+  return buildElementwise(b, loc, accTy, sum, [&](OpBuilder &nb, Location nl, ValueRange a) {
+    return arith::TruncFOp::create(nb, nl, elt, a[0]).getResult();
+  });
+}
+
 /// Float, or a signless integer accumulated exactly.
 bool accumulable(Type t) {
   return isSignlessOrFloat(t) && !t.isInteger(1);
@@ -85,7 +114,8 @@ Value splitDim(OpBuilder &b, Location loc, Value v, int64_t dim, int64_t outer) 
 }
 
 struct LowerConv : OpRewritePattern<wt::ConvOp> {
-  using Base::Base;
+  LowerConv(MLIRContext *ctx, bool wide) : OpRewritePattern(ctx), wide(wide) {}
+  bool wide;
   LogicalResult matchAndRewrite(wt::ConvOp op, PatternRewriter &rewriter) const override {
     auto inTy = staticType(op.getInput()), wTy = staticType(op.getFilter()),
          outTy = staticType(op.getOutput());
@@ -157,9 +187,7 @@ struct LowerConv : OpRewritePattern<wt::ConvOp> {
     } else {
       init = filled(rewriter, loc, accTy, zero);
     }
-    Value acc = linalg::GenericOp::create(rewriter, loc, accTy, ValueRange{x, w}, init,
-                                          maps, iters, multiplyAccumulate)
-                    .getResult(0);
+    Value acc = contract(rewriter, loc, accTy, ValueRange{x, w}, init, maps, iters, wide);
     SmallVector<ReassociationIndices> collapse{{0}, {1, 2}};
     for (int64_t i = 0; i < k; ++i)
       collapse.push_back({3 + i});
@@ -171,7 +199,8 @@ struct LowerConv : OpRewritePattern<wt::ConvOp> {
 };
 
 struct LowerMatmul : OpRewritePattern<wt::MatmulOp> {
-  using Base::Base;
+  LowerMatmul(MLIRContext *ctx, bool wide) : OpRewritePattern(ctx), wide(wide) {}
+  bool wide;
   LogicalResult matchAndRewrite(wt::MatmulOp op, PatternRewriter &rewriter) const override {
     auto lTy = staticType(op.getLhs()), rTy = staticType(op.getRhs()),
          outTy = staticType(op.getOutput());
@@ -238,9 +267,7 @@ struct LowerMatmul : OpRewritePattern<wt::MatmulOp> {
     } else {
       init = filled(rewriter, loc, outTy, scalarConstant(rewriter, loc, elt, 0.0));
     }
-    Value acc = linalg::GenericOp::create(rewriter, loc, outTy, ValueRange{lhs, rhs},
-                                          init, maps, iters, multiplyAccumulate)
-                    .getResult(0);
+    Value acc = contract(rewriter, loc, outTy, ValueRange{lhs, rhs}, init, maps, iters, wide);
     rewriter.replaceOp(op, applyEpilogue(rewriter, loc, acc, op.getResidual(),
                                          op.getEpilogueAttr()));
     return success();
@@ -891,8 +918,10 @@ struct LowerLayerNorm : OpRewritePattern<wt::LayerNormOp> {
 
 } // namespace
 
-void whittle::lowering::populateStructuredLowerings(RewritePatternSet &patterns) {
-  patterns.add<LowerConv, LowerMatmul, LowerDynamicReduce, LowerEinsum, LowerCumSum, LowerPool,
+void whittle::lowering::populateStructuredLowerings(RewritePatternSet &patterns,
+                                                   bool wideAccumulation) {
+  patterns.add<LowerConv, LowerMatmul>(patterns.getContext(), wideAccumulation);
+  patterns.add<LowerDynamicReduce, LowerEinsum, LowerCumSum, LowerPool,
                LowerMaxPoolIndices, LowerReduce, LowerSoftmax, LowerArgReduce, LowerLayerNorm>(
       patterns.getContext());
 }
