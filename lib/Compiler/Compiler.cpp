@@ -198,6 +198,18 @@ static int rt_ascii_case_equal(const char *a, const char *b) {
   }
 }
 
+/* A size that depends on the data must be the one the model declares. */
+__attribute__((visibility("hidden")))
+void _mlir_ciface_whittle_rt_check_count(int64_t found, int64_t declared) {
+  if (found == declared)
+    return;
+  char text[160];
+  snprintf(text, sizeof text,
+           "the data selects %lld elements (NonZero/Compress); the model declares %lld",
+           (long long)found, (long long)declared);
+  rt_fail(text);
+}
+
 /* Numbers to text: the shortest digits that read back as the same value,
  * positional for magnitudes in [1e-4, 1e16), else d.ddde+XX (numpy's
  * repr). */

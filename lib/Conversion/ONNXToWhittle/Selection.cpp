@@ -1,7 +1,9 @@
-//===- Selection.cpp - TopK, Det ------------------------------------------===//
+//===- Selection.cpp - TopK, Det, NonZero, Compress -----------------------===//
 //
 // One whittle op each. TopK's k is a run-time input in ONNX: the declared
-// result shape, or a constant k, fixes it at compile time.
+// result shape, or a constant k, fixes it at compile time. NonZero's count
+// depends on the data: the declared result shape fixes it and a run that
+// finds another count fails. Compress gathers at NonZero(condition).
 //
 //===----------------------------------------------------------------------===//
 
@@ -62,9 +64,54 @@ LogicalResult convertDet(onnx::DetOp op, PatternRewriter &rewriter) {
   return success();
 }
 
+
+LogicalResult convertNonZero(onnx::NonZeroOp op, PatternRewriter &rewriter) {
+  auto inTy = rankedType(op.getX());
+  auto outTy = rankedType(op.getY());
+  if (!inTy || !inTy.hasStaticShape() || inTy.getRank() < 1)
+    return rewriter.notifyMatchFailure(op, "needs a static input of rank >= 1");
+  if (!outTy || !outTy.hasStaticShape())
+    return rewriter.notifyMatchFailure(
+        op, "the count depends on the data: declare the output's shape in the model");
+  rewriter.replaceOpWithNewOp<wt::NonZeroOp>(op, outTy, op.getX());
+  return success();
+}
+
+LogicalResult convertCompress(onnx::CompressOp op, PatternRewriter &rewriter) {
+  auto inTy = rankedType(op.getInput());
+  auto condTy = rankedType(op.getCondition());
+  auto outTy = rankedType(op.getOutput());
+  if (!inTy || !inTy.hasStaticShape() || !condTy || !condTy.hasStaticShape() ||
+      condTy.getRank() != 1)
+    return rewriter.notifyMatchFailure(op, "needs a static input and 1-D condition");
+  if (!outTy || !outTy.hasStaticShape())
+    return rewriter.notifyMatchFailure(
+        op, "the count depends on the data: declare the output's shape in the model");
+  Location loc = op.getLoc();
+  Value data = op.getInput();
+  int64_t axis = 0;
+  if (auto a = op.getAxis()) {
+    auto n = normalizeAxis(*a, inTy.getRank());
+    if (!n)
+      return op.emitError("Compress: axis ") << *a << " is out of range";
+    axis = *n;
+  } else {
+    data = reshapeTo(rewriter, loc, data, {inTy.getNumElements()});
+  }
+  int64_t kept = outTy.getDimSize(op.getAxis() ? axis : 0);
+  auto i64 = rewriter.getI64Type();
+  Value where = wt::NonZeroOp::create(rewriter, loc, RankedTensorType::get({1, kept}, i64),
+                                      op.getCondition());
+  where = reshapeTo(rewriter, loc, where, {kept});
+  rewriter.replaceOpWithNewOp<wt::GatherOp>(op, outTy, data, where, axis);
+  return success();
+}
+
 } // namespace
 
 void whittle::conversion::populateSelectionLegalizations(LegalizationTable &table) {
   table.onOp<onnx::TopKOp>(1, convertTopK);
   table.onOp<onnx::DetOp>(1, convertDet);
+  table.onOp<onnx::NonZeroOp>(1, convertNonZero);
+  table.onOp<onnx::CompressOp>(1, convertCompress);
 }

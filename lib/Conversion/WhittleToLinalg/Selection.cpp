@@ -6,13 +6,18 @@
 //          value, then lower index), so equal values keep their input order
 //          and no scratch or sort is needed: O(k n) work, vectorizable;
 //   det:   LU decomposition with partial pivoting per matrix, in scf.for
-//          loops over a copy of the matrix.
+//          loops over a copy of the matrix;
+//   nonzero: one scf.for nest in row-major order carrying the coordinates
+//          table and the count; the count is checked against the declared
+//          one by the entry point's whittle_rt_check_count.
 //
 //===----------------------------------------------------------------------===//
 
 #include "Lowering.h"
 
 #include "mlir/Dialect/SCF/IR/SCF.h"
+
+#include <functional>
 
 using namespace mlir;
 using namespace whittle;
@@ -212,8 +217,66 @@ struct LowerDet : OpRewritePattern<wt::DetOp> {
   }
 };
 
+
+struct LowerNonZero : OpRewritePattern<wt::NonZeroOp> {
+  using Base::Base;
+  LogicalResult matchAndRewrite(wt::NonZeroOp op, PatternRewriter &rewriter) const override {
+    auto inTy = staticType(op.getInput()), outTy = staticType(op.getOutput());
+    if (!inTy || !outTy || inTy.getRank() < 1 || !isSignlessOrFloat(signlessType(inTy)))
+      return rewriter.notifyMatchFailure(op, "needs a static input of rank >= 1");
+    Location loc = op.getLoc();
+    auto i64 = rewriter.getI64Type();
+    int64_t rank = inTy.getRank(), k = outTy.getDimSize(1);
+    Value x = signlessView(rewriter, loc, op.getInput());
+    Type elt = cast<RankedTensorType>(x.getType()).getElementType();
+    Value zero = scalarConstant(rewriter, loc, elt, 0);
+    Value init = filled(rewriter, loc, outTy, scalarConstant(rewriter, loc, i64, 0));
+    SmallVector<Value> ivs;
+    // Nested loops over the input, carrying (coordinates, count).
+    std::function<SmallVector<Value>(OpBuilder &, Location, int64_t, ValueRange)> nest =
+        [&](OpBuilder &b, Location l, int64_t d, ValueRange carried) -> SmallVector<Value> {
+      return forLoop(b, l, index(b, l, 0), index(b, l, inTy.getDimSize(d)), carried,
+                     [&](OpBuilder &b, Location l, Value iv, ValueRange c) -> SmallVector<Value> {
+        ivs.resize(d);
+        ivs.push_back(iv);
+        if (d + 1 < rank)
+          return nest(b, l, d + 1, c);
+        Value v = tensor::ExtractOp::create(b, l, x, ivs);
+        Value nz = isa<FloatType>(elt)
+                       ? arith::CmpFOp::create(b, l, arith::CmpFPredicate::UNE, v, zero).getResult()
+                       : arith::CmpIOp::create(b, l, arith::CmpIPredicate::ne, v, zero).getResult();
+        auto ifOp = scf::IfOp::create(b, l, TypeRange{outTy, b.getIndexType()}, nz, true);
+        {
+          OpBuilder::InsertionGuard g(b);
+          b.setInsertionPointToStart(&ifOp.getThenRegion().front());
+          Value out = c[0];
+          if (k > 0) {
+            // Past the declared count the run fails: keep writing in bounds.
+            Value at = arith::MinUIOp::create(b, l, c[1], index(b, l, k - 1));
+            for (int64_t r = 0; r < rank; ++r)
+              out = tensor::InsertOp::create(
+                  b, l, arith::IndexCastOp::create(b, l, i64, ivs[r]), out,
+                  ValueRange{index(b, l, r), at});
+          }
+          scf::YieldOp::create(b, l, ValueRange{out, arith::AddIOp::create(b, l, c[1],
+                                                                            index(b, l, 1))});
+          b.setInsertionPointToStart(&ifOp.getElseRegion().front());
+          scf::YieldOp::create(b, l, c);
+        }
+        return SmallVector<Value>(ifOp.getResults());
+      });
+    };
+    auto results = nest(rewriter, loc, 0, ValueRange{init, index(rewriter, loc, 0)});
+    func::CallOp::create(rewriter, loc, "whittle_rt_check_count", TypeRange{},
+                         ValueRange{arith::IndexCastOp::create(rewriter, loc, i64, results[1]),
+                                    arith::ConstantIntOp::create(rewriter, loc, i64, k)});
+    rewriter.replaceOp(op, results[0]);
+    return success();
+  }
+};
+
 } // namespace
 
 void whittle::lowering::populateSelectionLowerings(RewritePatternSet &patterns) {
-  patterns.add<LowerTopK, LowerDet>(patterns.getContext());
+  patterns.add<LowerTopK, LowerDet, LowerNonZero>(patterns.getContext());
 }

@@ -286,7 +286,10 @@ void whittle::lowering::declareRuntimeHelpers(ModuleOp module) {
   auto dyn = [&](Type elt) -> Type { return MemRefType::get({ShapedType::kDynamic}, elt); };
   llvm::MapVector<StringRef, FunctionType> needed;
   module.walk([&](Operation *op) {
-    if (isa<wt::StringNormalizeOp>(op)) {
+    if (isa<wt::NonZeroOp>(op)) {
+      // (count found, count declared): fails the run when they differ.
+      needed["whittle_rt_check_count"] = FunctionType::get(ctx, {i64, i64}, {});
+    } else if (isa<wt::StringNormalizeOp>(op)) {
       // (input strings, output strings, stopwords, flags): see the entry point.
       needed[kStringNormalize] =
           FunctionType::get(ctx, {dyn(i64), dyn(i64), dyn(IntegerType::get(ctx, 8)), i64}, {});

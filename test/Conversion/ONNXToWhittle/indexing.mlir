@@ -74,3 +74,15 @@ func.func @top_k_det(%x: tensor<3x4xf32>, %k: tensor<1xi64>, %m: tensor<3x2x2xf3
   %d = "onnx.Det"(%m) : (tensor<3x2x2xf32>) -> tensor<3xf32>
   return %v, %i, %d : tensor<3x2xf32>, tensor<3x2xi64>, tensor<3xf32>
 }
+
+// -----
+
+// Compress gathers along the axis at NonZero(condition), sized by the
+// declared output.
+// CHECK-LABEL: func.func @compress
+// CHECK: whittle.nonzero %arg1 : tensor<3xi1> -> tensor<1x2xi64>
+// CHECK: whittle.gather %arg0[%{{.*}}] {axis = 0 : i64} : (tensor<3x2xf32>, tensor<2xi64>) -> tensor<2x2xf32>
+func.func @compress(%x: tensor<3x2xf32>, %c: tensor<3xi1>) -> tensor<2x2xf32> {
+  %y = "onnx.Compress"(%x, %c) {axis = 0 : i64} : (tensor<3x2xf32>, tensor<3xi1>) -> tensor<2x2xf32>
+  return %y : tensor<2x2xf32>
+}

@@ -53,3 +53,19 @@ func.func @det_dynamic(%x: tensor<?x2x2xf32>) -> tensor<?xf32> {
   %d = whittle.det %x : tensor<?x2x2xf32> -> tensor<?xf32>
   return %d : tensor<?xf32>
 }
+
+// -----
+
+// A row-major scan carrying the coordinates and the count (for i1 the
+// element is its own test); the count is checked against the declared 3.
+// CHECK-LABEL: func.func @nonzero
+// CHECK: scf.for {{.*}} -> (tensor<2x3xi64>, index)
+// CHECK: scf.for {{.*}} -> (tensor<2x3xi64>, index)
+// CHECK: scf.if %{{.*}} -> (tensor<2x3xi64>, index)
+// CHECK: arith.minui
+// CHECK: call @whittle_rt_check_count(%{{.*}}, %{{.*}}) : (i64, i64) -> ()
+// CHECK: func.func private @whittle_rt_check_count(i64, i64) attributes {llvm.emit_c_interface}
+func.func @nonzero(%x: tensor<2x2xi1>) -> tensor<2x3xi64> {
+  %y = whittle.nonzero %x : tensor<2x2xi1> -> tensor<2x3xi64>
+  return %y : tensor<2x3xi64>
+}

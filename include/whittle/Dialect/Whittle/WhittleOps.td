@@ -328,6 +328,19 @@ def Whittle_NgramCountOp : Whittle_Op<"ngram_count", [Pure]> {
   let hasVerifier = 1;
 }
 
+def Whittle_NonZeroOp : Whittle_Op<"nonzero", [Pure]> {
+  let summary = "Coordinates of the non-zero elements, in row-major order";
+  let description = [{
+    ONNX NonZero: output [rank, K] (int64) where K, the number of non-zero
+    elements, depends on the data; the result type fixes it, and a run
+    finding another count fails with a message.
+  }];
+  let arguments = (ins Whittle_Tensor:$input);
+  let results = (outs TensorOf<[I64]>:$output);
+  let assemblyFormat = "$input attr-dict `:` type($input) `->` type($output)";
+  let hasVerifier = 1;
+}
+
 def Whittle_TopKOp : Whittle_Op<"top_k", [Pure]> {
   let summary = "The k largest (or smallest) elements along one axis, in order";
   let description = [{

@@ -602,6 +602,16 @@ LogicalResult NgramCountOp::verify() {
   return success();
 }
 
+LogicalResult NonZeroOp::verify() {
+  auto inTy = ranked(getInput());
+  auto outTy = ranked(getOutput());
+  if (inTy && outTy &&
+      (outTy.getRank() != 2 ||
+       (!outTy.isDynamicDim(0) && outTy.getDimSize(0) != inTy.getRank())))
+    return emitOpError("result must be [rank, K]");
+  return success();
+}
+
 LogicalResult TopKOp::verify() {
   auto inTy = ranked(getInput());
   auto vTy = ranked(getValues());
