@@ -275,21 +275,16 @@ static char *rt_format_real(double v, int max_digits, int is_float) {
   return r ? strcpy(r, out) : NULL;
 }
 
-__attribute__((visibility("hidden")))
-void _mlir_ciface_whittle_rt_format_f32(rt_vec *in, rt_vec *out) {
-  const float *x = (const float *)in->aligned + in->offset;
-  char **y = (char **)out->aligned + out->offset;
-  for (int64_t i = 0; i < in->size; ++i)
-    y[i * out->stride] = rt_format_real(x[i * in->stride], 9, 1);
-}
-
-__attribute__((visibility("hidden")))
-void _mlir_ciface_whittle_rt_format_f64(rt_vec *in, rt_vec *out) {
-  const double *x = (const double *)in->aligned + in->offset;
-  char **y = (char **)out->aligned + out->offset;
-  for (int64_t i = 0; i < in->size; ++i)
-    y[i * out->stride] = rt_format_real(x[i * in->stride], 17, 0);
-}
+/* f32 reads back with at most 9 digits, f64 with 17. */
+#define RT_FORMAT_REAL(NAME, T, DIGITS, IS_FLOAT)                               \
+  __attribute__((visibility("hidden"))) void NAME(rt_vec *in, rt_vec *out) {    \
+    const T *x = (const T *)in->aligned + in->offset;                          \
+    char **y = (char **)out->aligned + out->offset;                            \
+    for (int64_t i = 0; i < in->size; ++i)                                     \
+      y[i * out->stride] = rt_format_real(x[i * in->stride], DIGITS, IS_FLOAT); \
+  }
+RT_FORMAT_REAL(_mlir_ciface_whittle_rt_format_f32, float, 9, 1)
+RT_FORMAT_REAL(_mlir_ciface_whittle_rt_format_f64, double, 17, 0)
 
 __attribute__((visibility("hidden")))
 void _mlir_ciface_whittle_rt_format_i64(rt_vec *in, rt_vec *out) {

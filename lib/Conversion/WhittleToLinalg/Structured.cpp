@@ -274,6 +274,49 @@ struct LowerMatmul : OpRewritePattern<wt::MatmulOp> {
   }
 };
 
+/// The padded input and loop structure of a pooling window over
+/// (n, c, out.., window..): maps for the input, the window (a shape-only
+/// tensor) and the output; parallel then reduction loops. ceil_mode pads
+/// the high side further (`extra`) so the last window fits.
+struct PoolWindow {
+  Value input, window;
+  SmallVector<AffineMap> maps;
+  SmallVector<IteratorType> iters;
+  SmallVector<int64_t> lo, hi, extra;
+};
+
+PoolWindow poolWindow(OpBuilder &b, Location loc, Value input, RankedTensorType outTy,
+                      ArrayRef<int64_t> kernel, ArrayRef<int64_t> strides,
+                      ArrayRef<int64_t> dil, ArrayRef<int64_t> pads, Value padValue) {
+  auto inTy = cast<RankedTensorType>(input.getType());
+  MLIRContext *ctx = b.getContext();
+  int64_t k = inTy.getRank() - 2;
+  PoolWindow w;
+  w.lo.assign(pads.take_front(k).begin(), pads.take_front(k).end());
+  w.hi.assign(pads.drop_front(k).begin(), pads.drop_front(k).end());
+  w.extra.assign(k, 0);
+  for (int64_t i = 0; i < k; ++i) {
+    int64_t need = (outTy.getDimSize(2 + i) - 1) * strides[i] + (kernel[i] - 1) * dil[i] + 1;
+    w.extra[i] = std::max<int64_t>(0, need - (inTy.getDimSize(2 + i) + w.lo[i] + w.hi[i]));
+    w.hi[i] += w.extra[i];
+  }
+  w.input = padSpatial(b, loc, input, w.lo, w.hi, padValue);
+  int64_t loops = 2 + 2 * k;
+  auto d = [&](int64_t i) { return getAffineDimExpr(i, ctx); };
+  SmallVector<AffineExpr> xE{d(0), d(1)}, wE, oE{d(0), d(1)};
+  for (int64_t i = 0; i < k; ++i) {
+    xE.push_back(d(2 + i) * strides[i] + d(2 + k + i) * dil[i]);
+    wE.push_back(d(2 + k + i));
+    oE.push_back(d(2 + i));
+  }
+  w.window = tensor::EmptyOp::create(b, loc, kernel, inTy.getElementType());
+  w.maps = {AffineMap::get(loops, 0, xE, ctx), AffineMap::get(loops, 0, wE, ctx),
+            AffineMap::get(loops, 0, oE, ctx)};
+  w.iters.assign(2 + k, IteratorType::parallel);
+  w.iters.append(k, IteratorType::reduction);
+  return w;
+}
+
 /// Max pooling with the flat input position of each maximum: one generic
 /// with a value and an index output over (n, c, out.., window..); padded
 /// positions hold the lowest value and never win.
@@ -286,44 +329,25 @@ struct LowerMaxPoolIndices : OpRewritePattern<wt::MaxPoolIndicesOp> {
         !inTy.getElementType().isIntOrFloat())
       return rewriter.notifyMatchFailure(op, "needs static numeric types");
     Location loc = op.getLoc();
-    MLIRContext *ctx = getContext();
     int64_t k = inTy.getRank() - 2;
     bool isUnsigned = isUnsignedInt(outTy);
     auto valTy = cast<RankedTensorType>(signlessType(outTy));
     Type elt = valTy.getElementType();
     auto i64 = rewriter.getI64Type();
-    ArrayRef<int64_t> strides = op.getStrides(), dil = op.getDilations(),
-                      kernel = op.getKernel(), pads = op.getPads();
-    SmallVector<int64_t> lo(pads.take_front(k)), hi(pads.drop_front(k));
-    for (int64_t i = 0; i < k; ++i) {
-      int64_t need = (outTy.getDimSize(2 + i) - 1) * strides[i] + (kernel[i] - 1) * dil[i] + 1;
-      hi[i] += std::max<int64_t>(0, need - (inTy.getDimSize(2 + i) + lo[i] + hi[i]));
-    }
+    ArrayRef<int64_t> strides = op.getStrides(), dil = op.getDilations();
     Value lowest = extremeValue(rewriter, loc, elt, isUnsigned, /*high=*/false);
-    Value x = padSpatial(rewriter, loc, signlessView(rewriter, loc, op.getInput()), lo, hi,
-                         lowest);
-    int64_t loops = 2 + 2 * k;
-    auto d = [&](int64_t i) { return getAffineDimExpr(i, ctx); };
-    SmallVector<AffineExpr> xE{d(0), d(1)}, wE, oE{d(0), d(1)};
-    for (int64_t i = 0; i < k; ++i) {
-      xE.push_back(d(2 + i) * strides[i] + d(2 + k + i) * dil[i]);
-      wE.push_back(d(2 + k + i));
-      oE.push_back(d(2 + i));
-    }
-    Value window = tensor::EmptyOp::create(rewriter, loc, kernel, elt);
-    SmallVector<AffineMap> maps{AffineMap::get(loops, 0, xE, ctx),
-                                AffineMap::get(loops, 0, wE, ctx),
-                                AffineMap::get(loops, 0, oE, ctx),
-                                AffineMap::get(loops, 0, oE, ctx)};
-    SmallVector<IteratorType> iters(2 + k, IteratorType::parallel);
-    iters.append(k, IteratorType::reduction);
+    PoolWindow win = poolWindow(rewriter, loc, signlessView(rewriter, loc, op.getInput()), outTy,
+                                op.getKernel(), strides, dil, op.getPads(), lowest);
+    SmallVector<int64_t> &lo = win.lo;
+    SmallVector<AffineMap> maps(win.maps);
+    maps.push_back(win.maps.back());
     auto idxTy = RankedTensorType::get(valTy.getShape(), i64);
     bool columnMajor = op.getColumnMajor();
     auto g = linalg::GenericOp::create(
-        rewriter, loc, TypeRange{valTy, idxTy}, ValueRange{x, window},
+        rewriter, loc, TypeRange{valTy, idxTy}, ValueRange{win.input, win.window},
         ValueRange{filled(rewriter, loc, valTy, lowest),
                    filled(rewriter, loc, idxTy, scalarConstant(rewriter, loc, i64, 0))},
-        maps, iters, [&](OpBuilder &b, Location l, ValueRange a) {
+        maps, win.iters, [&](OpBuilder &b, Location l, ValueRange a) {
           auto at = [&](int64_t dim) {
             return arith::IndexCastOp::create(b, l, i64, linalg::IndexOp::create(b, l, dim));
           };
@@ -381,42 +405,20 @@ struct LowerPool : OpRewritePattern<wt::PoolOp> {
           (isMax && isa<IntegerType>(outTy.getElementType()))))
       return rewriter.notifyMatchFailure(op, "needs static float max/avg or integer max");
     Location loc = op.getLoc();
-    MLIRContext *ctx = getContext();
     int64_t k = inTy.getRank() - 2;
     bool isUnsigned = isUnsignedInt(outTy);
     RankedTensorType origOutTy = outTy;
     outTy = cast<RankedTensorType>(signlessType(outTy));
     Type elt = outTy.getElementType();
-    ArrayRef<int64_t> strides = op.getStrides(), dil = op.getDilations(),
-                      kernel = op.getKernel(), pads = op.getPads();
-    // ceil_mode: pad the high side further so the last window fits.
-    SmallVector<int64_t> lo(pads.take_front(k)), hi(pads.drop_front(k));
-    SmallVector<int64_t> extra(k, 0);
-    for (int64_t i = 0; i < k; ++i) {
-      int64_t need = (outTy.getDimSize(2 + i) - 1) * strides[i] +
-                     (kernel[i] - 1) * dil[i] + 1;
-      int64_t have = inTy.getDimSize(2 + i) + lo[i] + hi[i];
-      extra[i] = std::max<int64_t>(0, need - have);
-      hi[i] += extra[i];
-    }
+    ArrayRef<int64_t> kernel = op.getKernel(), pads = op.getPads();
     Value padValue = isMax ? extremeValue(rewriter, loc, elt, isUnsigned, /*high=*/false)
                            : scalarConstant(rewriter, loc, elt, 0.0);
-    Value x = padSpatial(rewriter, loc, signlessView(rewriter, loc, op.getInput()), lo,
-                         hi, padValue);
-    int64_t loops = 2 + 2 * k;
-    auto d = [&](int64_t i) { return getAffineDimExpr(i, ctx); };
-    SmallVector<AffineExpr> xE{d(0), d(1)}, wE, oE{d(0), d(1)};
-    for (int64_t i = 0; i < k; ++i) {
-      xE.push_back(d(2 + i) * strides[i] + d(2 + k + i) * dil[i]);
-      wE.push_back(d(2 + k + i));
-      oE.push_back(d(2 + i));
-    }
-    Value window = tensor::EmptyOp::create(rewriter, loc, kernel, elt);
-    SmallVector<AffineMap> maps{AffineMap::get(loops, 0, xE, ctx),
-                                AffineMap::get(loops, 0, wE, ctx),
-                                AffineMap::get(loops, 0, oE, ctx)};
-    SmallVector<IteratorType> iters(2 + k, IteratorType::parallel);
-    iters.append(k, IteratorType::reduction);
+    PoolWindow win = poolWindow(rewriter, loc, signlessView(rewriter, loc, op.getInput()), outTy,
+                                kernel, op.getStrides(), op.getDilations(), pads, padValue);
+    SmallVector<int64_t> &lo = win.lo, &hi = win.hi, &extra = win.extra;
+    Value x = win.input, window = win.window;
+    SmallVector<AffineMap> &maps = win.maps;
+    SmallVector<IteratorType> &iters = win.iters;
     Value init = filled(rewriter, loc, outTy, padValue);
     Value acc = linalg::GenericOp::create(
                     rewriter, loc, outTy, ValueRange{x, window}, init, maps, iters,
