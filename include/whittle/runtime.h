@@ -64,6 +64,16 @@ typedef struct whittle_tensor_info {
   int64_t num_elements;             /* -1 when a dim is dynamic */
 } whittle_tensor_info;
 
+/* The runtime's thread pool as a model sees it: the model's parallel loops
+ * (OpenMP regions in its code) run through it. */
+typedef struct whittle_parallel {
+  /* Runs task(ctx, tid, team) on a team of threads (tid 0 on the caller)
+   * and returns when every one is done. */
+  void (*run)(void (*task)(void *ctx, int tid, int team), void *ctx);
+  /* Waits for every thread of the calling thread's team. */
+  void (*barrier)(void);
+} whittle_parallel;
+
 /* What a compiled model exports: whittle_model_describe() returns it. */
 typedef struct whittle_model_info {
   int32_t abi_version;              /* WHITTLE_ABI_VERSION */
@@ -74,8 +84,9 @@ typedef struct whittle_model_info {
   int (*run)(void *const *inputs, void *const *outputs);
   /* After a failed run on this thread: why. */
   const char *(*error)(void);
-  /* Threads for later runs; 0 or less: every core (the default). */
-  void (*set_threads)(int threads);
+  /* Hands the model the pool its parallel loops use (without one, they
+   * run on the caller's thread). */
+  void (*set_parallel)(const whittle_parallel *pool);
 } whittle_model_info;
 
 typedef struct whittle_model whittle_model;
@@ -96,10 +107,10 @@ whittle_status whittle_model_run(whittle_model *model, int num_inputs,
                                  const void *const *inputs, int num_outputs,
                                  void *const *outputs);
 
-/* Threads the model's parallel loops use from now on (its own pool,
- * shared by every handle of the same library); 0 or less means every core,
- * the default. One run at a time uses the pool: a run that starts while
- * another is in a parallel loop runs that loop on its own thread. */
+/* Threads this handle's runs use from now on; 0 or less means every core,
+ * the default. The runtime keeps one pool per process for every model; one
+ * parallel loop at a time uses it: a run reaching a parallel loop while
+ * another run's loop holds the pool runs it on its own thread. */
 whittle_status whittle_model_set_threads(whittle_model *model, int threads);
 
 /* Checks a caller's view of input i (dtype and dims) against the model. */

@@ -368,100 +368,52 @@ void _mlir_ciface_whittle_rt_string_normalize(rt_vec *in, rt_vec *out, rt_vec *w
 )C";
 
 
-/// The thread pool every model carries (hidden symbols, so a process may
-/// also load libomp): the subset of the OpenMP runtime ABI that MLIR's
-/// OpenMP lowering calls (fork, static loop split, barrier). Workers start
-/// on the first parallel region and stay parked between runs; one parallel
-/// region runs at a time per model, and a region met while another runs
-/// (a concurrent run on another thread) runs on its caller alone.
-constexpr const char *kThreadPool = R"C(
-#include <pthread.h>
+/// The OpenMP runtime calls MLIR's OpenMP lowering emits (fork, static loop
+/// split, barrier), answered by the C runtime's thread pool, which
+/// whittle_model_load hands the model (`set_parallel`). The symbols are
+/// hidden, so a process may also load libomp. A model used without the
+/// runtime (no pool handed over) runs its parallel loops on the caller.
+constexpr const char *kParallelShims = R"C(
 #include <stdarg.h>
-#include <unistd.h>
+
+typedef struct whittle_parallel {
+  void (*run)(void (*task)(void *ctx, int tid, int team), void *ctx);
+  void (*barrier)(void);
+} whittle_parallel;
 
 typedef void (*rt_task)(int32_t *, int32_t *, ...);
-enum { RT_MAX_THREADS = 256, RT_MAX_ARGS = 8 };
+enum { RT_MAX_ARGS = 8 };
+static const whittle_parallel *rt_pool;
 static __thread int32_t rt_tid;
 static __thread int32_t rt_team = 1;
-static __thread int rt_in_region;
-static int rt_threads_wanted; /* 0: every core */
-static pthread_mutex_t rt_mu = PTHREAD_MUTEX_INITIALIZER;
-static pthread_cond_t rt_wake = PTHREAD_COND_INITIALIZER;
-static pthread_cond_t rt_done = PTHREAD_COND_INITIALIZER;
-static pthread_t rt_worker_ids[RT_MAX_THREADS];
-static int rt_workers, rt_stop, rt_job_team, rt_job_argc, rt_pending, rt_busy;
-static unsigned long rt_gen;
-static rt_task rt_job_fn;
-static void *rt_job_args[RT_MAX_ARGS];
-static pthread_mutex_t rt_bar_mu = PTHREAD_MUTEX_INITIALIZER;
-static pthread_cond_t rt_bar_cv = PTHREAD_COND_INITIALIZER;
-static int rt_bar_count;
-static unsigned long rt_bar_gen;
 
-static void rt_set_threads(int n) { rt_threads_wanted = n > 0 ? n : 0; }
+static void rt_set_parallel(const whittle_parallel *pool) { rt_pool = pool; }
 
-static int rt_threads(void) {
-  int n = rt_threads_wanted;
-  if (n <= 0) {
-    long cores = sysconf(_SC_NPROCESSORS_ONLN);
-    n = cores > 0 ? (int)cores : 1;
+typedef struct {
+  rt_task fn;
+  int argc;
+  void *args[RT_MAX_ARGS];
+} rt_region;
+
+static void rt_region_body(void *ctx, int tid, int team) {
+  rt_region *r = (rt_region *)ctx;
+  int32_t saved_tid = rt_tid, saved_team = rt_team, id = tid, zero = 0;
+  rt_tid = tid;
+  rt_team = team;
+  void **a = r->args;
+  switch (r->argc) {
+  case 0: r->fn(&id, &zero); break;
+  case 1: r->fn(&id, &zero, a[0]); break;
+  case 2: r->fn(&id, &zero, a[0], a[1]); break;
+  case 3: r->fn(&id, &zero, a[0], a[1], a[2]); break;
+  case 4: r->fn(&id, &zero, a[0], a[1], a[2], a[3]); break;
+  case 5: r->fn(&id, &zero, a[0], a[1], a[2], a[3], a[4]); break;
+  case 6: r->fn(&id, &zero, a[0], a[1], a[2], a[3], a[4], a[5]); break;
+  case 7: r->fn(&id, &zero, a[0], a[1], a[2], a[3], a[4], a[5], a[6]); break;
+  default: r->fn(&id, &zero, a[0], a[1], a[2], a[3], a[4], a[5], a[6], a[7]); break;
   }
-  return n > RT_MAX_THREADS ? RT_MAX_THREADS : n;
-}
-
-static void rt_call(rt_task fn, int argc, void **a, int32_t tid) {
-  int32_t zero = 0;
-  switch (argc) {
-  case 0: fn(&tid, &zero); break;
-  case 1: fn(&tid, &zero, a[0]); break;
-  case 2: fn(&tid, &zero, a[0], a[1]); break;
-  case 3: fn(&tid, &zero, a[0], a[1], a[2]); break;
-  case 4: fn(&tid, &zero, a[0], a[1], a[2], a[3]); break;
-  case 5: fn(&tid, &zero, a[0], a[1], a[2], a[3], a[4]); break;
-  case 6: fn(&tid, &zero, a[0], a[1], a[2], a[3], a[4], a[5]); break;
-  case 7: fn(&tid, &zero, a[0], a[1], a[2], a[3], a[4], a[5], a[6]); break;
-  default: fn(&tid, &zero, a[0], a[1], a[2], a[3], a[4], a[5], a[6], a[7]); break;
-  }
-}
-
-static void *rt_worker(void *p) {
-  int32_t id = (int32_t)(intptr_t)p;
-  unsigned long seen = 0;
-  pthread_mutex_lock(&rt_mu);
-  for (;;) {
-    while (rt_gen == seen && !rt_stop)
-      pthread_cond_wait(&rt_wake, &rt_mu);
-    if (rt_stop)
-      break;
-    seen = rt_gen;
-    if (id >= rt_job_team)
-      continue;
-    rt_task fn = rt_job_fn;
-    int argc = rt_job_argc, team = rt_job_team;
-    void *a[RT_MAX_ARGS];
-    memcpy(a, rt_job_args, sizeof a);
-    pthread_mutex_unlock(&rt_mu);
-    rt_tid = id;
-    rt_team = team;
-    rt_in_region = 1;
-    rt_call(fn, argc, a, id);
-    rt_in_region = 0;
-    pthread_mutex_lock(&rt_mu);
-    if (--rt_pending == 0)
-      pthread_cond_signal(&rt_done);
-  }
-  pthread_mutex_unlock(&rt_mu);
-  return NULL;
-}
-
-/* Parked workers must not outlive the library's code. */
-__attribute__((destructor)) static void rt_pool_stop(void) {
-  pthread_mutex_lock(&rt_mu);
-  rt_stop = 1;
-  pthread_cond_broadcast(&rt_wake);
-  pthread_mutex_unlock(&rt_mu);
-  for (int i = 0; i < rt_workers; ++i)
-    pthread_join(rt_worker_ids[i], NULL);
+  rt_tid = saved_tid;
+  rt_team = saved_team;
 }
 
 __attribute__((visibility("hidden"))) int32_t __kmpc_global_thread_num(void *loc) {
@@ -472,75 +424,25 @@ __attribute__((visibility("hidden"))) int32_t __kmpc_global_thread_num(void *loc
 __attribute__((visibility("hidden")))
 void __kmpc_fork_call(void *loc, int32_t argc, rt_task fn, ...) {
   (void)loc;
-  void *a[RT_MAX_ARGS] = {0};
+  rt_region r;
+  r.fn = fn;
+  r.argc = argc < RT_MAX_ARGS ? argc : RT_MAX_ARGS;
   va_list ap;
   va_start(ap, fn);
-  for (int i = 0; i < argc && i < RT_MAX_ARGS; ++i)
-    a[i] = va_arg(ap, void *);
+  for (int i = 0; i < r.argc; ++i)
+    r.args[i] = va_arg(ap, void *);
   va_end(ap);
-  int team = rt_threads(), busy = 1;
-  if (team > 1 && !rt_in_region) {
-    pthread_mutex_lock(&rt_mu);
-    busy = rt_busy;
-    rt_busy = 1;
-    pthread_mutex_unlock(&rt_mu);
-  }
-  if (team <= 1 || rt_in_region || busy) {
-    int32_t tid = rt_tid, size = rt_team;
-    int in = rt_in_region;
-    rt_tid = 0;
-    rt_team = 1;
-    rt_in_region = 1;
-    rt_call(fn, argc, a, 0);
-    rt_tid = tid;
-    rt_team = size;
-    rt_in_region = in;
-    return;
-  }
-  pthread_mutex_lock(&rt_mu);
-  while (rt_workers < team - 1 &&
-         pthread_create(&rt_worker_ids[rt_workers], NULL, rt_worker,
-                        (void *)(intptr_t)(rt_workers + 1)) == 0)
-    ++rt_workers;
-  if (team > rt_workers + 1)
-    team = rt_workers + 1;
-  rt_job_fn = fn;
-  rt_job_argc = argc;
-  memcpy(rt_job_args, a, sizeof a);
-  rt_job_team = team;
-  rt_pending = team - 1;
-  ++rt_gen;
-  pthread_cond_broadcast(&rt_wake);
-  pthread_mutex_unlock(&rt_mu);
-  rt_tid = 0;
-  rt_team = team;
-  rt_in_region = 1;
-  rt_call(fn, argc, a, 0);
-  rt_in_region = 0;
-  rt_team = 1;
-  pthread_mutex_lock(&rt_mu);
-  while (rt_pending > 0)
-    pthread_cond_wait(&rt_done, &rt_mu);
-  rt_busy = 0;
-  pthread_mutex_unlock(&rt_mu);
+  if (rt_pool && rt_team == 1)
+    rt_pool->run(rt_region_body, &r);
+  else
+    rt_region_body(&r, 0, 1);
 }
 
 __attribute__((visibility("hidden"))) void __kmpc_barrier(void *loc, int32_t gtid) {
   (void)loc;
   (void)gtid;
-  if (rt_team <= 1)
-    return;
-  pthread_mutex_lock(&rt_bar_mu);
-  unsigned long gen = rt_bar_gen;
-  if (++rt_bar_count == rt_team) {
-    rt_bar_count = 0;
-    ++rt_bar_gen;
-    pthread_cond_broadcast(&rt_bar_cv);
-  } else {
-    while (gen == rt_bar_gen)
-      pthread_cond_wait(&rt_bar_cv, &rt_bar_mu);
-  }
-  pthread_mutex_unlock(&rt_bar_mu);
+  if (rt_team > 1 && rt_pool)
+    rt_pool->barrier();
 }
 
 /* This thread's share of [*lower, *upper] (inclusive, step incr): an even
@@ -590,6 +492,7 @@ std::string entryPointSource(const std::vector<TensorDesc> &inputs,
   std::string s;
   llvm::raw_string_ostream os(s);
   os << "/* Generated by whittle compile. */\n#include <stdint.h>\n\n"
+     << "struct whittle_parallel;\n"
      << "typedef struct { const char *name; int32_t dtype; int32_t rank;\n"
      << "  int64_t dims[8]; int64_t num_elements; } whittle_tensor_info;\n"
      << "typedef struct { int32_t abi_version; const char *target;\n"
@@ -597,7 +500,7 @@ std::string entryPointSource(const std::vector<TensorDesc> &inputs,
      << "  const whittle_tensor_info *inputs, *outputs;\n"
      << "  int (*run)(void *const *, void *const *);\n"
      << "  const char *(*error)(void);\n"
-     << "  void (*set_threads)(int); } whittle_model_info;\n\n";
+     << "  void (*set_parallel)(const struct whittle_parallel *); } whittle_model_info;\n\n";
   std::set<size_t> ranks;
   for (const auto *list : {&inputs, &outputs})
     for (const TensorDesc &d : *list)
@@ -685,7 +588,7 @@ void memrefCopy(int64_t elem_size, unranked_memref *src, unranked_memref *dst) {
   }
 }
 )";
-  os << kRuntimeHelpers << kThreadPool;
+  os << kRuntimeHelpers << kParallelShims;
   os << "\nstatic int run(void *const *in, void *const *out) {\n"
      << "  rt_error = 0;\n";
   for (size_t i = 0; i < inputs.size(); ++i)
@@ -712,7 +615,7 @@ void memrefCopy(int64_t elem_size, unranked_memref *src, unranked_memref *dst) {
      << "  return rt_error ? 1 : 0;\n}\n\n"
      << "static const whittle_model_info info = {2, " << cString(targetName)
      << ", " << inputs.size() << ", " << outputs.size()
-     << ", inputs, outputs, run, rt_last_error, rt_set_threads};\n\n"
+     << ", inputs, outputs, run, rt_last_error, rt_set_parallel};\n\n"
      << "__attribute__((visibility(\"default\")))\n"
      << "const whittle_model_info *whittle_model_describe(void) { return &info; }\n";
   return s;

@@ -7,6 +7,7 @@
 #include "whittle/runtime.h"
 
 #include <dlfcn.h>
+#include <pthread.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -16,7 +17,129 @@
 struct whittle_model {
   void *handle;
   const whittle_model_info *info;
+  int threads; /* 0: every core */
 };
+
+/*===----------------------------------------------------------------------===*
+ * The thread pool: one per process, for every model. Workers start at the
+ * first parallel loop that wants them and stay parked on a condition
+ * variable; one team works at a time.
+ *===----------------------------------------------------------------------===*/
+
+enum { POOL_MAX_THREADS = 256 };
+typedef void (*pool_task)(void *ctx, int tid, int team);
+static pthread_mutex_t pool_mu = PTHREAD_MUTEX_INITIALIZER;
+static pthread_cond_t pool_wake = PTHREAD_COND_INITIALIZER;
+static pthread_cond_t pool_done = PTHREAD_COND_INITIALIZER;
+static pthread_t pool_ids[POOL_MAX_THREADS];
+static int pool_workers, pool_stop, pool_busy, pool_team, pool_pending;
+static unsigned long pool_gen;
+static pool_task pool_fn;
+static void *pool_ctx;
+static pthread_mutex_t bar_mu = PTHREAD_MUTEX_INITIALIZER;
+static pthread_cond_t bar_cv = PTHREAD_COND_INITIALIZER;
+static int bar_count;
+static unsigned long bar_gen;
+static _Thread_local int run_threads; /* the current run's handle setting */
+static _Thread_local int in_team;
+
+static int team_size(void) {
+  int n = run_threads;
+  if (n <= 0) {
+    long cores = sysconf(_SC_NPROCESSORS_ONLN);
+    n = cores > 0 ? (int)cores : 1;
+  }
+  return n > POOL_MAX_THREADS ? POOL_MAX_THREADS : n;
+}
+
+static void *pool_worker(void *p) {
+  int id = (int)(intptr_t)p;
+  unsigned long seen = 0;
+  pthread_mutex_lock(&pool_mu);
+  for (;;) {
+    while (pool_gen == seen && !pool_stop)
+      pthread_cond_wait(&pool_wake, &pool_mu);
+    if (pool_stop)
+      break;
+    seen = pool_gen;
+    if (id >= pool_team)
+      continue;
+    pool_task fn = pool_fn;
+    void *ctx = pool_ctx;
+    int team = pool_team;
+    pthread_mutex_unlock(&pool_mu);
+    in_team = 1;
+    fn(ctx, id, team);
+    in_team = 0;
+    pthread_mutex_lock(&pool_mu);
+    if (--pool_pending == 0)
+      pthread_cond_signal(&pool_done);
+  }
+  pthread_mutex_unlock(&pool_mu);
+  return NULL;
+}
+
+static void pool_run(pool_task fn, void *ctx) {
+  int team = team_size(), busy = 1;
+  if (team > 1 && !in_team) {
+    pthread_mutex_lock(&pool_mu);
+    busy = pool_busy;
+    pool_busy = 1;
+    pthread_mutex_unlock(&pool_mu);
+  }
+  if (busy) {
+    fn(ctx, 0, 1);
+    return;
+  }
+  pthread_mutex_lock(&pool_mu);
+  while (pool_workers < team - 1 &&
+         pthread_create(&pool_ids[pool_workers], NULL, pool_worker,
+                        (void *)(intptr_t)(pool_workers + 1)) == 0)
+    ++pool_workers;
+  if (team > pool_workers + 1)
+    team = pool_workers + 1;
+  pool_fn = fn;
+  pool_ctx = ctx;
+  pool_team = team;
+  pool_pending = team - 1;
+  ++pool_gen;
+  pthread_cond_broadcast(&pool_wake);
+  pthread_mutex_unlock(&pool_mu);
+  in_team = 1;
+  fn(ctx, 0, team);
+  in_team = 0;
+  pthread_mutex_lock(&pool_mu);
+  while (pool_pending > 0)
+    pthread_cond_wait(&pool_done, &pool_mu);
+  pool_busy = 0;
+  pthread_mutex_unlock(&pool_mu);
+}
+
+static void pool_barrier(void) {
+  pthread_mutex_lock(&bar_mu);
+  unsigned long gen = bar_gen;
+  if (++bar_count == pool_team) {
+    bar_count = 0;
+    ++bar_gen;
+    pthread_cond_broadcast(&bar_cv);
+  } else {
+    while (gen == bar_gen)
+      pthread_cond_wait(&bar_cv, &bar_mu);
+  }
+  pthread_mutex_unlock(&bar_mu);
+}
+
+/* Parked workers end with the runtime (process exit or unload). */
+__attribute__((destructor)) static void pool_shutdown(void) {
+  pthread_mutex_lock(&pool_mu);
+  pool_stop = 1;
+  pthread_cond_broadcast(&pool_wake);
+  pthread_mutex_unlock(&pool_mu);
+  for (int i = 0; i < pool_workers; ++i)
+    pthread_join(pool_ids[i], NULL);
+}
+
+static const whittle_parallel pool = {pool_run, pool_barrier};
 
 static _Thread_local char last_error[512];
 
@@ -74,8 +197,14 @@ whittle_status whittle_model_load(const char *path, whittle_model **model) {
                 "again", path, version, WHITTLE_ABI_VERSION);
   }
   whittle_model *m = (whittle_model *)calloc(1, sizeof *m);
+  if (!m) {
+    dlclose(handle);
+    return fail(WHITTLE_ERROR_LOAD, "out of memory");
+  }
   m->handle = handle;
   m->info = i;
+  if (i->set_parallel)
+    i->set_parallel(&pool);
   *model = m;
   return WHITTLE_OK;
 }
@@ -138,8 +267,7 @@ whittle_status whittle_model_check_input(const whittle_model *m, int i,
 whittle_status whittle_model_set_threads(whittle_model *m, int threads) {
   if (!m)
     return fail(WHITTLE_ERROR_NULL, "whittle_model_set_threads: null model");
-  if (m->info->set_threads)
-    m->info->set_threads(threads);
+  m->threads = threads > 0 ? threads : 0;
   return WHITTLE_OK;
 }
 
@@ -164,7 +292,11 @@ whittle_status whittle_model_run(whittle_model *m, int num_inputs,
       return fail(WHITTLE_ERROR_NULL, "output %d ('%s') is a null buffer", i,
                   m->info->outputs[i].name);
   /* The model never writes its inputs (they are read-only to its code). */
-  if (m->info->run((void *const *)(uintptr_t)inputs, outputs) != 0) {
+  int saved = run_threads;
+  run_threads = m->threads;
+  int rc = m->info->run((void *const *)(uintptr_t)inputs, outputs);
+  run_threads = saved;
+  if (rc != 0) {
     const char *why = m->info->error ? m->info->error() : NULL;
     return fail(WHITTLE_ERROR_RUN, "the model failed: %s", why ? why : "no reason given");
   }

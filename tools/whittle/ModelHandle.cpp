@@ -177,7 +177,7 @@ public:
     llvm::SmallString<128> outFile, errFile;
     llvm::sys::fs::createTemporaryFile("whittle-exec", "out", outFile);
     llvm::sys::fs::createTemporaryFile("whittle-exec", "err", errFile);
-    auto cleanup = llvm::make_scope_exit([&] {
+    llvm::scope_exit cleanup([&] {
       llvm::sys::fs::remove(outFile);
       llvm::sys::fs::remove(errFile);
     });
@@ -246,7 +246,7 @@ public:
       error = "cannot make a temporary directory: " + ec.message();
       return false;
     }
-    auto cleanup = llvm::make_scope_exit([&] { llvm::sys::fs::remove_directories(dir); });
+    llvm::scope_exit cleanup([&] { llvm::sys::fs::remove_directories(dir); });
     for (size_t i = 0; i < inputs.size(); ++i) {
       std::ofstream f((dir + "/in_" + llvm::Twine(i) + ".bin").str(), std::ios::binary);
       size_t n = std::min(inputs[i].size(), ins[i].bufferBytes());
