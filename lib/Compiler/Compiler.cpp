@@ -807,10 +807,15 @@ LogicalResult compileModule(ModuleOp module, const CompileOptions &options,
                              BoolAttr::get(ctx, false))});
   for (unsigned i = 0; i < graph.getNumResults(); ++i)
     graph.setResultAttrs(i, ArrayRef<NamedAttribute>{});
+  // How finely parallel work is split is the target's call.
+  std::string tileForThreads =
+      "func.func(whittle-tile-for-threads{min-work=" +
+      std::to_string(target.tuning().parallelMinWork) +
+      " max-chunks=" + std::to_string(target.tuning().parallelMaxChunks) + "}),";
   if (failed(runPipeline(
           module,
-          "func.func(linalg-fuse-elementwise-ops),canonicalize,"
-          "func.func(whittle-tile-for-threads),canonicalize,"
+          "func.func(linalg-fuse-elementwise-ops),canonicalize," + tileForThreads +
+          "canonicalize,"
           "one-shot-bufferize{bufferize-function-boundaries allow-return-allocs-from-loops "
           "function-boundary-type-conversion=identity-layout-map},"
           "buffer-results-to-out-params{modify-public-functions "

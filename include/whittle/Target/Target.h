@@ -25,6 +25,10 @@ struct TargetTuning {
   unsigned vectorRegisters = 16;
   unsigned l1DataBytes = 32 * 1024;
   unsigned l2Bytes = 1024 * 1024;
+  /// Threads: linalg ops of at least this many iteration points are split
+  /// into at most `parallelMaxChunks` chunks (whittle-tile-for-threads).
+  int64_t parallelMinWork = 1 << 16;
+  int64_t parallelMaxChunks = 64;
 };
 
 class Target {
