@@ -27,3 +27,15 @@ func.func @string_normalizer(%x: tensor<4x!onnx.string>) -> tensor<3x!onnx.strin
   %y = "onnx.StringNormalizer"(%x) {case_change_action = "LOWER", is_case_sensitive = 1 : i64, stopwords = ["monday"]} : (tensor<4x!onnx.string>) -> tensor<3x!onnx.string>
   return %y : tensor<3x!onnx.string>
 }
+
+// -----
+
+// String pools and outputs whose length only the data knows stay onnx.
+// CHECK-LABEL: func.func @text_not_legalized
+// CHECK: onnx.TfIdfVectorizer
+// CHECK: onnx.StringNormalizer
+func.func @text_not_legalized(%x: tensor<4x!onnx.string>) -> (tensor<2xf32>, tensor<?x!onnx.string>) {
+  %y = "onnx.TfIdfVectorizer"(%x) {max_gram_length = 1 : i64, max_skip_count = 0 : i64, min_gram_length = 1 : i64, mode = "TF", ngram_counts = array<i64: 0>, ngram_indexes = array<i64: 0, 1>, pool_strings = ["a", "b"]} : (tensor<4x!onnx.string>) -> tensor<2xf32>
+  %z = "onnx.StringNormalizer"(%x) {stopwords = ["a"]} : (tensor<4x!onnx.string>) -> tensor<?x!onnx.string>
+  return %y, %z : tensor<2xf32>, tensor<?x!onnx.string>
+}

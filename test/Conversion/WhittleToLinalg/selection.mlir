@@ -69,3 +69,15 @@ func.func @nonzero(%x: tensor<2x2xi1>) -> tensor<2x3xi64> {
   %y = whittle.nonzero %x : tensor<2x2xi1> -> tensor<2x3xi64>
   return %y : tensor<2x3xi64>
 }
+
+// -----
+
+// Dynamic shapes stay for a later version (top_k, nonzero).
+// CHECK-LABEL: func.func @dynamic_selection
+// CHECK: whittle.top_k
+// CHECK: whittle.nonzero
+func.func @dynamic_selection(%x: tensor<?x4xf32>, %c: tensor<?xi1>) -> (tensor<?x2xf32>, tensor<?x2xi64>, tensor<1x?xi64>) {
+  %v, %i = whittle.top_k %x {axis = 1 : i64} : tensor<?x4xf32> -> tensor<?x2xf32>, tensor<?x2xi64>
+  %n = whittle.nonzero %c : tensor<?xi1> -> tensor<1x?xi64>
+  return %v, %i, %n : tensor<?x2xf32>, tensor<?x2xi64>, tensor<1x?xi64>
+}

@@ -160,3 +160,13 @@ func.func @max_pool_indices(%x: tensor<1x1x5x5xf32>) -> (tensor<1x1x3x3xf32>, te
   %y, %i = whittle.max_pool_indices %x {dilations = array<i64: 1, 1>, kernel = array<i64: 3, 3>, pads = array<i64: 1, 1, 1, 1>, strides = array<i64: 2, 2>} : tensor<1x1x5x5xf32> -> tensor<1x1x3x3xf32>, tensor<1x1x3x3xi64>
   return %y, %i : tensor<1x1x3x3xf32>, tensor<1x1x3x3xi64>
 }
+
+// -----
+
+// A dynamic max_pool_indices stays.
+// CHECK-LABEL: func.func @max_pool_indices_dynamic
+// CHECK: whittle.max_pool_indices
+func.func @max_pool_indices_dynamic(%x: tensor<?x1x4x4xf32>) -> (tensor<?x1x2x2xf32>, tensor<?x1x2x2xi64>) {
+  %y, %i = whittle.max_pool_indices %x {dilations = array<i64: 1, 1>, kernel = array<i64: 2, 2>, pads = array<i64: 0, 0, 0, 0>, strides = array<i64: 2, 2>} : tensor<?x1x4x4xf32> -> tensor<?x1x2x2xf32>, tensor<?x1x2x2xi64>
+  return %y, %i : tensor<?x1x2x2xf32>, tensor<?x1x2x2xi64>
+}

@@ -44,3 +44,17 @@ func.func @string_casts(%x: tensor<2x3xf16>, %s: tensor<4x!onnx.string>) -> (ten
   %b = whittle.cast %s : tensor<4x!onnx.string> -> tensor<4xf32>
   return %a, %b : tensor<2x3x!onnx.string>, tensor<4xf32>
 }
+
+// -----
+
+// Dynamic shapes and bool <-> string stay (no helper for them).
+// CHECK-LABEL: func.func @text_left_alone
+// CHECK: whittle.ngram_count
+// CHECK: whittle.string_normalize
+// CHECK: whittle.cast
+func.func @text_left_alone(%x: tensor<?xi32>, %s: tensor<?x!onnx.string>, %b: tensor<3xi1>) -> (tensor<3xf32>, tensor<?x!onnx.string>, tensor<3x!onnx.string>) {
+  %y = whittle.ngram_count %x {columns = array<i64: 0, 1, 2>, max_gram = 2 : i64, max_skip = 0 : i64, min_gram = 2 : i64, pool = array<i64: 5, 6, 7, 8, 6, 7>, pool_starts = array<i64: 0, 0>} : tensor<?xi32> -> tensor<3xf32>
+  %t = whittle.string_normalize %s {case_change = 0 : i64, stopwords = []} : tensor<?x!onnx.string> -> tensor<?x!onnx.string>
+  %u = whittle.cast %b : tensor<3xi1> -> tensor<3x!onnx.string>
+  return %y, %t, %u : tensor<3xf32>, tensor<?x!onnx.string>, tensor<3x!onnx.string>
+}
