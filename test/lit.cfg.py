@@ -27,7 +27,7 @@ config.substitutions.append(("%whittle_runtime_lib",
                                           "libwhittle_runtime.a")))
 
 tool_dirs = [config.whittle_tools_dir, config.llvm_tools_dir]
-llvm_config.add_tool_substitutions(["whittle", "whittle-opt", "runtime_test"], tool_dirs)
+llvm_config.add_tool_substitutions(["whittle", "whittle-opt", "runtime_test", "dynamic_test"], tool_dirs)
 llvm_config.add_tool_substitutions(["FileCheck", "not", "count"],
                                    [config.llvm_tools_dir])
 

@@ -54,7 +54,7 @@ typedef enum whittle_dtype {
 } whittle_dtype;
 
 #define WHITTLE_MAX_RANK 8
-#define WHITTLE_ABI_VERSION 2
+#define WHITTLE_ABI_VERSION 3
 
 typedef struct whittle_tensor_info {
   const char *name;
@@ -87,6 +87,13 @@ typedef struct whittle_model_info {
   /* Hands the model the pool its parallel loops use (without one, they
    * run on the caller's thread). */
   void (*set_parallel)(const whittle_parallel *pool);
+  /* Models with dynamic dims (NULL for static ones): runs on inputs of the
+   * dims in in_dims (WHITTLE_MAX_RANK entries per input); writes each
+   * output's dims to out_dims (the same layout). out[i] of out_bytes[i]
+   * bytes receives output i, or, when NULL, is set to a buffer the run
+   * malloc'ed. Returns 0 on success. */
+  int (*run_shaped)(void *const *in, const int64_t *in_dims, void **out,
+                    int64_t *out_dims, const size_t *out_bytes);
 } whittle_model_info;
 
 typedef struct whittle_model whittle_model;
@@ -101,11 +108,38 @@ const whittle_tensor_info *whittle_model_input(const whittle_model *model, int i
 const whittle_tensor_info *whittle_model_output(const whittle_model *model, int i);
 const char *whittle_model_target(const whittle_model *model);
 
-/* Runs the model. `inputs` and `outputs` hold num_inputs / num_outputs
- * pointers to contiguous buffers of the described shapes and types. */
+/* Runs a static model. `inputs` and `outputs` hold num_inputs /
+ * num_outputs pointers to contiguous buffers of the described shapes and
+ * types. (A model with dynamic dims answers WHITTLE_ERROR_SHAPE: run it
+ * with whittle_model_run_shaped.) */
 whittle_status whittle_model_run(whittle_model *model, int num_inputs,
                                  const void *const *inputs, int num_outputs,
                                  void *const *outputs);
+
+/* A buffer with its dims, for whittle_model_run_shaped. */
+typedef struct whittle_tensor {
+  void *data;
+  int64_t dims[WHITTLE_MAX_RANK]; /* inputs: given; outputs: set by the run */
+  size_t bytes;                   /* outputs: the capacity of data */
+} whittle_tensor;
+
+/* Runs a model on inputs of any dims its dynamic dimensions allow (a model
+ * compiled without --input-shape keeps ONNX's dynamic dims), and static
+ * models too. Each input's data and dims are the caller's. For each output,
+ * data either points to `bytes` bytes, which must hold the result
+ * (WHITTLE_ERROR_SHAPE otherwise, with dims set to what it needs), or is
+ * NULL: the run sets it to a buffer it malloc'ed, which the caller frees
+ * with free(). dims is set to the output's dims either way. Sizes the
+ * model's code relies on being equal (the two operands of an Add, say) are
+ * checked as the run reaches them: a mismatch fails the run with
+ * WHITTLE_ERROR_RUN and a message naming the op. */
+whittle_status whittle_model_run_shaped(whittle_model *model, int num_inputs,
+                                        const whittle_tensor *inputs, int num_outputs,
+                                        whittle_tensor *outputs);
+
+/* Whether any input or output of the model has a dynamic dim: such a model
+ * runs through whittle_model_run_shaped only. */
+int whittle_model_is_dynamic(const whittle_model *model);
 
 /* Threads this handle's runs use from now on; 0 or less means every core,
  * the default. The runtime keeps one pool per process for every model; one

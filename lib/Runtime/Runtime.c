@@ -291,6 +291,10 @@ whittle_status whittle_model_run(whittle_model *m, int num_inputs,
     if (!outputs[i])
       return fail(WHITTLE_ERROR_NULL, "output %d ('%s') is a null buffer", i,
                   m->info->outputs[i].name);
+  if (m->info->run_shaped)
+    return fail(WHITTLE_ERROR_SHAPE,
+                "whittle_model_run: the model has dynamic dims; run it with "
+                "whittle_model_run_shaped");
   /* The model never writes its inputs (they are read-only to its code). */
   int saved = run_threads;
   run_threads = m->threads;
@@ -301,4 +305,134 @@ whittle_status whittle_model_run(whittle_model *m, int num_inputs,
     return fail(WHITTLE_ERROR_RUN, "the model failed: %s", why ? why : "no reason given");
   }
   return WHITTLE_OK;
+}
+
+int whittle_model_is_dynamic(const whittle_model *m) {
+  return m && m->info->run_shaped != NULL;
+}
+
+static int64_t element_count(int32_t rank, const int64_t *dims) {
+  int64_t n = 1;
+  for (int d = 0; d < rank; ++d)
+    n *= dims[d];
+  return n;
+}
+
+whittle_status whittle_model_run_shaped(whittle_model *m, int num_inputs,
+                                        const whittle_tensor *inputs, int num_outputs,
+                                        whittle_tensor *outputs) {
+  if (!m)
+    return fail(WHITTLE_ERROR_NULL, "whittle_model_run_shaped: null model");
+  const whittle_model_info *info = m->info;
+  if (num_inputs != info->num_inputs || num_outputs != info->num_outputs)
+    return fail(WHITTLE_ERROR_COUNT,
+                "whittle_model_run_shaped: %d inputs and %d outputs given, the model "
+                "has %d and %d",
+                num_inputs, num_outputs, info->num_inputs, info->num_outputs);
+  if ((num_inputs && !inputs) || (num_outputs && !outputs))
+    return fail(WHITTLE_ERROR_NULL, "whittle_model_run_shaped: null tensor array");
+  for (int i = 0; i < num_inputs; ++i) {
+    const whittle_tensor_info *t = &info->inputs[i];
+    if (!inputs[i].data)
+      return fail(WHITTLE_ERROR_NULL, "input %d ('%s') is a null buffer", i, t->name);
+    for (int d = 0; d < t->rank; ++d)
+      if (inputs[i].dims[d] < 0 || (t->dims[d] >= 0 && inputs[i].dims[d] != t->dims[d]))
+        return fail(WHITTLE_ERROR_SHAPE,
+                    "input %d ('%s'): dimension %d is %lld, the model wants %s%lld", i,
+                    t->name, d, (long long)inputs[i].dims[d],
+                    t->dims[d] >= 0 ? "" : "a size >= ",
+                    (long long)(t->dims[d] >= 0 ? t->dims[d] : 0));
+  }
+  int saved = run_threads;
+  if (!info->run_shaped) {
+    /* A static model: the dims are the declared ones; outputs the caller
+     * left NULL are allocated here. */
+    void *in[64], *out[64];
+    if (num_inputs > 64 || num_outputs > 64)
+      return fail(WHITTLE_ERROR_COUNT, "whittle_model_run_shaped: over 64 tensors");
+    for (int i = 0; i < num_inputs; ++i)
+      in[i] = inputs[i].data;
+    for (int i = 0; i < num_outputs; ++i) {
+      const whittle_tensor_info *t = &info->outputs[i];
+      size_t bytes = (size_t)t->num_elements * whittle_dtype_size(t->dtype);
+      memcpy(outputs[i].dims, t->dims, sizeof t->dims);
+      if (outputs[i].data && outputs[i].bytes < bytes)
+        return fail(WHITTLE_ERROR_SHAPE, "output %d ('%s') needs %zu bytes, the buffer has %zu",
+                    i, t->name, bytes, outputs[i].bytes);
+      out[i] = outputs[i].data;
+    }
+    for (int i = 0; i < num_outputs; ++i)
+      if (!out[i]) {
+        const whittle_tensor_info *t = &info->outputs[i];
+        size_t bytes = (size_t)t->num_elements * whittle_dtype_size(t->dtype);
+        out[i] = malloc(bytes ? bytes : 1);
+        if (!out[i]) {
+          for (int k = 0; k < i; ++k)
+            if (!outputs[k].data)
+              free(out[k]);
+          return fail(WHITTLE_ERROR_RUN, "out of memory for output %d", i);
+        }
+      }
+    run_threads = m->threads;
+    int rc = info->run(in, out);
+    run_threads = saved;
+    for (int i = 0; i < num_outputs; ++i)
+      if (!outputs[i].data) {
+        if (rc == 0) {
+          outputs[i].data = out[i];
+          outputs[i].bytes = (size_t)info->outputs[i].num_elements *
+                             whittle_dtype_size(info->outputs[i].dtype);
+        } else {
+          free(out[i]);
+        }
+      }
+    if (rc != 0) {
+      const char *why = info->error ? info->error() : NULL;
+      return fail(WHITTLE_ERROR_RUN, "the model failed: %s", why ? why : "no reason given");
+    }
+    return WHITTLE_OK;
+  }
+  void **in = (void **)malloc(sizeof(void *) * (num_inputs + 1));
+  int64_t *in_dims = (int64_t *)malloc(sizeof(int64_t) * WHITTLE_MAX_RANK * (num_inputs + 1));
+  void **out = (void **)malloc(sizeof(void *) * (num_outputs + 1));
+  int64_t *out_dims = (int64_t *)calloc((size_t)(num_outputs + 1) * WHITTLE_MAX_RANK,
+                                        sizeof(int64_t));
+  size_t *out_bytes = (size_t *)malloc(sizeof(size_t) * (num_outputs + 1));
+  whittle_status status = WHITTLE_OK;
+  if (!in || !in_dims || !out || !out_dims || !out_bytes) {
+    status = fail(WHITTLE_ERROR_RUN, "out of memory");
+    goto done;
+  }
+  for (int i = 0; i < num_inputs; ++i) {
+    in[i] = inputs[i].data;
+    memcpy(in_dims + (size_t)i * WHITTLE_MAX_RANK, inputs[i].dims, sizeof inputs[i].dims);
+  }
+  for (int i = 0; i < num_outputs; ++i) {
+    out[i] = outputs[i].data;
+    out_bytes[i] = outputs[i].data ? outputs[i].bytes : 0;
+  }
+  run_threads = m->threads;
+  int rc = info->run_shaped(in, in_dims, out, out_dims, out_bytes);
+  run_threads = saved;
+  for (int i = 0; i < num_outputs; ++i) {
+    const whittle_tensor_info *t = &info->outputs[i];
+    memcpy(outputs[i].dims, out_dims + (size_t)i * WHITTLE_MAX_RANK, sizeof outputs[i].dims);
+    if (rc == 0 && !outputs[i].data) {
+      outputs[i].data = out[i];
+      outputs[i].bytes = (size_t)element_count(t->rank, outputs[i].dims) *
+                         whittle_dtype_size(t->dtype);
+    }
+  }
+  if (rc != 0) {
+    const char *why = info->error ? info->error() : NULL;
+    status = fail(rc == 2 ? WHITTLE_ERROR_SHAPE : WHITTLE_ERROR_RUN, "%s%s",
+                  rc == 2 ? "" : "the model failed: ", why ? why : "no reason given");
+  }
+done:
+  free(in);
+  free(in_dims);
+  free(out);
+  free(out_dims);
+  free(out_bytes);
+  return status;
 }

@@ -27,6 +27,23 @@ size_t TensorMeta::bufferBytes() const {
 
 ModelHandle::~ModelHandle() = default;
 
+bool ModelHandle::isDynamic() const {
+  for (const auto *list : {&ins, &outs})
+    for (const TensorMeta &t : *list)
+      for (int64_t d : t.dims)
+        if (d < 0)
+          return true;
+  return false;
+}
+
+/// Elements of a tensor of `dims`.
+static int64_t countOf(const std::vector<int64_t> &dims) {
+  int64_t n = 1;
+  for (int64_t d : dims)
+    n *= d;
+  return n;
+}
+
 bool ModelHandle::checkInput(int i, int dtype, const std::vector<int64_t> &dims,
                              std::string &error) const {
   // The same checks and words as whittle_model_check_input.
@@ -79,8 +96,15 @@ public:
   std::string where() const override { return "in-process"; }
 
   bool run(const std::vector<std::vector<char>> &inputs,
-           std::vector<std::vector<char>> &outputs, unsigned warmup,
+           const std::vector<std::vector<int64_t>> &inputDims,
+           std::vector<std::vector<char>> &outputs,
+           std::vector<std::vector<int64_t>> &outputDims, unsigned warmup,
            unsigned iters, std::vector<double> &ms, std::string &error) override {
+    if (whittle_model_is_dynamic(model))
+      return runShaped(inputs, inputDims, outputs, outputDims, warmup, iters, ms, error);
+    outputDims.clear();
+    for (const TensorMeta &t : outs)
+      outputDims.push_back(t.dims);
     std::vector<const void *> inPtrs;
     std::vector<void *> outPtrs;
     // String tensors travel as NUL-terminated elements; the model takes
@@ -146,6 +170,86 @@ public:
   }
 
 private:
+  /// A model with dynamic dims: whittle_model_run_shaped on the given dims;
+  /// the first run allocates the outputs, later ones reuse them.
+  bool runShaped(const std::vector<std::vector<char>> &inputs,
+                 const std::vector<std::vector<int64_t>> &inputDims,
+                 std::vector<std::vector<char>> &outputs,
+                 std::vector<std::vector<int64_t>> &outputDims, unsigned warmup,
+                 unsigned iters, std::vector<double> &ms, std::string &error) {
+    std::vector<whittle_tensor> in(ins.size()), out(outs.size());
+    std::vector<std::vector<const char *>> inStrings(ins.size());
+    for (size_t i = 0; i < ins.size(); ++i) {
+      in[i] = whittle_tensor{};
+      for (size_t d = 0; d < inputDims[i].size() && d < WHITTLE_MAX_RANK; ++d)
+        in[i].dims[d] = inputDims[i][d];
+      if (ins[i].dtype == WHITTLE_STRING) {
+        for (size_t at = 0; at < inputs[i].size(); at += strlen(inputs[i].data() + at) + 1)
+          inStrings[i].push_back(inputs[i].data() + at);
+        inStrings[i].resize(std::max<int64_t>(1, countOf(inputDims[i])), "");
+        in[i].data = inStrings[i].data();
+      } else {
+        in[i].data = const_cast<char *>(inputs[i].data());
+      }
+    }
+    for (whittle_tensor &t : out)
+      t = whittle_tensor{};
+    auto release = [&] {
+      for (size_t i = 0; i < outs.size(); ++i) {
+        if (outs[i].dtype == WHITTLE_STRING && out[i].data)
+          for (int64_t k = 0; k < countOf(outputDims.empty() ? std::vector<int64_t>{}
+                                                             : outputDims[i]); ++k) {
+            free(((char **)out[i].data)[k]);
+            ((char **)out[i].data)[k] = nullptr;
+          }
+      }
+    };
+    auto freeAll = [&] {
+      for (whittle_tensor &t : out)
+        free(t.data);
+    };
+    whittle_model_set_threads(model, threads);
+    auto once = [&] {
+      release();
+      bool ok = whittle_model_run_shaped(model, (int)in.size(), in.data(), (int)out.size(),
+                                         out.data()) == WHITTLE_OK;
+      if (!ok)
+        error = whittle_last_error();
+      outputDims.clear();
+      for (size_t i = 0; i < outs.size(); ++i)
+        outputDims.emplace_back(out[i].dims, out[i].dims + outs[i].dims.size());
+      return ok;
+    };
+    for (unsigned i = 0; i < warmup + std::max(1u, iters); ++i) {
+      auto t0 = std::chrono::steady_clock::now();
+      if (!once()) {
+        freeAll();
+        return false;
+      }
+      auto t1 = std::chrono::steady_clock::now();
+      if (iters && i >= warmup)
+        ms.push_back(std::chrono::duration<double, std::milli>(t1 - t0).count());
+    }
+    outputs.assign(outs.size(), {});
+    for (size_t i = 0; i < outs.size(); ++i) {
+      int64_t n = countOf(outputDims[i]);
+      if (outs[i].dtype == WHITTLE_STRING) {
+        for (int64_t k = 0; k < n; ++k) {
+          const char *p = ((char **)out[i].data)[k];
+          if (!p)
+            p = "";
+          outputs[i].insert(outputs[i].end(), p, p + strlen(p) + 1);
+        }
+      } else {
+        const char *p = (const char *)out[i].data;
+        outputs[i].assign(p, p + n * whittle_dtype_size(outs[i].dtype));
+      }
+    }
+    release();
+    freeAll();
+    return true;
+  }
+
   whittle_model *model;
 };
 
@@ -239,7 +343,9 @@ public:
   }
 
   bool run(const std::vector<std::vector<char>> &inputs,
-           std::vector<std::vector<char>> &outputs, unsigned warmup,
+           const std::vector<std::vector<int64_t>> &inputDims,
+           std::vector<std::vector<char>> &outputs,
+           std::vector<std::vector<int64_t>> &outputDims, unsigned warmup,
            unsigned iters, std::vector<double> &ms, std::string &error) override {
     llvm::SmallString<128> dir;
     if (auto ec = llvm::sys::fs::createUniqueDirectory("whittle-run", dir)) {
@@ -254,7 +360,13 @@ public:
         n = 0;
       if (ins[i].dtype == WHITTLE_STRING)
         n = inputs[i].size(); // the NUL-terminated elements
+      if (isDynamic())
+        n = inputs[i].size();
       f.write(inputs[i].data(), n);
+      // The run's dims, for models with dynamic ones (in_N.dims, text).
+      std::ofstream d((dir + "/in_" + llvm::Twine(i) + ".dims").str());
+      for (int64_t v : inputDims[i])
+        d << v << " ";
     }
     std::vector<std::string> args{"run", model, std::string(dir), std::to_string(warmup),
                                   std::to_string(iters), std::to_string(threads)};
@@ -269,6 +381,7 @@ public:
         ms.push_back(v);
     }
     outputs.resize(outs.size());
+    outputDims.clear();
     for (size_t i = 0; i < outs.size(); ++i) {
       auto buf = llvm::MemoryBuffer::getFile((dir + "/out_" + llvm::Twine(i) + ".bin").str());
       if (!buf) {
@@ -276,8 +389,20 @@ public:
         return false;
       }
       outputs[i].assign((*buf)->getBufferStart(), (*buf)->getBufferEnd());
-      if (outs[i].dtype != WHITTLE_STRING)
+      outputDims.push_back(outs[i].dims);
+      if (auto dims =
+              llvm::MemoryBuffer::getFile((dir + "/out_" + llvm::Twine(i) + ".dims").str())) {
+        llvm::SmallVector<llvm::StringRef> f;
+        (*dims)->getBuffer().split(f, ' ', -1, false);
+        outputDims.back().clear();
+        for (llvm::StringRef v : f) {
+          int64_t x = 0;
+          if (!v.trim().getAsInteger(10, x))
+            outputDims.back().push_back(x);
+        }
+      } else if (outs[i].dtype != WHITTLE_STRING) {
         outputs[i].resize(outs[i].bufferBytes());
+      }
     }
     return true;
   }

@@ -50,10 +50,16 @@ public:
   /// Threads for later runs (0: every core).
   void setThreads(int n) { threads = n; }
 
+  /// Whether an input or output has a dynamic dim (the run takes dims).
+  bool isDynamic() const;
+
   /// Runs `warmup` untimed then `iters` timed runs (one plain run when
-  /// `iters` is 0) on the given buffers, filling `outputs` and the times.
+  /// `iters` is 0) on the given buffers of dims `inputDims`, filling
+  /// `outputs`, their dims and the times.
   virtual bool run(const std::vector<std::vector<char>> &inputs,
-                   std::vector<std::vector<char>> &outputs, unsigned warmup,
+                   const std::vector<std::vector<int64_t>> &inputDims,
+                   std::vector<std::vector<char>> &outputs,
+                   std::vector<std::vector<int64_t>> &outputDims, unsigned warmup,
                    unsigned iters, std::vector<double> &ms,
                    std::string &error) = 0;
 

@@ -147,6 +147,11 @@ cl::opt<unsigned> threads("threads",
                           cl::desc("Threads for the model's parallel loops (default 0: "
                                    "every core)"),
                           cl::init(0), cl::sub(benchCmd), cl::sub(runCmd));
+cl::list<std::string> runShapes(
+    "input-shape",
+    cl::desc("Dims of a dynamic input for random inputs: name=1x3x224x224 "
+             "(default: 1 for every dynamic dim); repeatable"),
+    cl::value_desc("name=dims"), cl::sub(runCmd), cl::sub(benchCmd));
 cl::opt<std::string> benchRunner(
     "runner", cl::desc("Command prefix that runs a model built for another CPU"),
     cl::sub(benchCmd));
@@ -393,11 +398,53 @@ std::unique_ptr<whittle::ModelHandle> openModel(const std::string &path,
   return m;
 }
 
-/// Buffers of random values for every input.
-std::vector<std::vector<char>> randomInputs(const whittle::ModelHandle &m) {
+/// The dims of random inputs: the model's, dynamic ones from
+/// --input-shape (1 when not given). False after printing an error.
+bool randomInputDims(const whittle::ModelHandle &m,
+                     std::vector<std::vector<int64_t>> &dims) {
+  whittle::ImportOptions given;
+  for (const std::string &flag : runShapes) {
+    std::string err = whittle::parseInputShapeFlag(flag, given);
+    if (!err.empty()) {
+      fail(err);
+      return false;
+    }
+  }
+  for (const whittle::TensorMeta &t : m.inputs()) {
+    dims.push_back(t.dims);
+    auto it = given.inputShapes.find(t.name);
+    if (it != given.inputShapes.end()) {
+      std::vector<int64_t> want(it->second.begin(), it->second.end());
+      std::string err;
+      if (!m.checkInput((int)(dims.size() - 1), t.dtype, want, err) ||
+          llvm::is_contained(want, -1)) {
+        fail("--input-shape " + t.name + ": " + (err.empty() ? "give every dim" : err));
+        return false;
+      }
+      dims.back() = want;
+    }
+    for (int64_t &d : dims.back())
+      if (d < 0)
+        d = 1;
+  }
+  for (const auto &[name, shape] : given.inputShapes)
+    if (llvm::none_of(m.inputs(), [&](const whittle::TensorMeta &t) { return t.name == name; })) {
+      fail("--input-shape: the model has no input '" + name.str() + "'");
+      return false;
+    }
+  return true;
+}
+
+/// Buffers of random values for every input, of `dims`.
+std::vector<std::vector<char>> randomInputs(const whittle::ModelHandle &m,
+                                            const std::vector<std::vector<int64_t>> &dims) {
   std::mt19937 rng(1234);
   std::vector<std::vector<char>> ins;
-  for (const whittle::TensorMeta &t : m.inputs()) {
+  for (size_t i = 0; i < m.inputs().size(); ++i) {
+    whittle::TensorMeta t = m.inputs()[i];
+    t.numElements = 1;
+    for (int64_t d : dims[i])
+      t.numElements *= d;
     if (t.dtype == WHITTLE_STRING) {
       // Short lowercase words, each NUL-terminated.
       ins.emplace_back();
@@ -420,8 +467,11 @@ int runRun() {
     return 1;
   size_t nIn = m->inputs().size(), nOut = m->outputs().size();
   std::vector<std::vector<char>> ins, outs;
+  std::vector<std::vector<int64_t>> inDims, outDims;
   if (inputDir.empty()) {
-    ins = randomInputs(*m);
+    if (!randomInputDims(*m, inDims))
+      return 1;
+    ins = randomInputs(*m, inDims);
   } else {
     for (size_t i = 0; i < nIn; ++i) {
       llvm::SmallString<256> path(inputDir);
@@ -433,6 +483,7 @@ int runRun() {
       adoptBfloat16Bits(t, m->inputs()[i].dtype);
       if (!m->checkInput((int)i, t.dtype, t.dims, err))
         return fail(std::string(path) + ": " + err);
+      inDims.push_back(t.dims);
       ins.push_back(std::move(t.bytes));
       if (ins.back().empty())
         ins.back().resize(1); // an empty tensor still needs a non-null buffer
@@ -441,12 +492,17 @@ int runRun() {
   std::vector<double> noTimes;
   std::string err;
   m->setThreads((int)threads.getValue());
-  if (!m->run(ins, outs, 0, 0, noTimes, err))
+  if (!m->run(ins, inDims, outs, outDims, 0, 0, noTimes, err))
     return fail(err);
 
   bool allMatch = true, compared = false;
   for (size_t i = 0; i < nOut; ++i) {
-    const whittle::TensorMeta &info = m->outputs()[i];
+    // The output as this run made it (dynamic dims resolved).
+    whittle::TensorMeta info = m->outputs()[i];
+    info.dims = outDims[i];
+    info.numElements = 1;
+    for (int64_t d : info.dims)
+      info.numElements *= d;
     size_t size = whittle_dtype_size(info.dtype);
     if (!outputDir.empty()) {
       llvm::sys::fs::create_directories(outputDir);
@@ -486,7 +542,8 @@ int runRun() {
       allMatch &= bad == 0 && (int64_t)want.size() == n;
       continue;
     }
-    if (ref.dtype != info.dtype || (int64_t)(ref.bytes.size() / whittle_dtype_size(ref.dtype)) != n) {
+    if (ref.dtype != info.dtype || (int64_t)(ref.bytes.size() / whittle_dtype_size(ref.dtype)) != n ||
+        (llvm::is_contained(m->outputs()[i].dims, -1) && ref.dims != info.dims)) {
       llvm::outs() << "output " << i << " (" << info.name
                    << "): reference has another type or shape\n";
       allMatch = false;
@@ -527,11 +584,14 @@ int runBench() {
   auto m = openModel(benchModel, benchRunner);
   if (!m)
     return 1;
-  std::vector<std::vector<char>> ins = randomInputs(*m), outs;
+  std::vector<std::vector<int64_t>> inDims, outDims;
+  if (!randomInputDims(*m, inDims))
+    return 1;
+  std::vector<std::vector<char>> ins = randomInputs(*m, inDims), outs;
   std::vector<double> ms;
   std::string err;
   m->setThreads((int)threads.getValue());
-  if (!m->run(ins, outs, warmup, std::max(1u, iters.getValue()), ms, err))
+  if (!m->run(ins, inDims, outs, outDims, warmup, std::max(1u, iters.getValue()), ms, err))
     return fail(err);
   if (ms.empty())
     return fail("no timings came back from " + m->where());

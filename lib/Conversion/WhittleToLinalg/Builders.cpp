@@ -2,6 +2,7 @@
 
 #include "Lowering.h"
 
+#include "mlir/Dialect/Arith/Utils/Utils.h"
 #include "mlir/Dialect/SCF/IR/SCF.h"
 #include "mlir/Dialect/Utils/StaticValueUtils.h"
 
@@ -14,6 +15,77 @@ namespace whittle::lowering {
 RankedTensorType staticType(Value v) {
   auto t = dyn_cast<RankedTensorType>(v.getType());
   return t && t.hasStaticShape() ? t : nullptr;
+}
+
+RankedTensorType rankedType(Value v) { return dyn_cast<RankedTensorType>(v.getType()); }
+
+SmallVector<OpFoldResult> sizesOf(OpBuilder &b, Location loc, Value v) {
+  return tensor::getMixedSizes(b, loc, v);
+}
+
+Value emptyTensor(OpBuilder &b, Location loc, RankedTensorType type,
+                  ArrayRef<OpFoldResult> sizes) {
+  SmallVector<Value> dynamic;
+  for (int64_t i = 0; i < type.getRank(); ++i)
+    if (type.isDynamicDim(i)) {
+      assert(i < (int64_t)sizes.size() && "a dynamic dim needs its size");
+      dynamic.push_back(getValueOrCreateConstantIndexOp(b, loc, sizes[i]));
+    }
+  return tensor::EmptyOp::create(b, loc, type.getShape(), type.getElementType(), dynamic);
+}
+
+OpFoldResult addSizes(OpBuilder &b, Location loc, OpFoldResult x, OpFoldResult y) {
+  std::optional<int64_t> cx = getConstantIntValue(x), cy = getConstantIntValue(y);
+  if (cx && cy)
+    return b.getIndexAttr(*cx + *cy);
+  if (cx == 0)
+    return y;
+  if (cy == 0)
+    return x;
+  return arith::AddIOp::create(b, loc, getValueOrCreateConstantIndexOp(b, loc, x),
+                               getValueOrCreateConstantIndexOp(b, loc, y))
+      .getResult();
+}
+
+OpFoldResult checkSameSize(OpBuilder &b, Location loc, OpFoldResult found,
+                           OpFoldResult expected) {
+  std::optional<int64_t> f = getConstantIntValue(found), e = getConstantIntValue(expected);
+  if ((f && e) || found == expected)
+    return expected;
+  auto i64 = b.getI64Type();
+  auto asI64 = [&](OpFoldResult v) -> Value {
+    return arith::IndexCastOp::create(b, loc, i64, getValueOrCreateConstantIndexOp(b, loc, v));
+  };
+  // The site number is given when the model is linked (Compiler.cpp): the
+  // run's message then names the op.
+  func::CallOp::create(b, loc, kCheckDim, TypeRange{},
+                       ValueRange{asI64(found), asI64(expected),
+                                  arith::ConstantIntOp::create(b, loc, i64, 0)});
+  return e ? expected : found;
+}
+
+SmallVector<OpFoldResult> broadcastSizes(OpBuilder &b, Location loc, ValueRange inputs,
+                                         RankedTensorType resultType) {
+  int64_t rank = resultType.getRank();
+  SmallVector<OpFoldResult> sizes;
+  for (int64_t i = 0; i < rank; ++i) {
+    OpFoldResult size;
+    if (!resultType.isDynamicDim(i))
+      size = b.getIndexAttr(resultType.getDimSize(i));
+    // Every input dim that is not a broadcast 1 has the result's size; a
+    // dynamic one is checked when the run reaches it.
+    for (Value in : inputs) {
+      auto t = cast<RankedTensorType>(in.getType());
+      int64_t j = i - (rank - t.getRank());
+      if (j < 0 || t.getDimSize(j) == 1)
+        continue;
+      OpFoldResult d = t.isDynamicDim(j) ? OpFoldResult(tensor::DimOp::create(b, loc, in, j).getResult())
+                                         : OpFoldResult(b.getIndexAttr(t.getDimSize(j)));
+      size = size ? checkSameSize(b, loc, d, size) : d;
+    }
+    sizes.push_back(size ? size : b.getIndexAttr(1));
+  }
+  return sizes;
 }
 
 AffineMap broadcastMap(MLIRContext *ctx, ArrayRef<int64_t> inShape,
@@ -35,8 +107,11 @@ Value buildElementwise(OpBuilder &b, Location loc, RankedTensorType resultType,
     maps.push_back(broadcastMap(ctx, cast<RankedTensorType>(in.getType()).getShape(),
                                 resultType.getShape()));
   maps.push_back(b.getMultiDimIdentityMap(resultType.getRank()));
-  Value init = tensor::EmptyOp::create(b, loc, resultType.getShape(),
-                                       resultType.getElementType());
+  Value init = resultType.hasStaticShape()
+                   ? tensor::EmptyOp::create(b, loc, resultType.getShape(),
+                                             resultType.getElementType())
+                   : emptyTensor(b, loc, resultType,
+                                 broadcastSizes(b, loc, inputs, resultType));
   SmallVector<utils::IteratorType> iters(resultType.getRank(),
                                          utils::IteratorType::parallel);
   auto generic = linalg::GenericOp::create(
@@ -49,10 +124,10 @@ Value buildElementwise(OpBuilder &b, Location loc, RankedTensorType resultType,
 }
 
 Value buildIndexedGeneric(OpBuilder &b, Location loc, RankedTensorType resultType,
-                          function_ref<Value(OpBuilder &, Location)> body) {
+                          function_ref<Value(OpBuilder &, Location)> body,
+                          ArrayRef<OpFoldResult> sizes) {
   int64_t r = resultType.getRank();
-  Value init = tensor::EmptyOp::create(b, loc, resultType.getShape(),
-                                       resultType.getElementType());
+  Value init = emptyTensor(b, loc, resultType, sizes);
   return linalg::GenericOp::create(
              b, loc, resultType, ValueRange{}, init,
              SmallVector<AffineMap>{b.getMultiDimIdentityMap(r)},
@@ -254,13 +329,24 @@ Value finishReduction(OpBuilder &b, Location loc, wt::ReduceFn fn, Value acc,
   }
 }
 
-Value filled(OpBuilder &b, Location loc, RankedTensorType type, Value value) {
-  Value empty =
-      tensor::EmptyOp::create(b, loc, type.getShape(), type.getElementType());
+Value filled(OpBuilder &b, Location loc, RankedTensorType type, Value value,
+             ArrayRef<OpFoldResult> sizes) {
+  Value empty = emptyTensor(b, loc, type, sizes);
   return linalg::FillOp::create(b, loc, value, empty).getResult(0);
 }
 
-Value reshapeTo(OpBuilder &b, Location loc, Value v, RankedTensorType type) {
+Value reshapeTo(OpBuilder &b, Location loc, Value v, RankedTensorType type,
+                ArrayRef<OpFoldResult> sizes) {
+  if (!type.hasStaticShape()) {
+    SmallVector<Value> dims;
+    for (int64_t i = 0; i < type.getRank(); ++i)
+      dims.push_back(arith::IndexCastOp::create(
+          b, loc, b.getI64Type(),
+          type.isDynamicDim(i) ? getValueOrCreateConstantIndexOp(b, loc, sizes[i])
+                               : arith::ConstantIndexOp::create(b, loc, type.getDimSize(i))));
+    Value shape = tensor::FromElementsOp::create(b, loc, dims);
+    return tensor::ReshapeOp::create(b, loc, type, v, shape);
+  }
   auto shapeTy = RankedTensorType::get({type.getRank()}, b.getI64Type());
   Value shape = arith::ConstantOp::create(
       b, loc, DenseElementsAttr::get(shapeTy, type.getShape()));
@@ -277,7 +363,8 @@ Value padSpatial(OpBuilder &b, Location loc, Value input, ArrayRef<int64_t> lo,
   low.append(lo.begin(), lo.end());
   high.append(hi.begin(), hi.end());
   for (size_t i = 0; i < lo.size(); ++i)
-    shape[2 + i] += lo[i] + hi[i];
+    if (!ty.isDynamicDim(2 + i))
+      shape[2 + i] += lo[i] + hi[i];
   auto padTy = RankedTensorType::get(shape, ty.getElementType());
   return tensor::PadOp::create(b, loc, padTy, input, getAsIndexOpFoldResult(b.getContext(), low),
                                getAsIndexOpFoldResult(b.getContext(), high), padValue);

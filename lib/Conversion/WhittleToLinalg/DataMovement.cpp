@@ -2,6 +2,8 @@
 
 #include "Lowering.h"
 
+#include "mlir/Dialect/Arith/Utils/Utils.h"
+
 #include "mlir/Dialect/Utils/StaticValueUtils.h"
 
 #include <limits>
@@ -25,10 +27,64 @@ struct LowerConstant : OpRewritePattern<wt::ConstantOp> {
 struct LowerReshape : OpRewritePattern<wt::ReshapeOp> {
   using Base::Base;
   LogicalResult matchAndRewrite(wt::ReshapeOp op, PatternRewriter &rewriter) const override {
-    auto inTy = staticType(op.getInput()), outTy = staticType(op.getOutput());
+    auto inTy = rankedType(op.getInput()), outTy = rankedType(op.getOutput());
     if (!inTy || !outTy)
-      return rewriter.notifyMatchFailure(op, "needs static types");
-    rewriter.replaceOp(op, reshapeTo(rewriter, op.getLoc(), op.getInput(), outTy));
+      return rewriter.notifyMatchFailure(op, "needs ranked types");
+    if (inTy.hasStaticShape() && outTy.hasStaticShape()) {
+      rewriter.replaceOp(op, reshapeTo(rewriter, op.getLoc(), op.getInput(), outTy));
+      return success();
+    }
+    if (outTy.getNumDynamicDims() > 1 && !op.getShape())
+      return rewriter.notifyMatchFailure(op, "two inferred dims");
+    Location loc = op.getLoc();
+    auto idx = [&](int64_t v) { return arith::ConstantIndexOp::create(rewriter, loc, v); };
+    auto mul = [&](Value a, Value b) { return arith::MulIOp::create(rewriter, loc, a, b); };
+    Value numel = idx(1);
+    for (OpFoldResult d : sizesOf(rewriter, loc, op.getInput()))
+      numel = mul(numel, getValueOrCreateConstantIndexOp(rewriter, loc, d));
+    int64_t rank = outTy.getRank();
+    SmallVector<Value> sizes(rank);
+    if (!op.getShape()) {
+      // The one dynamic dim is what the static ones leave of the count.
+      Value rest = idx(1);
+      for (int64_t i = 0; i < rank; ++i)
+        if (!outTy.isDynamicDim(i))
+          rest = mul(rest, sizes[i] = idx(outTy.getDimSize(i)));
+      for (int64_t i = 0; i < rank; ++i)
+        if (outTy.isDynamicDim(i))
+          sizes[i] = arith::DivUIOp::create(rewriter, loc, numel, rest);
+    } else {
+      // ONNX Reshape at run time: 0 copies the input's dim (unless
+      // allow_zero), -1 takes what the others leave of the count.
+      Value shape = op.getShape();
+      Value known = idx(1), zero = idx(0), minusOne = idx(-1);
+      SmallVector<Value> inferred(rank);
+      for (int64_t i = 0; i < rank; ++i) {
+        Value s = tensor::ExtractOp::create(rewriter, loc, shape, ValueRange{idx(i)});
+        s = arith::IndexCastOp::create(rewriter, loc, rewriter.getIndexType(), s);
+        if (!op.getAllowZero() && i < inTy.getRank()) {
+          Value isZero = arith::CmpIOp::create(rewriter, loc, arith::CmpIPredicate::eq, s, zero);
+          s = arith::SelectOp::create(rewriter, loc, isZero,
+                                      tensor::DimOp::create(rewriter, loc, op.getInput(), i), s);
+        }
+        inferred[i] = arith::CmpIOp::create(rewriter, loc, arith::CmpIPredicate::eq, s, minusOne);
+        known = mul(known, arith::SelectOp::create(rewriter, loc, inferred[i], idx(1), s));
+        sizes[i] = s;
+      }
+      Value guarded = arith::MaxUIOp::create(rewriter, loc, known, idx(1));
+      Value rest = arith::DivUIOp::create(rewriter, loc, numel, guarded);
+      for (int64_t i = 0; i < rank; ++i) {
+        sizes[i] = arith::SelectOp::create(rewriter, loc, inferred[i], rest, sizes[i]);
+        if (!outTy.isDynamicDim(i))
+          checkSameSize(rewriter, loc, sizes[i], rewriter.getIndexAttr(outTy.getDimSize(i)));
+      }
+    }
+    Value total = idx(1);
+    for (Value v : sizes)
+      total = mul(total, v);
+    checkSameSize(rewriter, loc, total, numel);
+    rewriter.replaceOp(op, reshapeTo(rewriter, loc, op.getInput(), outTy,
+                                     getAsOpFoldResult(ValueRange(sizes))));
     return success();
   }
 };
@@ -36,11 +92,13 @@ struct LowerReshape : OpRewritePattern<wt::ReshapeOp> {
 struct LowerTranspose : OpRewritePattern<wt::TransposeOp> {
   using Base::Base;
   LogicalResult matchAndRewrite(wt::TransposeOp op, PatternRewriter &rewriter) const override {
-    auto outTy = staticType(op.getOutput());
-    if (!outTy || !staticType(op.getInput()))
-      return rewriter.notifyMatchFailure(op, "needs static types");
-    Value init = tensor::EmptyOp::create(rewriter, op.getLoc(), outTy.getShape(),
-                                         outTy.getElementType());
+    auto outTy = rankedType(op.getOutput());
+    if (!outTy || !rankedType(op.getInput()))
+      return rewriter.notifyMatchFailure(op, "needs ranked types");
+    SmallVector<OpFoldResult> in = sizesOf(rewriter, op.getLoc(), op.getInput()), sizes;
+    for (int64_t p : op.getPerm())
+      sizes.push_back(in[p]);
+    Value init = emptyTensor(rewriter, op.getLoc(), outTy, sizes);
     rewriter.replaceOp(op, linalg::TransposeOp::create(rewriter, op.getLoc(),
                                                        op.getInput(), init, op.getPerm())
                                .getResult()[0]);
@@ -51,27 +109,38 @@ struct LowerTranspose : OpRewritePattern<wt::TransposeOp> {
 struct LowerConcat : OpRewritePattern<wt::ConcatOp> {
   using Base::Base;
   LogicalResult matchAndRewrite(wt::ConcatOp op, PatternRewriter &rewriter) const override {
-    auto outTy = staticType(op.getOutput());
-    if (!outTy || llvm::any_of(op.getInputs(), [](Value v) { return !staticType(v); }))
-      return rewriter.notifyMatchFailure(op, "needs static types");
+    auto outTy = rankedType(op.getOutput());
+    if (!outTy || llvm::any_of(op.getInputs(), [](Value v) { return !rankedType(v); }))
+      return rewriter.notifyMatchFailure(op, "needs ranked types");
     if (llvm::any_of(op.getInputs(), [&](Value v) {
           return cast<ShapedType>(v.getType()).getElementType() != outTy.getElementType();
         }))
       return rewriter.notifyMatchFailure(op, "requantizing concat");
     // Insert each input into an empty result at its offset.
     Location loc = op.getLoc();
-    Value acc = tensor::EmptyOp::create(rewriter, loc, outTy.getShape(),
-                                        outTy.getElementType());
-    int64_t offset = 0, axis = op.getAxis();
-    for (Value v : op.getInputs()) {
+    int64_t axis = op.getAxis();
+    // Run-time sizes: the inputs agree off the axis and add up along it.
+    SmallVector<SmallVector<OpFoldResult>> inSizes;
+    for (Value v : op.getInputs())
+      inSizes.push_back(sizesOf(rewriter, loc, v));
+    SmallVector<OpFoldResult> outSizes(inSizes.front());
+    OpFoldResult total = rewriter.getIndexAttr(0);
+    for (auto &in : inSizes) {
+      for (int64_t i = 0; i < outTy.getRank(); ++i)
+        if (i != axis && &in != &inSizes.front())
+          checkSameSize(rewriter, loc, in[i], outSizes[i]);
+      total = addSizes(rewriter, loc, total, in[axis]);
+    }
+    outSizes[axis] = total;
+    Value acc = emptyTensor(rewriter, loc, outTy, outSizes);
+    OpFoldResult offset = rewriter.getIndexAttr(0);
+    for (auto [v, sizes] : llvm::zip(op.getInputs(), inSizes)) {
       auto t = cast<RankedTensorType>(v.getType());
       SmallVector<OpFoldResult> offsets(t.getRank(), rewriter.getIndexAttr(0));
-      SmallVector<OpFoldResult> sizes, strides(t.getRank(), rewriter.getIndexAttr(1));
-      for (int64_t d : t.getShape())
-        sizes.push_back(rewriter.getIndexAttr(d));
-      offsets[axis] = rewriter.getIndexAttr(offset);
+      SmallVector<OpFoldResult> strides(t.getRank(), rewriter.getIndexAttr(1));
+      offsets[axis] = offset;
       acc = tensor::InsertSliceOp::create(rewriter, loc, v, acc, offsets, sizes, strides);
-      offset += t.getDimSize(axis);
+      offset = addSizes(rewriter, loc, offset, sizes[axis]);
     }
     rewriter.replaceOp(op, acc);
     return success();

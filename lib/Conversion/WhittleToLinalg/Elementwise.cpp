@@ -135,10 +135,10 @@ bool hasBody(MLIRContext *ctx, TypeRange types,
 struct LowerUnary : OpRewritePattern<wt::UnaryOp> {
   using Base::Base;
   LogicalResult matchAndRewrite(wt::UnaryOp op, PatternRewriter &rewriter) const override {
-    auto outTy = staticType(op.getOutput());
-    auto inTy = staticType(op.getInput());
+    auto outTy = rankedType(op.getOutput());
+    auto inTy = rankedType(op.getInput());
     if (!outTy || !inTy || isa<quant::QuantizedType>(inTy.getElementType()))
-      return rewriter.notifyMatchFailure(op, "needs static, unquantized types");
+      return rewriter.notifyMatchFailure(op, "needs ranked, unquantized types");
     bool isUnsigned = isUnsignedInt(inTy);
     auto body = [&](OpBuilder &b, Location loc, ValueRange a) {
       return unaryBody(b, loc, op, a[0], isUnsigned);
@@ -251,10 +251,10 @@ Value binaryBody(OpBuilder &b, Location loc, wt::BinaryFn fn, Value x, Value y,
 struct LowerBinary : OpRewritePattern<wt::BinaryOp> {
   using Base::Base;
   LogicalResult matchAndRewrite(wt::BinaryOp op, PatternRewriter &rewriter) const override {
-    auto outTy = staticType(op.getOutput());
-    auto lTy = staticType(op.getLhs()), rTy = staticType(op.getRhs());
+    auto outTy = rankedType(op.getOutput());
+    auto lTy = rankedType(op.getLhs()), rTy = rankedType(op.getRhs());
     if (!outTy || !lTy || !rTy)
-      return rewriter.notifyMatchFailure(op, "needs static types");
+      return rewriter.notifyMatchFailure(op, "needs ranked types");
     if (isa<quant::QuantizedType>(lTy.getElementType()) ||
         isa<quant::QuantizedType>(rTy.getElementType()))
       return rewriter.notifyMatchFailure(op, "quantized operands");
@@ -280,10 +280,10 @@ struct LowerBinary : OpRewritePattern<wt::BinaryOp> {
 struct LowerSelect : OpRewritePattern<wt::SelectOp> {
   using Base::Base;
   LogicalResult matchAndRewrite(wt::SelectOp op, PatternRewriter &rewriter) const override {
-    auto outTy = staticType(op.getOutput());
-    if (!outTy || !staticType(op.getCondition()) || !staticType(op.getOnTrue()) ||
-        !staticType(op.getOnFalse()))
-      return rewriter.notifyMatchFailure(op, "needs static types");
+    auto outTy = rankedType(op.getOutput());
+    if (!outTy || !rankedType(op.getCondition()) || !rankedType(op.getOnTrue()) ||
+        !rankedType(op.getOnFalse()))
+      return rewriter.notifyMatchFailure(op, "needs ranked types");
     rewriter.replaceOp(
         op, buildElementwise(rewriter, op.getLoc(), outTy, op->getOperands(),
                              [](OpBuilder &b, Location loc, ValueRange a) {
@@ -330,10 +330,10 @@ Value castBody(OpBuilder &b, Location loc, Value x, Type to, bool fromUnsigned,
 struct LowerCast : OpRewritePattern<wt::CastOp> {
   using Base::Base;
   LogicalResult matchAndRewrite(wt::CastOp op, PatternRewriter &rewriter) const override {
-    auto outTy = staticType(op.getOutput());
-    auto inTy = staticType(op.getInput());
+    auto outTy = rankedType(op.getOutput());
+    auto inTy = rankedType(op.getInput());
     if (!outTy || !inTy)
-      return rewriter.notifyMatchFailure(op, "needs static types");
+      return rewriter.notifyMatchFailure(op, "needs ranked types");
     Type from = inTy.getElementType(), to = outTy.getElementType();
     if (!from.isIntOrFloat() || !to.isIntOrFloat())
       return rewriter.notifyMatchFailure(op, "non-numeric cast");
@@ -355,16 +355,16 @@ struct LowerCast : OpRewritePattern<wt::CastOp> {
 struct LowerBatchNorm : OpRewritePattern<wt::BatchNormOp> {
   using Base::Base;
   LogicalResult matchAndRewrite(wt::BatchNormOp op, PatternRewriter &rewriter) const override {
-    auto ty = staticType(op.getInput());
+    auto ty = rankedType(op.getInput());
     if (!ty)
-      return rewriter.notifyMatchFailure(op, "needs a static input");
+      return rewriter.notifyMatchFailure(op, "needs a ranked input");
     MLIRContext *ctx = rewriter.getContext();
     int64_t rank = ty.getRank();
     AffineMap id = rewriter.getMultiDimIdentityMap(rank);
     AffineMap channel = AffineMap::get(rank, 0, {getAffineDimExpr(1, ctx)}, ctx);
     SmallVector<AffineMap> maps{id, channel, channel, channel, channel, id};
-    Value init = tensor::EmptyOp::create(rewriter, op.getLoc(), ty.getShape(),
-                                         ty.getElementType());
+    Value init = emptyTensor(rewriter, op.getLoc(), ty,
+                             sizesOf(rewriter, op.getLoc(), op.getInput()));
     double eps = op.getEpsilon().convertToDouble();
     auto generic = linalg::GenericOp::create(
         rewriter, op.getLoc(), ty,

@@ -2,8 +2,11 @@
 //
 // Builders shared by the whittle-to-linalg patterns: broadcasting
 // elementwise linalg.generic, scalar constants, padding, reductions.
-// This first version lowers static shapes; a pattern meeting a dynamic
-// dimension declines.
+// Shapes may have dynamic dims: a result's run-time sizes come from its
+// operands (tensor.dim), and where a lowering relies on two sizes being
+// equal it calls the entry point's whittle_rt_check_dim, which ends the run
+// with an error when they differ. Patterns that still need static shapes
+// decline on a dynamic dim.
 //
 //===----------------------------------------------------------------------===//
 
@@ -28,6 +31,35 @@ using BodyFn = llvm::function_ref<mlir::Value(mlir::OpBuilder &, mlir::Location,
 
 /// Static ranked type of `v`, or null.
 mlir::RankedTensorType staticType(mlir::Value v);
+/// Ranked type of `v` (dynamic dims allowed), or null.
+mlir::RankedTensorType rankedType(mlir::Value v);
+
+/// The runtime check of an assumed size: (found, expected, site), i64s.
+inline constexpr const char *kCheckDim = "whittle_rt_check_dim";
+
+/// Every dim of tensor `v`: constants for static dims, tensor.dim else.
+llvm::SmallVector<mlir::OpFoldResult> sizesOf(mlir::OpBuilder &b, mlir::Location loc,
+                                              mlir::Value v);
+/// tensor.empty of `type`; its dynamic dims take their size from `sizes`
+/// (one entry per dim; entries of static dims are not read).
+mlir::Value emptyTensor(mlir::OpBuilder &b, mlir::Location loc,
+                        mlir::RankedTensorType type,
+                        llvm::ArrayRef<mlir::OpFoldResult> sizes);
+/// x + y, folded when both are constants.
+mlir::OpFoldResult addSizes(mlir::OpBuilder &b, mlir::Location loc, mlir::OpFoldResult x,
+                            mlir::OpFoldResult y);
+/// `expected`, after a run-time check (when either is dynamic) that
+/// `found` equals it; the run ends with an error where they differ.
+mlir::OpFoldResult checkSameSize(mlir::OpBuilder &b, mlir::Location loc,
+                                 mlir::OpFoldResult found, mlir::OpFoldResult expected);
+/// The sizes of `resultType` (numpy broadcast of `inputs`): a dynamic dim is
+/// the size of an input's dim that is not a static 1, and every such dim is
+/// checked equal at run time (a dynamic dim that is 1 at run time is not
+/// broadcast).
+llvm::SmallVector<mlir::OpFoldResult> broadcastSizes(mlir::OpBuilder &b,
+                                                     mlir::Location loc,
+                                                     mlir::ValueRange inputs,
+                                                     mlir::RankedTensorType resultType);
 
 /// A linalg.generic computing `body` elementwise over `resultType`, with
 /// every input broadcast to it numpy-style.
@@ -46,19 +78,23 @@ mlir::AffineMap broadcastMap(mlir::MLIRContext *ctx, llvm::ArrayRef<int64_t> inS
 mlir::Value buildIndexedGeneric(mlir::OpBuilder &b, mlir::Location loc,
                                 mlir::RankedTensorType resultType,
                                 llvm::function_ref<mlir::Value(mlir::OpBuilder &, mlir::Location)>
-                                    body);
+                                    body,
+                                llvm::ArrayRef<mlir::OpFoldResult> sizes = {});
 
 /// A scalar constant of `type` (float or integer).
 mlir::Value scalarConstant(mlir::OpBuilder &b, mlir::Location loc,
                            mlir::Type type, double value);
 
-/// A tensor of `type` filled with `value`.
+/// A tensor of `type` filled with `value` (`sizes` as for emptyTensor).
 mlir::Value filled(mlir::OpBuilder &b, mlir::Location loc,
-                   mlir::RankedTensorType type, mlir::Value value);
+                   mlir::RankedTensorType type, mlir::Value value,
+                   llvm::ArrayRef<mlir::OpFoldResult> sizes = {});
 
-/// `v` reshaped to the static `type` (same element count).
+/// `v` reshaped to `type` (same element count; `sizes` gives the dynamic
+/// dims as for emptyTensor).
 mlir::Value reshapeTo(mlir::OpBuilder &b, mlir::Location loc, mlir::Value v,
-                      mlir::RankedTensorType type);
+                      mlir::RankedTensorType type,
+                      llvm::ArrayRef<mlir::OpFoldResult> sizes = {});
 
 /// Pads the spatial dims (2..) of an N x C x ... tensor.
 mlir::Value padSpatial(mlir::OpBuilder &b, mlir::Location loc, mlir::Value input,

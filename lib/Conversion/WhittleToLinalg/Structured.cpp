@@ -12,6 +12,8 @@
 
 #include "Lowering.h"
 
+#include "mlir/Dialect/Arith/Utils/Utils.h"
+
 #include "mlir/Dialect/SCF/IR/SCF.h"
 
 #include <limits>
@@ -113,21 +115,38 @@ Value splitDim(OpBuilder &b, Location loc, Value v, int64_t dim, int64_t outer) 
       b, loc, RankedTensorType::get(shape, ty.getElementType()), v, reassoc);
 }
 
+/// How many windows of `kernel` taps (`stride`, `dilation`) fit in a
+/// (padded) extent `size`: floor((size - dil * (kernel - 1) - 1) / stride) + 1,
+/// and none when the window is longer than the extent.
+OpFoldResult windowCount(OpBuilder &b, Location loc, OpFoldResult size, int64_t kernel,
+                         int64_t stride, int64_t dilation) {
+  int64_t span = dilation * (kernel - 1) + 1;
+  if (std::optional<int64_t> c = getConstantIntValue(size))
+    return b.getIndexAttr(*c < span ? 0 : (*c - span) / stride + 1);
+  auto cst = [&](int64_t v) { return arith::ConstantIndexOp::create(b, loc, v); };
+  Value v = arith::SubIOp::create(b, loc, cast<Value>(size), cst(span));
+  v = arith::FloorDivSIOp::create(b, loc, v, cst(stride));
+  v = arith::AddIOp::create(b, loc, v, cst(1));
+  return arith::MaxSIOp::create(b, loc, v, cst(0)).getResult();
+}
+
 struct LowerConv : OpRewritePattern<wt::ConvOp> {
   LowerConv(MLIRContext *ctx, bool wide) : OpRewritePattern(ctx), wide(wide) {}
   bool wide;
   LogicalResult matchAndRewrite(wt::ConvOp op, PatternRewriter &rewriter) const override {
-    auto inTy = staticType(op.getInput()), wTy = staticType(op.getFilter()),
-         outTy = staticType(op.getOutput());
+    auto inTy = rankedType(op.getInput()), wTy = staticType(op.getFilter()),
+         outTy = rankedType(op.getOutput());
     if (!inTy || !wTy || !outTy || !accumulable(outTy.getElementType()) ||
         inTy.getElementType() != outTy.getElementType() ||
         wTy.getElementType() != outTy.getElementType())
-      return rewriter.notifyMatchFailure(op, "needs static float or signless integer types");
+      return rewriter.notifyMatchFailure(op, "needs float or signless integer types, static filter");
+    if (inTy.isDynamicDim(1))
+      return rewriter.notifyMatchFailure(op, "dynamic input channels");
     if (!isa<FloatType>(outTy.getElementType()) && (op.getResidual() || op.getEpilogueAttr()))
       return rewriter.notifyMatchFailure(op, "integer conv with an epilogue");
     if ((op.getBias() && !staticType(op.getBias())) ||
-        (op.getResidual() && !staticType(op.getResidual())))
-      return rewriter.notifyMatchFailure(op, "dynamic bias or residual");
+        (op.getResidual() && !rankedType(op.getResidual())))
+      return rewriter.notifyMatchFailure(op, "dynamic bias or unranked residual");
     Location loc = op.getLoc();
     MLIRContext *ctx = getContext();
     int64_t k = inTy.getRank() - 2, groups = op.getGroups();
@@ -147,6 +166,15 @@ struct LowerConv : OpRewritePattern<wt::ConvOp> {
     for (int64_t i = 0; i < k; ++i)
       accShape.push_back(outTy.getDimSize(2 + i));
     auto accTy = RankedTensorType::get(accShape, elt);
+    // Run-time sizes of the dynamic dims: the batch, and each output
+    // position count from the (padded) input's.
+    SmallVector<OpFoldResult> accSizes{tensor::getMixedSize(rewriter, loc, x, 0),
+                                       rewriter.getIndexAttr(groups),
+                                       rewriter.getIndexAttr(mg)};
+    for (int64_t i = 0; i < k; ++i)
+      accSizes.push_back(windowCount(rewriter, loc, tensor::getMixedSize(rewriter, loc, x, 3 + i),
+                                     wTy.getDimSize(2 + i), op.getStrides()[i],
+                                     op.getDilations()[i]));
     int64_t loops = 3 + 2 * k + 1, cgDim = k + 2;
     auto outDim = [&](int64_t i) { return i < k - 1 ? 3 + i : 2 * k + 3; };
     auto kernelDim = [&](int64_t i) { return k + 3 + i; };
@@ -175,7 +203,7 @@ struct LowerConv : OpRewritePattern<wt::ConvOp> {
       Value b2 = splitDim(rewriter, loc, bias, 0, groups); // G Mg
       int64_t r = accTy.getRank();
       AffineMap bm = AffineMap::get(r, 0, {d(1), d(2)}, ctx);
-      Value empty = tensor::EmptyOp::create(rewriter, loc, accShape, elt);
+      Value empty = emptyTensor(rewriter, loc, accTy, accSizes);
       init = linalg::GenericOp::create(
                  rewriter, loc, accTy, b2, empty,
                  SmallVector<AffineMap>{bm, rewriter.getMultiDimIdentityMap(r)},
@@ -185,7 +213,7 @@ struct LowerConv : OpRewritePattern<wt::ConvOp> {
                  })
                  .getResult(0);
     } else {
-      init = filled(rewriter, loc, accTy, zero);
+      init = filled(rewriter, loc, accTy, zero, accSizes);
     }
     Value acc = contract(rewriter, loc, accTy, ValueRange{x, w}, init, maps, iters, wide);
     SmallVector<ReassociationIndices> collapse{{0}, {1, 2}};
@@ -202,21 +230,44 @@ struct LowerMatmul : OpRewritePattern<wt::MatmulOp> {
   LowerMatmul(MLIRContext *ctx, bool wide) : OpRewritePattern(ctx), wide(wide) {}
   bool wide;
   LogicalResult matchAndRewrite(wt::MatmulOp op, PatternRewriter &rewriter) const override {
-    auto lTy = staticType(op.getLhs()), rTy = staticType(op.getRhs()),
-         outTy = staticType(op.getOutput());
+    auto lTy = rankedType(op.getLhs()), rTy = rankedType(op.getRhs()),
+         outTy = rankedType(op.getOutput());
     if (!lTy || !rTy || !outTy || !accumulable(outTy.getElementType()) ||
         lTy.getElementType() != outTy.getElementType() ||
         rTy.getElementType() != outTy.getElementType() || lTy.getRank() < 2 ||
         rTy.getRank() < 2)
-      return rewriter.notifyMatchFailure(op, "needs static float or integer types, rank >= 2");
+      return rewriter.notifyMatchFailure(op, "needs float or integer types, rank >= 2");
     if (!isa<FloatType>(outTy.getElementType()) && (op.getResidual() || op.getEpilogueAttr()))
       return rewriter.notifyMatchFailure(op, "integer matmul with an epilogue");
-    if (op.getResidual() && !staticType(op.getResidual()))
-      return rewriter.notifyMatchFailure(op, "dynamic residual");
+    if ((op.getResidual() && !rankedType(op.getResidual())) ||
+        (op.getBias() && !rankedType(op.getBias())))
+      return rewriter.notifyMatchFailure(op, "unranked bias or residual");
     Location loc = op.getLoc();
     MLIRContext *ctx = getContext();
     int64_t r = outTy.getRank(), loops = r + 1;
     auto d = [&](int64_t i) { return getAffineDimExpr(i, ctx); };
+    // Run-time sizes: batch dims broadcast, m from the lhs, n from the rhs;
+    // the two k extents must agree.
+    SmallVector<OpFoldResult> outSizes;
+    if (!outTy.hasStaticShape() || !lTy.hasStaticShape() || !rTy.hasStaticShape()) {
+      auto lS = sizesOf(rewriter, loc, op.getLhs()), rS = sizesOf(rewriter, loc, op.getRhs());
+      int64_t lr = lTy.getRank(), rr = rTy.getRank();
+      for (int64_t i = 0; i < r - 2; ++i) {
+        OpFoldResult size;
+        for (auto [t, sz] : {std::pair(lTy, &lS), std::pair(rTy, &rS)}) {
+          int64_t j = i - (r - t.getRank());
+          if (j < 0 || t.getDimSize(j) == 1)
+            continue;
+          size = size ? checkSameSize(rewriter, loc, (*sz)[j], size) : (*sz)[j];
+        }
+        outSizes.push_back(size ? size : rewriter.getIndexAttr(1));
+      }
+      bool tl = op.getTransposeLhs(), tr = op.getTransposeRhs();
+      OpFoldResult kl = lS[tl ? lr - 2 : lr - 1], kr = rS[tr ? rr - 1 : rr - 2];
+      checkSameSize(rewriter, loc, kl, kr);
+      outSizes.push_back(lS[tl ? lr - 1 : lr - 2]);
+      outSizes.push_back(rS[tr ? rr - 2 : rr - 1]);
+    }
     // Loops: batch.. m k n. Batch dims broadcast numpy-style. With n
     // innermost, the rhs and output rows are read contiguously, so a
     // transposed rhs is transposed once up front.
@@ -228,7 +279,10 @@ struct LowerMatmul : OpRewritePattern<wt::MatmulOp> {
         perm.push_back(i);
       std::swap(perm[rTy.getRank() - 1], perm[rTy.getRank() - 2]);
       std::swap(shape[rTy.getRank() - 1], shape[rTy.getRank() - 2]);
-      Value empty = tensor::EmptyOp::create(rewriter, loc, shape, rTy.getElementType());
+      SmallVector<OpFoldResult> sizes = sizesOf(rewriter, loc, rhs);
+      std::swap(sizes[rTy.getRank() - 1], sizes[rTy.getRank() - 2]);
+      Value empty = emptyTensor(rewriter, loc, RankedTensorType::get(shape, rTy.getElementType()),
+                                sizes);
       rhs = linalg::TransposeOp::create(rewriter, loc, rhs, empty, perm).getResult()[0];
       rTy = cast<RankedTensorType>(rhs.getType());
       transposeRhs = false;
@@ -260,12 +314,27 @@ struct LowerMatmul : OpRewritePattern<wt::MatmulOp> {
     Type elt = outTy.getElementType();
     Value init;
     if (Value bias = op.getBias()) {
-      if (!staticType(bias))
-        return rewriter.notifyMatchFailure(op, "dynamic bias");
-      init = buildElementwise(rewriter, loc, outTy, bias,
-                              [](OpBuilder &, Location, ValueRange a) { return a[0]; });
+      // The bias broadcast over the output (dims that are not 1 checked).
+      auto bTy = cast<RankedTensorType>(bias.getType());
+      if (!outTy.hasStaticShape() || !bTy.hasStaticShape()) {
+        auto bS = sizesOf(rewriter, loc, bias);
+        auto oS = outTy.hasStaticShape() ? sizesOf(rewriter, loc, op.getOutput()) : outSizes;
+        for (int64_t j = 0; j < bTy.getRank(); ++j)
+          if (bTy.getDimSize(j) != 1)
+            checkSameSize(rewriter, loc, bS[j], oS[r - bTy.getRank() + j]);
+      }
+      Value empty = emptyTensor(rewriter, loc, outTy, outSizes);
+      init = linalg::GenericOp::create(
+                 rewriter, loc, outTy, bias, empty,
+                 SmallVector<AffineMap>{broadcastMap(ctx, bTy.getShape(), outTy.getShape()),
+                                        rewriter.getMultiDimIdentityMap(r)},
+                 SmallVector<IteratorType>(r, IteratorType::parallel),
+                 [](OpBuilder &nb, Location nl, ValueRange a) {
+                   linalg::YieldOp::create(nb, nl, a[0]);
+                 })
+                 .getResult(0);
     } else {
-      init = filled(rewriter, loc, outTy, scalarConstant(rewriter, loc, elt, 0.0));
+      init = filled(rewriter, loc, outTy, scalarConstant(rewriter, loc, elt, 0.0), outSizes);
     }
     Value acc = contract(rewriter, loc, outTy, ValueRange{lhs, rhs}, init, maps, iters, wide);
     rewriter.replaceOp(op, applyEpilogue(rewriter, loc, acc, op.getResidual(),
@@ -283,6 +352,8 @@ struct PoolWindow {
   SmallVector<AffineMap> maps;
   SmallVector<IteratorType> iters;
   SmallVector<int64_t> lo, hi, extra;
+  /// The output's sizes (run-time ones for dynamic dims).
+  SmallVector<OpFoldResult> outSizes;
 };
 
 PoolWindow poolWindow(OpBuilder &b, Location loc, Value input, RankedTensorType outTy,
@@ -296,11 +367,22 @@ PoolWindow poolWindow(OpBuilder &b, Location loc, Value input, RankedTensorType 
   w.hi.assign(pads.drop_front(k).begin(), pads.drop_front(k).end());
   w.extra.assign(k, 0);
   for (int64_t i = 0; i < k; ++i) {
+    // Dynamic extents: floor mode only (callers check), which never pads
+    // beyond the explicit pads.
+    if (inTy.isDynamicDim(2 + i) || outTy.isDynamicDim(2 + i))
+      continue;
     int64_t need = (outTy.getDimSize(2 + i) - 1) * strides[i] + (kernel[i] - 1) * dil[i] + 1;
     w.extra[i] = std::max<int64_t>(0, need - (inTy.getDimSize(2 + i) + w.lo[i] + w.hi[i]));
     w.hi[i] += w.extra[i];
   }
   w.input = padSpatial(b, loc, input, w.lo, w.hi, padValue);
+  w.outSizes = {tensor::getMixedSize(b, loc, w.input, 0), tensor::getMixedSize(b, loc, w.input, 1)};
+  for (int64_t i = 0; i < k; ++i)
+    w.outSizes.push_back(
+        outTy.isDynamicDim(2 + i)
+            ? windowCount(b, loc, tensor::getMixedSize(b, loc, w.input, 2 + i), kernel[i],
+                          strides[i], dil[i])
+            : OpFoldResult(b.getIndexAttr(outTy.getDimSize(2 + i))));
   int64_t loops = 2 + 2 * k;
   auto d = [&](int64_t i) { return getAffineDimExpr(i, ctx); };
   SmallVector<AffineExpr> xE{d(0), d(1)}, wE, oE{d(0), d(1)};
@@ -398,12 +480,15 @@ struct LowerMaxPoolIndices : OpRewritePattern<wt::MaxPoolIndicesOp> {
 struct LowerPool : OpRewritePattern<wt::PoolOp> {
   using Base::Base;
   LogicalResult matchAndRewrite(wt::PoolOp op, PatternRewriter &rewriter) const override {
-    auto inTy = staticType(op.getInput()), outTy = staticType(op.getOutput());
+    auto inTy = rankedType(op.getInput()), outTy = rankedType(op.getOutput());
     bool isMax = op.getFn() == wt::PoolFn::max;
     if (!inTy || !outTy || op.getFn() == wt::PoolFn::lp ||
         !(isa<FloatType>(outTy.getElementType()) ||
           (isMax && isa<IntegerType>(outTy.getElementType()))))
-      return rewriter.notifyMatchFailure(op, "needs static float max/avg or integer max");
+      return rewriter.notifyMatchFailure(op, "needs float max/avg or integer max");
+    for (int64_t i = 2; i < inTy.getRank(); ++i)
+      if ((inTy.isDynamicDim(i) || outTy.isDynamicDim(i)) && op.getCeilMode())
+        return rewriter.notifyMatchFailure(op, "ceil_mode over a dynamic extent");
     Location loc = op.getLoc();
     int64_t k = inTy.getRank() - 2;
     bool isUnsigned = isUnsignedInt(outTy);
@@ -419,7 +504,7 @@ struct LowerPool : OpRewritePattern<wt::PoolOp> {
     Value x = win.input, window = win.window;
     SmallVector<AffineMap> &maps = win.maps;
     SmallVector<IteratorType> &iters = win.iters;
-    Value init = filled(rewriter, loc, outTy, padValue);
+    Value init = filled(rewriter, loc, outTy, padValue, win.outSizes);
     Value acc = linalg::GenericOp::create(
                     rewriter, loc, outTy, ValueRange{x, window}, init, maps, iters,
                     [&](OpBuilder &nb, Location nl, ValueRange a) {
@@ -448,8 +533,14 @@ struct LowerPool : OpRewritePattern<wt::PoolOp> {
         SmallVector<int64_t> onesShape{1, 1};
         for (int64_t i = 0; i < k; ++i)
           onesShape.push_back(inTy.getDimSize(2 + i));
+        SmallVector<OpFoldResult> onesSizes{rewriter.getIndexAttr(1), rewriter.getIndexAttr(1)},
+            cntSizes(onesSizes);
+        for (int64_t i = 0; i < k; ++i) {
+          onesSizes.push_back(tensor::getMixedSize(rewriter, loc, op.getInput(), 2 + i));
+          cntSizes.push_back(win.outSizes[2 + i]);
+        }
         Value ones = filled(rewriter, loc, RankedTensorType::get(onesShape, elt),
-                            scalarConstant(rewriter, loc, elt, 1.0));
+                            scalarConstant(rewriter, loc, elt, 1.0), onesSizes);
         SmallVector<int64_t> hiExplicit(pads.drop_front(k));
         Value padded = padSpatial(rewriter, loc, ones, pads.take_front(k), hiExplicit,
                                   scalarConstant(rewriter, loc, elt,
@@ -460,7 +551,8 @@ struct LowerPool : OpRewritePattern<wt::PoolOp> {
         for (int64_t i = 0; i < k; ++i)
           cntShape.push_back(outTy.getDimSize(2 + i));
         auto cntTy = RankedTensorType::get(cntShape, elt);
-        Value cntInit = filled(rewriter, loc, cntTy, scalarConstant(rewriter, loc, elt, 0.0));
+        Value cntInit =
+            filled(rewriter, loc, cntTy, scalarConstant(rewriter, loc, elt, 0.0), cntSizes);
         Value counts = linalg::GenericOp::create(
                            rewriter, loc, cntTy, ValueRange{padded, window}, cntInit, maps,
                            iters,
@@ -491,15 +583,19 @@ Value buildReduce(OpBuilder &b, Location loc, Value input, ArrayRef<int64_t> axe
   bool keep = resultType.getRank() == rank;
   SmallVector<AffineExpr> outE;
   SmallVector<IteratorType> iters;
+  SmallVector<OpFoldResult> sizes;
   for (int64_t i = 0; i < rank; ++i) {
     bool reduced = llvm::is_contained(axes, i);
     iters.push_back(reduced ? IteratorType::reduction : IteratorType::parallel);
-    if (!reduced)
+    if (!reduced) {
       outE.push_back(getAffineDimExpr(i, ctx));
-    else if (keep)
+      sizes.push_back(tensor::getMixedSize(b, loc, input, i));
+    } else if (keep) {
       outE.push_back(getAffineConstantExpr(0, ctx));
+      sizes.push_back(b.getIndexAttr(1));
+    }
   }
-  Value init = filled(b, loc, resultType, initValue);
+  Value init = filled(b, loc, resultType, initValue, sizes);
   SmallVector<AffineMap> maps{b.getMultiDimIdentityMap(rank),
                               AffineMap::get(rank, 0, outE, ctx)};
   return linalg::GenericOp::create(
@@ -515,10 +611,10 @@ Value buildReduce(OpBuilder &b, Location loc, Value input, ArrayRef<int64_t> axe
 struct LowerReduce : OpRewritePattern<wt::ReduceOp> {
   using Base::Base;
   LogicalResult matchAndRewrite(wt::ReduceOp op, PatternRewriter &rewriter) const override {
-    auto inTy = staticType(op.getInput()), origOutTy = staticType(op.getOutput());
+    auto inTy = rankedType(op.getInput()), origOutTy = rankedType(op.getOutput());
     if (!inTy || !origOutTy || !origOutTy.getElementType().isIntOrFloat() ||
         inTy.getElementType() != origOutTy.getElementType())
-      return rewriter.notifyMatchFailure(op, "needs static numeric types");
+      return rewriter.notifyMatchFailure(op, "needs ranked numeric types");
     auto outTy = cast<RankedTensorType>(signlessType(origOutTy));
     Type elt = outTy.getElementType();
     bool isUnsigned = isUnsignedInt(origOutTy);
@@ -526,14 +622,31 @@ struct LowerReduce : OpRewritePattern<wt::ReduceOp> {
     if (!reductionSupported(fn, elt))
       return rewriter.notifyMatchFailure(op, "float-only reduction of integers");
     Location loc = op.getLoc();
-    int64_t count = 1;
-    for (int64_t a : op.getAxes())
-      count *= inTy.getDimSize(a);
     Value input = signlessView(rewriter, loc, op.getInput());
     Reduction red = reduction(rewriter, loc, fn, elt, isUnsigned);
     Value r = buildReduce(rewriter, loc, input, op.getAxes(), outTy, red.init, red.combine);
     if (needsFinish(fn)) {
+      // The number of reduced elements, counted at run time over dynamic dims.
+      int64_t count = 1;
+      Value dynCount;
+      for (int64_t a : op.getAxes()) {
+        if (!inTy.isDynamicDim(a)) {
+          count *= inTy.getDimSize(a);
+          continue;
+        }
+        Value d = tensor::DimOp::create(rewriter, loc, input, a);
+        dynCount = dynCount ? arith::MulIOp::create(rewriter, loc, dynCount, d).getResult() : d;
+      }
       Value c = scalarConstant(rewriter, loc, elt, (double)count);
+      if (dynCount) {
+        Value n = arith::IndexCastOp::create(rewriter, loc, rewriter.getI64Type(), dynCount);
+        Value dc = isa<FloatType>(elt) ? arith::SIToFPOp::create(rewriter, loc, elt, n).getResult()
+                   : elt.getIntOrFloatBitWidth() < 64
+                       ? arith::TruncIOp::create(rewriter, loc, elt, n).getResult()
+                       : n;
+        c = isa<FloatType>(elt) ? arith::MulFOp::create(rewriter, loc, c, dc).getResult()
+                                : arith::MulIOp::create(rewriter, loc, c, dc).getResult();
+      }
       r = buildElementwise(rewriter, loc, outTy, r, [&](OpBuilder &b, Location l, ValueRange a) {
         return finishReduction(b, l, fn, a[0], c, isUnsigned);
       });
@@ -770,9 +883,9 @@ struct LowerCumSum : OpRewritePattern<wt::CumSumOp> {
 struct LowerSoftmax : OpRewritePattern<wt::SoftmaxOp> {
   using Base::Base;
   LogicalResult matchAndRewrite(wt::SoftmaxOp op, PatternRewriter &rewriter) const override {
-    auto ty = staticType(op.getInput());
+    auto ty = rankedType(op.getInput());
     if (!ty)
-      return rewriter.notifyMatchFailure(op, "needs a static input");
+      return rewriter.notifyMatchFailure(op, "needs a ranked input");
     Location loc = op.getLoc();
     int64_t axis = op.getAxis();
     SmallVector<int64_t> keptShape(ty.getShape());

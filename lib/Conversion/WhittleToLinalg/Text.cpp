@@ -285,7 +285,16 @@ void whittle::lowering::declareRuntimeHelpers(ModuleOp module) {
   auto i64 = IntegerType::get(ctx, 64);
   auto dyn = [&](Type elt) -> Type { return MemRefType::get({ShapedType::kDynamic}, elt); };
   llvm::MapVector<StringRef, FunctionType> needed;
+  auto dynamic = [](Type t) {
+    auto r = dyn_cast<RankedTensorType>(t);
+    return r && !r.hasStaticShape();
+  };
   module.walk([&](Operation *op) {
+    // (found, expected, site): ends the run when a dynamic size differs
+    // from the one a lowering relies on.
+    if (llvm::any_of(op->getResultTypes(), dynamic) ||
+        llvm::any_of(op->getOperandTypes(), dynamic))
+      needed[kCheckDim] = FunctionType::get(ctx, {i64, i64, i64}, {});
     if (isa<wt::NonZeroOp>(op)) {
       // (count found, count declared): fails the run when they differ.
       needed["whittle_rt_check_count"] = FunctionType::get(ctx, {i64, i64}, {});

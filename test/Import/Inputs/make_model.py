@@ -62,6 +62,13 @@ def symbolic_dims():
         [vi("x", F, ["batch", 3, "len"])], [vi("y", F, None)])
 
 
+def dynamic_add():
+    # Two independent symbolic dims the Add needs equal at run time.
+    return model(
+        [helper.make_node("Add", ["a", "b"], ["y"], name="add")],
+        [vi("a", F, ["n"]), vi("b", F, ["m"])], [vi("y", F, None)])
+
+
 def optional_inputs():
     # Clip with only max given: the skipped min is "" in the middle.
     hi = numpy_helper.from_array(np.array(6.0, np.float32), "hi")
@@ -247,6 +254,7 @@ MODELS = {
     "undefined_input": undefined_input, "slice_opset9": slice_opset9,
     "softmax_opset11": softmax_opset11, "reduce_opset18": reduce_opset18,
     "upsample_opset9": upsample_opset9, "dynamic_shape_chain": dynamic_shape_chain,
+    "dynamic_add": dynamic_add,
 }
 
 

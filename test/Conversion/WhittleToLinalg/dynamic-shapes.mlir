@@ -1,0 +1,188 @@
+// RUN: whittle-opt --convert-whittle-to-linalg --split-input-file %s | FileCheck %s
+
+// Dynamic dims: sizes come from the operands at run time (tensor.dim), and
+// sizes a lowering relies on being equal are checked with a call to
+// whittle_rt_check_dim (found, expected, site).
+
+// CHECK-LABEL: func.func @unary
+// CHECK: %[[N:.*]] = tensor.dim %arg0, %c0 : tensor<?x4xf32>
+// CHECK: tensor.empty(%[[N]]) : tensor<?x4xf32>
+// CHECK: linalg.generic
+// CHECK: arith.maximumf
+// CHECK: func.func private @whittle_rt_check_dim(i64, i64, i64) attributes {llvm.emit_c_interface}
+func.func @unary(%x: tensor<?x4xf32>) -> tensor<?x4xf32> {
+  %y = whittle.unary relu %x : tensor<?x4xf32> -> tensor<?x4xf32>
+  return %y : tensor<?x4xf32>
+}
+
+// -----
+
+// Two dynamic dims on one result dim are checked equal; a static operand
+// dim broadcast over a dynamic one needs no check.
+// CHECK-LABEL: func.func @binary
+// CHECK-DAG: %[[A:.*]] = tensor.dim %arg0, %c0
+// CHECK-DAG: %[[B:.*]] = tensor.dim %arg1, %c0
+// CHECK-DAG: %[[BI:.*]] = arith.index_cast %[[B]] : index to i64
+// CHECK-DAG: %[[AI:.*]] = arith.index_cast %[[A]] : index to i64
+// CHECK: call @whittle_rt_check_dim(%[[BI]], %[[AI]], %{{.*}})
+// CHECK: arith.addf
+// CHECK-NOT: call @whittle_rt_check_dim
+// CHECK: arith.mulf
+func.func @binary(%x: tensor<?x4xf32>, %y: tensor<?x4xf32>, %b: tensor<4xf32>) -> tensor<?x4xf32> {
+  %s = whittle.binary add %x, %y : (tensor<?x4xf32>, tensor<?x4xf32>) -> tensor<?x4xf32>
+  %t = whittle.binary mul %s, %b : (tensor<?x4xf32>, tensor<4xf32>) -> tensor<?x4xf32>
+  return %t : tensor<?x4xf32>
+}
+
+// -----
+
+// Batch and space dynamic: the output extent is floor((padded - 3) / 2) + 1,
+// never below 0.
+// CHECK-LABEL: func.func @conv
+// CHECK: %[[P:.*]] = tensor.pad %arg0 low[0, 0, 1, 1] high[0, 0, 1, 1]
+// CHECK: %[[X:.*]] = tensor.expand_shape %[[P]]
+// CHECK: %[[H:.*]] = tensor.dim %[[X]], %c3 : tensor<?x1x3x?x?xf32>
+// CHECK: %[[S:.*]] = arith.subi %[[H]], %c3
+// CHECK: %[[D:.*]] = arith.floordivsi %[[S]], %c2
+// CHECK: %[[E:.*]] = arith.addi %[[D]], %c1
+// CHECK: arith.maxsi %[[E]], %c0
+// CHECK: tensor.empty({{.*}}) : tensor<?x1x8x?x?xf32>
+// CHECK: math.fma
+// CHECK: tensor.collapse_shape {{.*}} into tensor<?x8x?x?xf32>
+func.func @conv(%x: tensor<?x3x?x?xf32>, %w: tensor<8x3x3x3xf32>, %b: tensor<8xf32>) -> tensor<?x8x?x?xf32> {
+  %y = whittle.conv %x, %w bias %b {dilations = array<i64: 1, 1>, pads = array<i64: 1, 1, 1, 1>, strides = array<i64: 2, 2>} : (tensor<?x3x?x?xf32>, tensor<8x3x3x3xf32>, tensor<8xf32>) -> tensor<?x8x?x?xf32>
+  return %y : tensor<?x8x?x?xf32>
+}
+
+// -----
+
+// The lhs's dynamic k is checked against the rhs's 16; m comes from the lhs.
+// CHECK-LABEL: func.func @matmul
+// CHECK: %[[M:.*]] = tensor.dim %arg0, %c0
+// CHECK: %[[K:.*]] = tensor.dim %arg0, %c1
+// CHECK: %[[KI:.*]] = arith.index_cast %[[K]] : index to i64
+// CHECK: call @whittle_rt_check_dim(%[[KI]], %c16_i64, %{{.*}})
+// CHECK: tensor.empty(%[[M]]) : tensor<?x8xf32>
+// CHECK: math.fma
+func.func @matmul(%x: tensor<?x?xf32>, %w: tensor<16x8xf32>, %b: tensor<8xf32>) -> tensor<?x8xf32> {
+  %y = whittle.matmul %x, %w bias %b : (tensor<?x?xf32>, tensor<16x8xf32>, tensor<8xf32>) -> tensor<?x8xf32>
+  return %y : tensor<?x8xf32>
+}
+
+// -----
+
+// Average pooling with pads over dynamic space: the divisor counts are
+// pooled over a padded tensor of ones of the input's run-time extent.
+// CHECK-LABEL: func.func @pool
+// CHECK: tensor.pad %arg0
+// CHECK: arith.floordivsi
+// CHECK: %[[H:.*]] = tensor.dim %arg0, %c2
+// CHECK: %[[W:.*]] = tensor.dim %arg0, %c3
+// CHECK: tensor.empty(%[[H]], %[[W]]) : tensor<1x1x?x?xf32>
+// CHECK: arith.divf
+func.func @pool(%x: tensor<?x4x?x?xf32>) -> tensor<?x4x?x?xf32> {
+  %y = whittle.pool avg %x {kernel = array<i64: 3, 3>, strides = array<i64: 2, 2>, dilations = array<i64: 1, 1>, pads = array<i64: 1, 1, 1, 1>} : tensor<?x4x?x?xf32> -> tensor<?x4x?x?xf32>
+  return %y : tensor<?x4x?x?xf32>
+}
+
+// -----
+
+// ceil_mode over a dynamic extent is not lowered yet: the op stays.
+// CHECK-LABEL: func.func @pool_ceil
+// CHECK: whittle.pool max
+func.func @pool_ceil(%x: tensor<?x4x?x?xf32>) -> tensor<?x4x?x?xf32> {
+  %y = whittle.pool max %x {kernel = array<i64: 2, 2>, strides = array<i64: 2, 2>, dilations = array<i64: 1, 1>, pads = array<i64: 0, 0, 0, 0>, ceil_mode} : tensor<?x4x?x?xf32> -> tensor<?x4x?x?xf32>
+  return %y : tensor<?x4x?x?xf32>
+}
+
+// -----
+
+// The mean divides by the run-time count of the reduced elements.
+// CHECK-LABEL: func.func @mean
+// CHECK: %[[H:.*]] = tensor.dim %arg0, %c2
+// CHECK: %[[W:.*]] = tensor.dim %arg0, %c3
+// CHECK: %[[HW:.*]] = arith.muli %[[H]], %[[W]] : index
+// CHECK: %[[I:.*]] = arith.index_cast %[[HW]] : index to i64
+// CHECK: %[[F:.*]] = arith.sitofp %[[I]] : i64 to f32
+// CHECK: arith.divf %{{.*}}, %[[F]] : f32
+func.func @mean(%x: tensor<?x4x?x?xf32>) -> tensor<?x4x1x1xf32> {
+  %y = whittle.reduce mean %x {axes = array<i64: 2, 3>, keep_dims} : tensor<?x4x?x?xf32> -> tensor<?x4x1x1xf32>
+  return %y : tensor<?x4x1x1xf32>
+}
+
+// -----
+
+// CHECK-LABEL: func.func @softmax
+// CHECK: tensor.empty(%{{.*}}) : tensor<?x1xf32>
+// CHECK: arith.maximumf
+// CHECK: math.exp
+// CHECK: arith.divf
+func.func @softmax(%x: tensor<?x?xf32>) -> tensor<?x?xf32> {
+  %y = whittle.softmax %x {axis = 1 : i64} : tensor<?x?xf32>
+  return %y : tensor<?x?xf32>
+}
+
+// -----
+
+// The one dynamic dim is the element count over the static ones (checked
+// to divide).
+// CHECK-LABEL: func.func @flatten
+// CHECK: %[[N:.*]] = tensor.dim %arg0, %c0
+// CHECK: %[[Q:.*]] = arith.divui %{{.*}}, %c16 : index
+// CHECK: call @whittle_rt_check_dim
+// CHECK: %[[QI:.*]] = arith.index_cast %[[Q]] : index to i64
+// CHECK: %[[S:.*]] = tensor.from_elements %[[QI]], %c16_i64 : tensor<2xi64>
+// CHECK: tensor.reshape %arg0(%[[S]]) : (tensor<?x4x2x2xf32>, tensor<2xi64>) -> tensor<?x16xf32>
+func.func @flatten(%x: tensor<?x4x2x2xf32>) -> tensor<?x16xf32> {
+  %y = whittle.reshape %x : (tensor<?x4x2x2xf32>) -> tensor<?x16xf32>
+  return %y : tensor<?x16xf32>
+}
+
+// -----
+
+// A run-time shape: 0 copies the input's dim, -1 is inferred, the static 2
+// and the element count are checked.
+// CHECK-LABEL: func.func @reshape_shape
+// CHECK: tensor.extract %arg1[%c0] : tensor<3xi64>
+// CHECK: arith.cmpi eq, %{{.*}}, %c0 : index
+// CHECK: arith.cmpi eq, %{{.*}}, %c-1 : index
+// CHECK: arith.divui
+// CHECK: call @whittle_rt_check_dim(%{{.*}}, %c2_i64, %{{.*}})
+// CHECK: call @whittle_rt_check_dim
+// CHECK: tensor.reshape %arg0(%{{.*}}) : (tensor<?x?xf32>, tensor<3xi64>) -> tensor<?x2x?xf32>
+func.func @reshape_shape(%x: tensor<?x?xf32>, %s: tensor<3xi64>) -> tensor<?x2x?xf32> {
+  %y = whittle.reshape %x shape %s : (tensor<?x?xf32>, tensor<3xi64>) -> tensor<?x2x?xf32>
+  return %y : tensor<?x2x?xf32>
+}
+
+// -----
+
+// CHECK-LABEL: func.func @transpose
+// CHECK: %[[A:.*]] = tensor.dim %arg0, %c0
+// CHECK: %[[C:.*]] = tensor.dim %arg0, %c2
+// CHECK: %[[E:.*]] = tensor.empty(%[[C]], %[[A]]) : tensor<?x?x3xf32>
+// CHECK: linalg.transpose ins(%arg0 : tensor<?x3x?xf32>) outs(%[[E]] : tensor<?x?x3xf32>) permutation = [2, 0, 1]
+func.func @transpose(%x: tensor<?x3x?xf32>) -> tensor<?x?x3xf32> {
+  %y = whittle.transpose %x {perm = array<i64: 2, 0, 1>} : tensor<?x3x?xf32> -> tensor<?x?x3xf32>
+  return %y : tensor<?x?x3xf32>
+}
+
+// -----
+
+// Off the axis the inputs are checked equal; along it the sizes add up.
+// CHECK-LABEL: func.func @concat
+// CHECK: %[[A:.*]] = tensor.dim %arg0, %c0
+// CHECK: call @whittle_rt_check_dim
+// CHECK: %[[E:.*]] = tensor.empty(%[[A]]) : tensor<?x5xf32>
+// CHECK: %[[S:.*]] = tensor.insert_slice %arg0 into %[[E]][0, 0] [%[[A]], 2] [1, 1]
+// CHECK: tensor.insert_slice %arg1 into %[[S]][0, 2]
+// CHECK: %[[Y:.*]] = tensor.dim %arg1, %c0
+// CHECK: %[[Z:.*]] = tensor.dim %arg2, %c0
+// CHECK: %[[T:.*]] = arith.addi %[[Y]], %[[Z]] : index
+// CHECK: %[[E2:.*]] = tensor.empty(%[[T]]) : tensor<?x3xf32>
+// CHECK: tensor.insert_slice %arg2 into %{{.*}}[%[[Y]], 0] [%[[Z]], 3] [1, 1]
+func.func @concat(%x: tensor<?x2xf32>, %y: tensor<?x3xf32>, %z: tensor<?x3xf32>) -> (tensor<?x5xf32>, tensor<?x3xf32>) {
+  %a = whittle.concat %x, %y {axis = 1 : i64} : (tensor<?x2xf32>, tensor<?x3xf32>) -> tensor<?x5xf32>
+  %b = whittle.concat %y, %z {axis = 0 : i64} : (tensor<?x3xf32>, tensor<?x3xf32>) -> tensor<?x3xf32>
+  return %a, %b : tensor<?x5xf32>, tensor<?x3xf32>
+}
