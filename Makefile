@@ -13,7 +13,7 @@ CMAKE_FLAGS ?=
 WHITTLE := $(BUILD)/bin/whittle
 
 .PHONY: all deps configure build demo check check-lit check-conformance-subset check-sweep \
-        check-legalize conformance conformance-subset docs clean
+        check-legalize conformance conformance-dynamic conformance-subset docs clean
 
 all: build
 
@@ -85,6 +85,11 @@ check-conformance-subset: build
 TARGET ?= host
 conformance: build
 	$(PYTHON) test/conformance/run_conformance.py --whittle $(WHITTLE) --target $(TARGET)
+
+# The same suite with every graph input's dims dynamic (shape-polymorphic
+# code run on the test data's sizes): docs/conformance/$(TARGET)-dynamic.md.
+conformance-dynamic: build
+	$(PYTHON) test/conformance/run_conformance.py --whittle $(WHITTLE) --target $(TARGET) --dynamic
 
 # Re-chooses the fast subset from the committed x86-avx512 report.
 conformance-subset:

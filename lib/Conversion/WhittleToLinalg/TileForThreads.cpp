@@ -3,7 +3,8 @@
 // Large linalg ops become an scf.forall over chunks of their first parallel
 // dimension longer than one (the batch is often 1: then channels or rows);
 // the innermost loop is split only into runs long enough to vectorize.
-// Small ops stay whole: waking threads costs more than they save.
+// Small ops stay whole: waking threads costs more than they save. Dynamic
+// extents are split too (chunk sizes computed at run time).
 //
 //===----------------------------------------------------------------------===//
 
@@ -36,15 +37,18 @@ struct TileForThreadsPass
     IRRewriter rewriter(&getContext());
     for (linalg::LinalgOp op : candidates) {
       SmallVector<int64_t> ranges = op.getStaticLoopRanges();
-      if (llvm::any_of(ranges, ShapedType::isDynamic))
-        continue;
+      // A dynamic extent counts as kNominal in the work estimate (it is
+      // known only at run time).
+      constexpr int64_t kNominal = 64;
       int64_t work = 1;
       for (int64_t r : ranges)
-        work *= r;
+        work *= ShapedType::isDynamic(r) ? kNominal : r;
       if (work < minWork)
         continue;
-      // The first parallel dim longer than one; the contiguous one only in
-      // chunks of whole vectors' worth (kMinInner), so it still vectorizes.
+      // The first static parallel dim longer than one, else the first
+      // dynamic one (a dynamic batch is often 1 at run time); the
+      // contiguous dim last, static, in chunks of whole vectors' worth
+      // (kMinInner), so it still vectorizes.
       constexpr int64_t kMinInner = 64;
       SmallVector<utils::IteratorType> iters = op.getIteratorTypesArray();
       // The last parallel dim is the output's contiguous one.
@@ -52,14 +56,21 @@ struct TileForThreadsPass
       for (int64_t d = 0; d < (int64_t)ranges.size(); ++d)
         if (iters[d] == utils::IteratorType::parallel)
           last = d;
-      for (int64_t d = 0; d <= last && dim < 0; ++d) {
-        if (iters[d] != utils::IteratorType::parallel || ranges[d] < 2)
-          continue;
-        int64_t most = d == last ? ranges[d] / kMinInner : ranges[d];
-        if (most >= 2) {
+      for (int64_t d = 0; d < last && dim < 0; ++d)
+        if (iters[d] == utils::IteratorType::parallel && !ShapedType::isDynamic(ranges[d]) &&
+            ranges[d] >= 2) {
           dim = d;
-          chunks = std::min<int64_t>(most, maxChunks);
+          chunks = std::min<int64_t>(ranges[d], maxChunks);
         }
+      for (int64_t d = 0; d < last && dim < 0; ++d)
+        if (iters[d] == utils::IteratorType::parallel && ShapedType::isDynamic(ranges[d])) {
+          dim = d;
+          chunks = maxChunks;
+        }
+      if (dim < 0 && last >= 0 && !ShapedType::isDynamic(ranges[last]) &&
+          ranges[last] / kMinInner >= 2) {
+        dim = last;
+        chunks = std::min<int64_t>(ranges[last] / kMinInner, maxChunks);
       }
       if (dim < 0)
         continue;

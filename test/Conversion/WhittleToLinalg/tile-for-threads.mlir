@@ -39,3 +39,51 @@ func.func @vector(%a: tensor<1x4096xf32>, %b: tensor<4096x128xf32>, %o: tensor<1
   %y = linalg.matmul ins(%a, %b : tensor<1x4096xf32>, tensor<4096x128xf32>) outs(%o : tensor<1x128xf32>) -> tensor<1x128xf32>
   return %y : tensor<1x128xf32>
 }
+
+// -----
+
+// A dynamic batch: the static channel dim is split (the batch is often 1).
+// CHECK-LABEL: func.func @dynamic_batch
+// CHECK: scf.forall (%{{.*}}) in (64) shared_outs(%{{.*}} = %arg1) -> (tensor<?x128x32x32xf32>)
+// CHECK: linalg.generic {{.*}} ins(%{{.*}} : tensor<?x2x32x32xf32>)
+#idd = affine_map<(d0, d1, d2, d3) -> (d0, d1, d2, d3)>
+func.func @dynamic_batch(%x: tensor<?x128x32x32xf32>, %o: tensor<?x128x32x32xf32>) -> tensor<?x128x32x32xf32> {
+  %y = linalg.generic {indexing_maps = [#idd, #idd], iterator_types = ["parallel", "parallel", "parallel", "parallel"]} ins(%x : tensor<?x128x32x32xf32>) outs(%o : tensor<?x128x32x32xf32>) {
+  ^bb0(%a: f32, %b: f32):
+    %r = arith.addf %a, %a : f32
+    linalg.yield %r : f32
+  } -> tensor<?x128x32x32xf32>
+  return %y : tensor<?x128x32x32xf32>
+}
+
+// -----
+
+// Only dynamic outer extents: the first is split into chunks sized at run
+// time; the contiguous one stays whole.
+// CHECK-LABEL: func.func @dynamic_rows
+// CHECK: scf.forall (%{{.*}}) in (64) shared_outs(%{{.*}} = %arg1) -> (tensor<?x?x256xf32>)
+// CHECK: linalg.generic {{.*}} ins(%{{.*}} : tensor<?x?x256xf32>)
+#idd2 = affine_map<(d0, d1, d2) -> (d0, d1, d2)>
+func.func @dynamic_rows(%x: tensor<?x?x256xf32>, %o: tensor<?x?x256xf32>) -> tensor<?x?x256xf32> {
+  %y = linalg.generic {indexing_maps = [#idd2, #idd2], iterator_types = ["parallel", "parallel", "parallel"]} ins(%x : tensor<?x?x256xf32>) outs(%o : tensor<?x?x256xf32>) {
+  ^bb0(%a: f32, %b: f32):
+    %r = arith.addf %a, %a : f32
+    linalg.yield %r : f32
+  } -> tensor<?x?x256xf32>
+  return %y : tensor<?x?x256xf32>
+}
+
+// -----
+
+// A dynamic contiguous dim alone is not split (its chunks might not fill a
+// vector).
+// CHECK-LABEL: func.func @dynamic_inner
+// CHECK-NOT: scf.forall
+#idd3 = affine_map<(d0) -> (d0)>
+func.func @dynamic_inner(%x: tensor<?xf32>, %o: tensor<?xf32>) -> tensor<?xf32> {
+  %y = linalg.generic {indexing_maps = [#idd3, #idd3], iterator_types = ["parallel"]} ins(%x : tensor<?xf32>) outs(%o : tensor<?xf32>) {
+  ^bb0(%a: f32, %b: f32):
+    linalg.yield %a : f32
+  } -> tensor<?xf32>
+  return %y : tensor<?xf32>
+}
