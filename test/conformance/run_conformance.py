@@ -36,6 +36,7 @@ import onnx
 DATA = "/usr/share/libonnx-testdata/data"
 GROUPS = ["node", "pytorch-converted", "pytorch-operator", "simple"]
 DYNAMIC = False  # --dynamic: every input dim dynamic
+COMPILE_TIMEOUT = 300  # seconds
 UNSUPPORTED = ("no code generation yet", "unsupported ONNX operators",
                "compiled models cannot take yet", "GRAPHS attributes")
 
@@ -92,9 +93,9 @@ def run_test_unguarded(whittle, target, test_dir, tmp):
     try:
         p = subprocess.run([whittle, "compile", os.path.join(test_dir, "model.onnx"),
                             "--target", target, "-o", so] + flags,
-                           capture_output=True, text=True, timeout=300)
+                           capture_output=True, text=True, timeout=COMPILE_TIMEOUT)
     except subprocess.TimeoutExpired:
-        return name, "compile error", "timeout after 300 s"
+        return name, "compile error", f"timeout after {COMPILE_TIMEOUT} s"
     if p.returncode != 0:
         msg = first_error(p.stderr)
         kind = "unsupported" if any(u in p.stderr for u in UNSUPPORTED) else "compile error"
@@ -184,11 +185,13 @@ def main():
     ap.add_argument("--tests", default="", help="run only the tests listed in this file")
     ap.add_argument("--write-subset", default="", help="write the fast subset here")
     ap.add_argument("--from-report", default="", help="report the subset is chosen from")
+    ap.add_argument("--compile-timeout", type=int, default=300, help="seconds per compile")
     ap.add_argument("--dynamic", action="store_true",
                     help="compile every graph input with all dims dynamic")
     args = ap.parse_args()
-    global DYNAMIC
+    global DYNAMIC, COMPILE_TIMEOUT
     DYNAMIC = args.dynamic
+    COMPILE_TIMEOUT = args.compile_timeout
     if args.write_subset:
         write_subset(args.from_report, args.write_subset)
         return 0

@@ -16,23 +16,35 @@ using namespace whittle::conversion;
 
 namespace {
 
-/// The loss of `logProb` (N x C x d..) at `target` (N x d..).
-FailureOr<Value> buildNllLoss(Operation *op, PatternRewriter &rewriter,
-                              Value logProb, Value target, Value weight,
-                              std::optional<int64_t> ignoreIndex,
-                              StringRef reduction, Type resultType) {
-  auto inTy = rankedType(logProb), tTy = rankedType(target);
+/// Whether buildNllLoss handles these types; it touches no IR, so a
+/// pattern checks before it builds anything.
+LogicalResult checkNllLoss(Operation *op, PatternRewriter &rewriter, Type logProbType,
+                           Value target, StringRef reduction, Type resultType) {
+  auto inTy = dyn_cast<RankedTensorType>(logProbType), tTy = rankedType(target);
   if (!inTy || !tTy || !inTy.hasStaticShape() || !tTy.hasStaticShape() ||
       inTy.getRank() < 2 || tTy.getRank() != inTy.getRank() - 1)
     return rewriter.notifyMatchFailure(op, "needs static N x C x d.. scores");
   if (reduction != "none" && reduction != "sum" && reduction != "mean")
     return rewriter.notifyMatchFailure(op, "unknown reduction");
-  Location loc = op->getLoc();
   Type elt = inTy.getElementType();
   auto lossTy = RankedTensorType::get(tTy.getShape(), elt);
   Type expected = reduction == "none" ? (Type)lossTy : RankedTensorType::get({}, elt);
   if (resultType != expected)
     return rewriter.notifyMatchFailure(op, "result type is not the loss's");
+  return success();
+}
+
+/// The loss of `logProb` (N x C x d..) at `target` (N x d..).
+FailureOr<Value> buildNllLoss(Operation *op, PatternRewriter &rewriter,
+                              Value logProb, Value target, Value weight,
+                              std::optional<int64_t> ignoreIndex,
+                              StringRef reduction, Type resultType) {
+  if (failed(checkNllLoss(op, rewriter, logProb.getType(), target, reduction, resultType)))
+    return failure();
+  auto inTy = rankedType(logProb), tTy = rankedType(target);
+  Location loc = op->getLoc();
+  Type elt = inTy.getElementType();
+  auto lossTy = RankedTensorType::get(tTy.getShape(), elt);
   auto maskTy = RankedTensorType::get(tTy.getShape(), rewriter.getI1Type());
 
   Value mask;
@@ -106,6 +118,11 @@ LogicalResult convertSoftmaxCrossEntropyLoss(onnx::SoftmaxCrossEntropyLossOp op,
   auto inTy = rankedType(op.getScores());
   if (!inTy || inTy.getRank() < 2)
     return rewriter.notifyMatchFailure(op, "needs ranked N x C x d.. scores");
+  // Checked before the log-softmax exists: a pattern that fails must leave
+  // the IR as it found it.
+  if (failed(checkNllLoss(op, rewriter, inTy, op.getLabels(), op.getReduction(),
+                          op.getOutput().getType())))
+    return failure();
   Value logProb = wt::SoftmaxOp::create(rewriter, op.getLoc(), inTy, op.getScores(),
                                         1, /*log=*/true);
   auto loss = buildNllLoss(op, rewriter, logProb, op.getLabels(), op.getWeights(),

@@ -145,9 +145,13 @@ Value scalarConstant(OpBuilder &b, Location loc, Type type, double value) {
 }
 
 Value wrapIndex(OpBuilder &b, Location loc, Value i, int64_t dimSize) {
+  return wrapIndex(b, loc, i, OpFoldResult(b.getIndexAttr(dimSize)));
+}
+
+Value wrapIndex(OpBuilder &b, Location loc, Value i, OpFoldResult dimSize) {
   if (!i.getType().isIndex())
     i = arith::IndexCastOp::create(b, loc, b.getIndexType(), i);
-  Value size = arith::ConstantIndexOp::create(b, loc, dimSize);
+  Value size = getValueOrCreateConstantIndexOp(b, loc, dimSize);
   Value zero = arith::ConstantIndexOp::create(b, loc, 0);
   Value neg = arith::CmpIOp::create(b, loc, arith::CmpIPredicate::slt, i, zero);
   return arith::SelectOp::create(b, loc, neg, arith::AddIOp::create(b, loc, i, size), i);

@@ -22,10 +22,11 @@ struct LowerConvTranspose : OpRewritePattern<wt::ConvTransposeOp> {
   using Base::Base;
   LogicalResult matchAndRewrite(wt::ConvTransposeOp op,
                                 PatternRewriter &rewriter) const override {
-    auto inTy = staticType(op.getInput()), wTy = staticType(op.getFilter()),
-         outTy = staticType(op.getOutput());
-    if (!inTy || !wTy || !outTy || !isa<FloatType>(outTy.getElementType()))
-      return rewriter.notifyMatchFailure(op, "needs static float types");
+    auto inTy = rankedType(op.getInput()), wTy = staticType(op.getFilter()),
+         outTy = rankedType(op.getOutput());
+    if (!inTy || !wTy || !outTy || !isa<FloatType>(outTy.getElementType()) ||
+        inTy.isDynamicDim(1))
+      return rewriter.notifyMatchFailure(op, "needs float types, a static filter and channels");
     if (op.getBias() && !staticType(op.getBias()))
       return rewriter.notifyMatchFailure(op, "dynamic bias");
     Location loc = op.getLoc();
@@ -44,18 +45,29 @@ struct LowerConvTranspose : OpRewritePattern<wt::ConvTransposeOp> {
     }
     Type elt = outTy.getElementType();
 
-    // Zero-inserted input: N x C x ((S - 1) * s + 1)...
+    // Zero-inserted input: N x C x ((S - 1) * s + 1)... (sized at run time
+    // over dynamic dims).
     SmallVector<int64_t> zShape(inTy.getShape());
-    for (int64_t i = 0; i < k; ++i)
+    SmallVector<OpFoldResult> inSizes = sizesOf(rewriter, loc, op.getInput()),
+                              zSizes(inSizes);
+    for (int64_t i = 0; i < k; ++i) {
+      if (inTy.isDynamicDim(2 + i)) {
+        auto cst = [&](int64_t v) { return arith::ConstantIndexOp::create(rewriter, loc, v); };
+        Value v = arith::SubIOp::create(rewriter, loc, cast<Value>(inSizes[2 + i]), cst(1));
+        v = arith::MulIOp::create(rewriter, loc, v, cst(strides[i]));
+        zSizes[2 + i] = arith::AddIOp::create(rewriter, loc, v, cst(1)).getResult();
+        continue;
+      }
       zShape[2 + i] = (inTy.getDimSize(2 + i) - 1) * strides[i] + 1;
+      zSizes[2 + i] = rewriter.getIndexAttr(zShape[2 + i]);
+    }
     Value z = filled(rewriter, loc, RankedTensorType::get(zShape, elt),
-                     scalarConstant(rewriter, loc, elt, 0.0));
-    SmallVector<int64_t> offsets(inTy.getRank(), 0), steps(inTy.getRank(), 1);
+                     scalarConstant(rewriter, loc, elt, 0.0), zSizes);
+    SmallVector<OpFoldResult> offsets(inTy.getRank(), rewriter.getIndexAttr(0)),
+        steps(inTy.getRank(), rewriter.getIndexAttr(1));
     for (int64_t i = 0; i < k; ++i)
-      steps[2 + i] = strides[i];
-    z = tensor::InsertSliceOp::create(rewriter, loc, op.getInput(), z, ValueRange{},
-                                      ValueRange{}, ValueRange{}, offsets,
-                                      inTy.getShape(), steps);
+      steps[2 + i] = rewriter.getIndexAttr(strides[i]);
+    z = tensor::InsertSliceOp::create(rewriter, loc, op.getInput(), z, offsets, inSizes, steps);
 
     // Filter M x Cg x K..: w'[g*Mg + m, c, k] = w[g*Cg + c, m, K-1-k].
     int64_t m = groups * mg;

@@ -147,23 +147,59 @@ struct LowerConcat : OpRewritePattern<wt::ConcatOp> {
   }
 };
 
+/// ONNX Slice's (start, count) along a dim of run-time size `dim`, for a
+/// positive step: start and end counted from the back when negative and
+/// clamped to [0, dim].
+std::pair<Value, Value> dynamicSliceRange(OpBuilder &b, Location loc, Value dim, int64_t start,
+                                          int64_t end, int64_t step) {
+  auto idx = [&](int64_t v) { return arith::ConstantIndexOp::create(b, loc, v); };
+  auto clamp = [&](int64_t v) -> Value {
+    // int64 max/min mean "to the end"/"from the start".
+    if (v >= (int64_t)1 << 62)
+      return dim;
+    if (v <= -((int64_t)1 << 62))
+      return idx(0);
+    Value x = v < 0 ? arith::AddIOp::create(b, loc, dim, idx(v)).getResult() : idx(v);
+    x = arith::MaxSIOp::create(b, loc, x, idx(0));
+    return arith::MinSIOp::create(b, loc, x, dim);
+  };
+  Value s = clamp(start), e = clamp(end);
+  Value len = arith::SubIOp::create(b, loc, e, s);
+  Value count = arith::CeilDivSIOp::create(b, loc, len, idx(step));
+  return {s, arith::MaxSIOp::create(b, loc, count, idx(0))};
+}
+
 struct LowerSlice : OpRewritePattern<wt::SliceOp> {
   using Base::Base;
   LogicalResult matchAndRewrite(wt::SliceOp op, PatternRewriter &rewriter) const override {
-    auto inTy = staticType(op.getInput()), outTy = staticType(op.getOutput());
+    auto inTy = rankedType(op.getInput()), outTy = rankedType(op.getOutput());
     if (!inTy || !outTy || llvm::any_of(op.getSteps(), [](int64_t s) { return s < 0; }))
-      return rewriter.notifyMatchFailure(op, "needs static types, positive steps");
-    SmallVector<int64_t> offsets, sizes, strides;
+      return rewriter.notifyMatchFailure(op, "needs ranked types, positive steps");
+    Location loc = op.getLoc();
+    SmallVector<OpFoldResult> offsets, sizes, strides;
     for (int64_t i = 0; i < inTy.getRank(); ++i) {
-      auto [start, count] = wt::sliceRange(inTy.getDimSize(i), op.getStarts()[i],
-                                       op.getEnds()[i], op.getSteps()[i]);
+      int64_t step = op.getSteps()[i];
+      strides.push_back(rewriter.getIndexAttr(step));
+      if (!inTy.isDynamicDim(i)) {
+        auto [start, count] = wt::sliceRange(inTy.getDimSize(i), op.getStarts()[i],
+                                             op.getEnds()[i], step);
+        offsets.push_back(rewriter.getIndexAttr(start));
+        sizes.push_back(rewriter.getIndexAttr(count));
+        continue;
+      }
+      auto [start, count] =
+          dynamicSliceRange(rewriter, loc, tensor::DimOp::create(rewriter, loc, op.getInput(), i),
+                            op.getStarts()[i], op.getEnds()[i], step);
       offsets.push_back(start);
-      sizes.push_back(count);
-      strides.push_back(op.getSteps()[i]);
+      sizes.push_back(outTy.isDynamicDim(i)
+                          ? OpFoldResult(count)
+                          : checkSameSize(rewriter, loc, count,
+                                          rewriter.getIndexAttr(outTy.getDimSize(i))));
     }
-    rewriter.replaceOpWithNewOp<tensor::ExtractSliceOp>(op, outTy, op.getInput(),
-                                                        ValueRange{}, ValueRange{}, ValueRange{},
-                                                        offsets, sizes, strides);
+    Value r = tensor::ExtractSliceOp::create(rewriter, loc, op.getInput(), offsets, sizes, strides);
+    if (r.getType() != outTy)
+      r = tensor::CastOp::create(rewriter, loc, outTy, r);
+    rewriter.replaceOp(op, r);
     return success();
   }
 };
@@ -171,19 +207,23 @@ struct LowerSlice : OpRewritePattern<wt::SliceOp> {
 struct LowerSplit : OpRewritePattern<wt::SplitOp> {
   using Base::Base;
   LogicalResult matchAndRewrite(wt::SplitOp op, PatternRewriter &rewriter) const override {
-    auto inTy = staticType(op.getInput());
-    if (!inTy || llvm::any_of(op.getOutputs(), [](Value v) { return !staticType(v); }))
-      return rewriter.notifyMatchFailure(op, "needs static types");
+    auto inTy = rankedType(op.getInput());
+    int64_t axis = op.getAxis();
+    if (!inTy || inTy.isDynamicDim(axis) ||
+        llvm::any_of(op.getOutputs(), [](Value v) { return !rankedType(v); }))
+      return rewriter.notifyMatchFailure(op, "needs ranked types, a static split axis");
+    Location loc = op.getLoc();
     SmallVector<Value> results;
-    int64_t offset = 0, axis = op.getAxis();
+    int64_t offset = 0;
+    SmallVector<OpFoldResult> inSizes = sizesOf(rewriter, loc, op.getInput());
     for (auto [v, size] : llvm::zip(op.getOutputs(), op.getSizes())) {
-      SmallVector<int64_t> offsets(inTy.getRank(), 0), sizes(inTy.getShape()),
-          strides(inTy.getRank(), 1);
-      offsets[axis] = offset;
-      sizes[axis] = size;
+      SmallVector<OpFoldResult> offsets(inTy.getRank(), rewriter.getIndexAttr(0)),
+          sizes(inSizes), strides(inTy.getRank(), rewriter.getIndexAttr(1));
+      offsets[axis] = rewriter.getIndexAttr(offset);
+      sizes[axis] = rewriter.getIndexAttr(size);
       results.push_back(tensor::ExtractSliceOp::create(
-          rewriter, op.getLoc(), cast<RankedTensorType>(v.getType()), op.getInput(),
-          ValueRange{}, ValueRange{}, ValueRange{}, offsets, sizes, strides));
+          rewriter, loc, cast<RankedTensorType>(v.getType()), op.getInput(), offsets, sizes,
+          strides));
       offset += size;
     }
     rewriter.replaceOp(op, results);
@@ -194,7 +234,7 @@ struct LowerSplit : OpRewritePattern<wt::SplitOp> {
 struct LowerPad : OpRewritePattern<wt::PadOp> {
   using Base::Base;
   LogicalResult matchAndRewrite(wt::PadOp op, PatternRewriter &rewriter) const override {
-    auto inTy = staticType(op.getInput()), outTy = staticType(op.getOutput());
+    auto inTy = rankedType(op.getInput()), outTy = rankedType(op.getOutput());
     if (!inTy || !outTy || op.getMode() != wt::PadMode::constant || op.getPadValues() ||
         llvm::any_of(op.getPads(), [](int64_t p) { return p < 0; }))
       return rewriter.notifyMatchFailure(op, "constant non-negative padding only");
@@ -221,36 +261,101 @@ struct LowerPad : OpRewritePattern<wt::PadOp> {
 struct LowerBroadcast : OpRewritePattern<wt::BroadcastOp> {
   using Base::Base;
   LogicalResult matchAndRewrite(wt::BroadcastOp op, PatternRewriter &rewriter) const override {
-    auto outTy = staticType(op.getOutput());
-    if (!outTy || !staticType(op.getInput()))
-      return rewriter.notifyMatchFailure(op, "needs static types");
-    rewriter.replaceOp(op, buildElementwise(rewriter, op.getLoc(), outTy, op.getInput(),
-                                            [](OpBuilder &, Location, ValueRange a) {
-                                              return a[0];
-                                            }));
+    auto outTy = rankedType(op.getOutput()), inTy = rankedType(op.getInput());
+    if (!outTy || !inTy)
+      return rewriter.notifyMatchFailure(op, "needs ranked types");
+    auto copy = [](OpBuilder &, Location, ValueRange a) { return a[0]; };
+    Location loc = op.getLoc();
+    if (outTy.hasStaticShape() || !op.getShape()) {
+      if (!outTy.hasStaticShape()) {
+        // Without a shape, every dynamic result dim must come from the input.
+        int64_t off = outTy.getRank() - inTy.getRank();
+        for (int64_t i = 0; i < outTy.getRank(); ++i)
+          if (outTy.isDynamicDim(i) && (i < off || inTy.getDimSize(i - off) == 1))
+            return rewriter.notifyMatchFailure(op, "a dynamic dim with no size");
+      }
+      rewriter.replaceOp(op, buildElementwise(rewriter, loc, outTy, op.getInput(), copy));
+      return success();
+    }
+    // ONNX Expand at run time: each result dim is the shape's, or the
+    // input's where the shape says 1; an input dim that is not a static 1
+    // is read as is (checked equal to the result's).
+    int64_t rank = outTy.getRank(), off = rank - inTy.getRank();
+    if (off < 0)
+      return rewriter.notifyMatchFailure(op, "shape shorter than the input");
+    auto idx = [&](int64_t v) { return arith::ConstantIndexOp::create(rewriter, loc, v); };
+    SmallVector<OpFoldResult> sizes;
+    for (int64_t i = 0; i < rank; ++i) {
+      Value s = tensor::ExtractOp::create(rewriter, loc, op.getShape(), ValueRange{idx(i)});
+      s = arith::IndexCastOp::create(rewriter, loc, rewriter.getIndexType(), s);
+      OpFoldResult size = s;
+      if (i >= off && inTy.getDimSize(i - off) != 1) {
+        OpFoldResult d = tensor::getMixedSize(rewriter, loc, op.getInput(), i - off);
+        Value isOne = arith::CmpIOp::create(rewriter, loc, arith::CmpIPredicate::eq, s, idx(1));
+        size = arith::SelectOp::create(rewriter, loc, isOne,
+                                       getValueOrCreateConstantIndexOp(rewriter, loc, d), s)
+                   .getResult();
+        checkSameSize(rewriter, loc, d, size);
+      }
+      if (!outTy.isDynamicDim(i))
+        size = checkSameSize(rewriter, loc, size, rewriter.getIndexAttr(outTy.getDimSize(i)));
+      sizes.push_back(size);
+    }
+    MLIRContext *ctx = getContext();
+    Value init = emptyTensor(rewriter, loc, outTy, sizes);
+    rewriter.replaceOp(
+        op, linalg::GenericOp::create(
+                rewriter, loc, outTy, op.getInput(), init,
+                SmallVector<AffineMap>{broadcastMap(ctx, inTy.getShape(), outTy.getShape()),
+                                       rewriter.getMultiDimIdentityMap(rank)},
+                SmallVector<utils::IteratorType>(rank, utils::IteratorType::parallel),
+                [](OpBuilder &b, Location l, ValueRange a) { linalg::YieldOp::create(b, l, a[0]); })
+                .getResult(0));
     return success();
   }
 };
 
-/// out[a.., i.., b..] = input[a.., idx(indices[i..]), b..] with negative
-/// indices counted from the end.
+/// The shape of a tensor with dynamic dims (static ones fold away).
+struct LowerShapeOf : OpRewritePattern<wt::ShapeOfOp> {
+  using Base::Base;
+  LogicalResult matchAndRewrite(wt::ShapeOfOp op, PatternRewriter &rewriter) const override {
+    auto inTy = rankedType(op.getInput());
+    auto outTy = rankedType(op.getOutput());
+    if (!inTy || !outTy || !outTy.hasStaticShape() || outTy.getDimSize(0) != inTy.getRank())
+      return rewriter.notifyMatchFailure(op, "needs a ranked input");
+    Location loc = op.getLoc();
+    SmallVector<Value> dims;
+    for (OpFoldResult d : sizesOf(rewriter, loc, op.getInput()))
+      dims.push_back(arith::IndexCastOp::create(rewriter, loc, outTy.getElementType(),
+                                                getValueOrCreateConstantIndexOp(rewriter, loc, d)));
+    rewriter.replaceOpWithNewOp<tensor::FromElementsOp>(op, outTy, dims);
+    return success();
+  }
+};
+
 struct LowerGather : OpRewritePattern<wt::GatherOp> {
   using Base::Base;
   LogicalResult matchAndRewrite(wt::GatherOp op, PatternRewriter &rewriter) const override {
-    auto inTy = staticType(op.getInput()), idxTy = staticType(op.getIndices()),
-         outTy = staticType(op.getOutput());
+    auto inTy = rankedType(op.getInput()), idxTy = rankedType(op.getIndices()),
+         outTy = rankedType(op.getOutput());
     if (!inTy || !idxTy || !outTy || !isSignlessOrFloat(inTy))
-      return rewriter.notifyMatchFailure(op, "needs static signless types");
+      return rewriter.notifyMatchFailure(op, "needs ranked signless types");
     Location loc = op.getLoc();
     MLIRContext *ctx = getContext();
     int64_t axis = op.getAxis(), r = outTy.getRank(), q = idxTy.getRank();
     SmallVector<AffineExpr> idxE;
     for (int64_t i = 0; i < q; ++i)
       idxE.push_back(getAffineDimExpr(axis + i, ctx));
-    Value init = tensor::EmptyOp::create(rewriter, loc, outTy.getShape(),
-                                         outTy.getElementType());
+    // Result dims: the input's before the axis, the indices', the input's
+    // after it.
+    SmallVector<OpFoldResult> inSizes = sizesOf(rewriter, loc, op.getInput()),
+                              idxSizes = sizesOf(rewriter, loc, op.getIndices());
+    SmallVector<OpFoldResult> sizes(inSizes.begin(), inSizes.begin() + axis);
+    sizes.append(idxSizes.begin(), idxSizes.end());
+    sizes.append(inSizes.begin() + axis + 1, inSizes.end());
+    Value init = emptyTensor(rewriter, loc, outTy, sizes);
     Value input = op.getInput();
-    int64_t dim = inTy.getDimSize(axis);
+    OpFoldResult dim = inSizes[axis];
     auto generic = linalg::GenericOp::create(
         rewriter, loc, outTy, op.getIndices(), init,
         SmallVector<AffineMap>{AffineMap::get(r, 0, idxE, ctx),
@@ -275,5 +380,6 @@ struct LowerGather : OpRewritePattern<wt::GatherOp> {
 
 void whittle::lowering::populateDataMovementLowerings(RewritePatternSet &patterns) {
   patterns.add<LowerConstant, LowerReshape, LowerTranspose, LowerConcat, LowerSlice,
-               LowerSplit, LowerPad, LowerBroadcast, LowerGather>(patterns.getContext());
+               LowerSplit, LowerPad, LowerBroadcast, LowerShapeOf, LowerGather>(
+      patterns.getContext());
 }

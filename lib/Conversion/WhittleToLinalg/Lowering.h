@@ -105,6 +105,9 @@ mlir::Value padSpatial(mlir::OpBuilder &b, mlir::Location loc, mlir::Value input
 /// when negative, for a dimension of static size `dimSize`.
 mlir::Value wrapIndex(mlir::OpBuilder &b, mlir::Location loc, mlir::Value i,
                       int64_t dimSize);
+/// The same for a dimension of run-time size `dimSize`.
+mlir::Value wrapIndex(mlir::OpBuilder &b, mlir::Location loc, mlir::Value i,
+                      mlir::OpFoldResult dimSize);
 
 //===----------------------------------------------------------------------===//
 // Sign-typed integers

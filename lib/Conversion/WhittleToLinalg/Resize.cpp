@@ -10,6 +10,8 @@
 
 #include "Lowering.h"
 
+#include "mlir/Dialect/Arith/Utils/Utils.h"
+
 using namespace mlir;
 using namespace whittle;
 using namespace whittle::lowering;
@@ -19,9 +21,13 @@ namespace {
 struct LowerResize : OpRewritePattern<wt::ResizeOp> {
   using Base::Base;
   LogicalResult matchAndRewrite(wt::ResizeOp op, PatternRewriter &rewriter) const override {
-    auto inTy = staticType(op.getInput()), outTy = staticType(op.getOutput());
+    auto inTy = rankedType(op.getInput()), outTy = rankedType(op.getOutput());
     if (!inTy || !outTy || !isa<FloatType>(outTy.getElementType()))
-      return rewriter.notifyMatchFailure(op, "needs static float types");
+      return rewriter.notifyMatchFailure(op, "needs ranked float types");
+    for (int64_t i = 0; i < outTy.getRank(); ++i)
+      if ((outTy.isDynamicDim(i) || inTy.isDynamicDim(i)) && !op.getScales() &&
+          !op.getScaleValues())
+        return rewriter.notifyMatchFailure(op, "a dynamic dim without scales");
     StringRef coord = op.getCoordinateMode();
     StringRef nearestMode = op.getNearestMode();
     if (!llvm::is_contained({"half_pixel", "pytorch_half_pixel", "align_corners",
@@ -36,7 +42,7 @@ struct LowerResize : OpRewritePattern<wt::ResizeOp> {
     SmallVector<Value> scales;
     SmallVector<int64_t> resized;
     for (int64_t i = 0; i < rank; ++i) {
-      bool same = inTy.getDimSize(i) == outTy.getDimSize(i);
+      bool same = !inTy.isDynamicDim(i) && inTy.getDimSize(i) == outTy.getDimSize(i);
       if (Value sv = op.getScaleValues()) {
         Value at = arith::ConstantIndexOp::create(rewriter, loc, i);
         scales.push_back(tensor::ExtractOp::create(rewriter, loc, sv, ValueRange{at}));
@@ -53,8 +59,28 @@ struct LowerResize : OpRewritePattern<wt::ResizeOp> {
     double cubicA = op.getCubicCoeffA().convertToDouble();
     bool excludeOutside = op.getExcludeOutside();
     Value input = op.getInput();
-    Value init = tensor::EmptyOp::create(rewriter, loc, outTy.getShape(),
-                                         outTy.getElementType());
+    // Input extents as f32 (run-time ones for dynamic dims), and the output
+    // extents: floor(in * scale) where dynamic.
+    SmallVector<OpFoldResult> inSizes = sizesOf(rewriter, loc, input), outSizes;
+    SmallVector<Value> inExtent;
+    for (int64_t i = 0; i < rank; ++i) {
+      Value n = arith::IndexCastOp::create(
+          rewriter, loc, rewriter.getI64Type(),
+          getValueOrCreateConstantIndexOp(rewriter, loc, inSizes[i]));
+      inExtent.push_back(arith::SIToFPOp::create(rewriter, loc, f32, n));
+      if (!outTy.isDynamicDim(i)) {
+        outSizes.push_back(rewriter.getIndexAttr(outTy.getDimSize(i)));
+        continue;
+      }
+      Type f64 = rewriter.getF64Type();
+      Value len = arith::MulFOp::create(rewriter, loc, arith::ExtFOp::create(rewriter, loc, f64, inExtent[i]),
+                                        arith::ExtFOp::create(rewriter, loc, f64, scales[i]));
+      len = math::FloorOp::create(rewriter, loc, len);
+      len = arith::FPToSIOp::create(rewriter, loc, rewriter.getI64Type(), len);
+      outSizes.push_back(
+          arith::IndexCastOp::create(rewriter, loc, rewriter.getIndexType(), len).getResult());
+    }
+    Value init = emptyTensor(rewriter, loc, outTy, outSizes);
     auto generic = linalg::GenericOp::create(
         rewriter, loc, outTy, ValueRange{}, init,
         SmallVector<AffineMap>{rewriter.getMultiDimIdentityMap(rank)},
@@ -73,16 +99,16 @@ struct LowerResize : OpRewritePattern<wt::ResizeOp> {
             Value x = arith::UIToFPOp::create(
                 b, l, f32, arith::IndexCastUIOp::create(b, l, b.getI64Type(), outIdx[d]));
             Value s = scales[d];
-            int64_t in = inTy.getDimSize(d);
+            Value in = inExtent[d];
             Value c;
             if (coord == "asymmetric") {
               c = arith::DivFOp::create(b, l, x, s);
             } else if (coord == "align_corners") {
               // ONNX measures the resized length as scale * in, unrounded.
-              Value len = arith::MulFOp::create(b, l, s, cf((double)in));
+              Value len = arith::MulFOp::create(b, l, s, in);
               Value one = arith::CmpFOp::create(b, l, arith::CmpFPredicate::OEQ, len, cf(1.0));
               Value r = arith::DivFOp::create(
-                  b, l, arith::MulFOp::create(b, l, x, cf((double)(in - 1))),
+                  b, l, arith::MulFOp::create(b, l, x, arith::SubFOp::create(b, l, in, cf(1.0))),
                   arith::SubFOp::create(b, l, len, cf(1.0)));
               c = arith::SelectOp::create(b, l, one, cf(0.0), r);
             } else if (coord == "tf_half_pixel_for_nearest") {
@@ -92,7 +118,7 @@ struct LowerResize : OpRewritePattern<wt::ResizeOp> {
                   b, l, arith::DivFOp::create(b, l, arith::AddFOp::create(b, l, x, cf(0.5)), s),
                   cf(0.5));
               if (coord == "pytorch_half_pixel") {
-                Value len = arith::MulFOp::create(b, l, s, cf((double)in));
+                Value len = arith::MulFOp::create(b, l, s, in);
                 Value one = arith::CmpFOp::create(b, l, arith::CmpFPredicate::OEQ, len, cf(1.0));
                 c = arith::SelectOp::create(b, l, one, cf(-0.5), c);
               }
@@ -100,7 +126,7 @@ struct LowerResize : OpRewritePattern<wt::ResizeOp> {
             coords.push_back(c);
           }
           auto toIndex = [&](Value f, int64_t dim) {
-            Value lo = cf(0.0), hi = cf((double)(inTy.getDimSize(dim) - 1));
+            Value lo = cf(0.0), hi = arith::SubFOp::create(b, l, inExtent[dim], cf(1.0));
             f = arith::MinimumFOp::create(b, l, arith::MaximumFOp::create(b, l, f, lo), hi);
             return arith::IndexCastOp::create(
                 b, l, idx, arith::FPToSIOp::create(b, l, b.getI64Type(), f));
@@ -170,7 +196,7 @@ struct LowerResize : OpRewritePattern<wt::ResizeOp> {
                     b, l,
                     arith::CmpFOp::create(b, l, arith::CmpFPredicate::OGE, pos, cf(0.0)),
                     arith::CmpFOp::create(b, l, arith::CmpFPredicate::OLE, pos,
-                                          cf((double)(inTy.getDimSize(d) - 1))));
+                                          arith::SubFOp::create(b, l, inExtent[d], cf(1.0))));
                 w[j] = arith::SelectOp::create(b, l, inside, w[j], cf(0.0));
                 sum = add(sum, w[j]);
               }

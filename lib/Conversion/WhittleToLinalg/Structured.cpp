@@ -928,12 +928,14 @@ struct LowerSoftmax : OpRewritePattern<wt::SoftmaxOp> {
 struct LowerArgReduce : OpRewritePattern<wt::ArgReduceOp> {
   using Base::Base;
   LogicalResult matchAndRewrite(wt::ArgReduceOp op, PatternRewriter &rewriter) const override {
-    auto inTy = staticType(op.getInput()), outTy = staticType(op.getOutput());
+    auto inTy = rankedType(op.getInput()), outTy = rankedType(op.getOutput());
     if (!inTy || !outTy || !inTy.getElementType().isIntOrFloat())
-      return rewriter.notifyMatchFailure(op, "needs static numeric types");
+      return rewriter.notifyMatchFailure(op, "needs ranked numeric types");
     Location loc = op.getLoc();
     MLIRContext *ctx = getContext();
     int64_t rank = inTy.getRank(), axis = op.getAxis();
+    SmallVector<OpFoldResult> keptSizes = sizesOf(rewriter, loc, op.getInput());
+    keptSizes[axis] = rewriter.getIndexAttr(1);
     bool isMax = op.getFn() == wt::ReduceFn::max, last = op.getSelectLastIndex();
     bool isUnsigned = isUnsignedInt(inTy);
     Value input = signlessView(rewriter, loc, op.getInput());
@@ -950,8 +952,9 @@ struct LowerArgReduce : OpRewritePattern<wt::ArgReduceOp> {
     auto valTy = RankedTensorType::get(keptShape, elt);
     auto idxTy = RankedTensorType::get(keptShape, rewriter.getI64Type());
     Value vInit = filled(rewriter, loc, valTy,
-                         extremeValue(rewriter, loc, elt, isUnsigned, /*high=*/!isMax));
-    Value iInit = filled(rewriter, loc, idxTy, scalarConstant(rewriter, loc, rewriter.getI64Type(), 0));
+                         extremeValue(rewriter, loc, elt, isUnsigned, /*high=*/!isMax), keptSizes);
+    Value iInit = filled(rewriter, loc, idxTy,
+                         scalarConstant(rewriter, loc, rewriter.getI64Type(), 0), keptSizes);
     auto generic = linalg::GenericOp::create(
         rewriter, loc, TypeRange{valTy, idxTy}, input, ValueRange{vInit, iInit},
         SmallVector<AffineMap>{rewriter.getMultiDimIdentityMap(rank), outMap, outMap}, iters,
@@ -974,8 +977,12 @@ struct LowerArgReduce : OpRewritePattern<wt::ArgReduceOp> {
                                arith::SelectOp::create(b, l, better, i, a[2])});
         });
     Value idx = generic.getResult(1);
-    if (idxTy != outTy)
-      idx = reshapeTo(rewriter, loc, idx, outTy);
+    if (idxTy != outTy) {
+      SmallVector<OpFoldResult> outSizes(keptSizes);
+      if (outTy.getRank() < rank)
+        outSizes.erase(outSizes.begin() + axis);
+      idx = reshapeTo(rewriter, loc, idx, outTy, outSizes);
+    }
     rewriter.replaceOp(op, idx);
     return success();
   }
@@ -985,10 +992,13 @@ struct LowerArgReduce : OpRewritePattern<wt::ArgReduceOp> {
 struct LowerLayerNorm : OpRewritePattern<wt::LayerNormOp> {
   using Base::Base;
   LogicalResult matchAndRewrite(wt::LayerNormOp op, PatternRewriter &rewriter) const override {
-    auto ty = staticType(op.getInput()), outTy = staticType(op.getOutput());
+    auto ty = rankedType(op.getInput()), outTy = rankedType(op.getOutput());
     if (!ty || !outTy || !staticType(op.getScale()) ||
         (op.getBias() && !staticType(op.getBias())))
-      return rewriter.notifyMatchFailure(op, "needs static types");
+      return rewriter.notifyMatchFailure(op, "needs ranked types, static scale and bias");
+    for (int64_t i = op.getAxis(); i < ty.getRank(); ++i)
+      if (ty.isDynamicDim(i))
+        return rewriter.notifyMatchFailure(op, "a dynamic normalized dim");
     Location loc = op.getLoc();
     Type elt = ty.getElementType();
     SmallVector<int64_t> axes, kept(ty.getShape());
