@@ -42,7 +42,9 @@ struct LowerResize : OpRewritePattern<wt::ResizeOp> {
     SmallVector<Value> scales;
     SmallVector<int64_t> resized;
     for (int64_t i = 0; i < rank; ++i) {
-      bool same = !inTy.isDynamicDim(i) && inTy.getDimSize(i) == outTy.getDimSize(i);
+      // A dynamic dim stays when its constant scale is 1.
+      bool same = inTy.isDynamicDim(i) ? !op.getScaleValues()
+                                       : inTy.getDimSize(i) == outTy.getDimSize(i);
       if (Value sv = op.getScaleValues()) {
         Value at = arith::ConstantIndexOp::create(rewriter, loc, i);
         scales.push_back(tensor::ExtractOp::create(rewriter, loc, sv, ValueRange{at}));

@@ -186,3 +186,115 @@ func.func @concat(%x: tensor<?x2xf32>, %y: tensor<?x3xf32>, %z: tensor<?x3xf32>)
   %b = whittle.concat %y, %z {axis = 0 : i64} : (tensor<?x3xf32>, tensor<?x3xf32>) -> tensor<?x3xf32>
   return %a, %b : tensor<?x5xf32>, tensor<?x3xf32>
 }
+
+// -----
+
+// Slice bounds clamp to the run-time extent: start 1, end -1 (from the
+// back), count max(0, end - start).
+// CHECK-LABEL: func.func @slice
+// CHECK: %[[N:.*]] = tensor.dim %arg0, %c0 : tensor<?x8xf32>
+// CHECK: %[[S:.*]] = arith.minsi %[[N]], %c1 : index
+// CHECK: %[[E0:.*]] = arith.addi %[[N]], %c-1 : index
+// CHECK: %[[E1:.*]] = arith.maxsi %[[E0]], %c0 : index
+// CHECK: %[[E:.*]] = arith.minsi %[[E1]], %[[N]] : index
+// CHECK: %[[L:.*]] = arith.subi %[[E]], %[[S]] : index
+// CHECK: %[[C:.*]] = arith.maxsi %[[L]], %c0 : index
+// CHECK: tensor.extract_slice %arg0[%[[S]], 0] [%[[C]], 4] [1, 2] : tensor<?x8xf32> to tensor<?x4xf32>
+func.func @slice(%x: tensor<?x8xf32>) -> tensor<?x4xf32> {
+  %y = whittle.slice %x {starts = array<i64: 1, 0>, ends = array<i64: -1, 8>, steps = array<i64: 1, 2>} : tensor<?x8xf32> -> tensor<?x4xf32>
+  return %y : tensor<?x4xf32>
+}
+
+// -----
+
+// CHECK-LABEL: func.func @shape
+// CHECK: %[[N:.*]] = tensor.dim %arg0, %c0
+// CHECK: %[[I:.*]] = arith.index_cast %[[N]] : index to i64
+// CHECK: tensor.from_elements %[[I]], %c8_i64 : tensor<2xi64>
+func.func @shape(%x: tensor<?x8xf32>) -> tensor<2xi64> {
+  %y = whittle.shape_of %x : tensor<?x8xf32> -> tensor<2xi64>
+  return %y : tensor<2xi64>
+}
+
+// -----
+
+// Expand to a run-time shape: a 1 in the shape keeps the input's dim (which
+// must then equal the result's); the input's static 1 broadcasts.
+// CHECK-LABEL: func.func @expand
+// CHECK: %[[S0:.*]] = tensor.extract %arg1[%c0] : tensor<2xi64>
+// CHECK: %[[I0:.*]] = arith.index_cast %[[S0]] : i64 to index
+// CHECK: %[[N:.*]] = tensor.dim %arg0, %c0
+// CHECK: %[[ONE:.*]] = arith.cmpi eq, %[[I0]], %c1 : index
+// CHECK: %[[D0:.*]] = arith.select %[[ONE]], %[[N]], %[[I0]] : index
+// CHECK: call @whittle_rt_check_dim
+// CHECK: %[[S1:.*]] = tensor.extract %arg1[%c1] : tensor<2xi64>
+// CHECK: %[[D1:.*]] = arith.index_cast %[[S1]] : i64 to index
+// CHECK: tensor.empty(%[[D0]], %[[D1]]) : tensor<?x?xf32>
+// CHECK: linalg.generic {indexing_maps = [#[[$BCAST:.*]], #{{.*}}]
+func.func @expand(%x: tensor<?x1xf32>, %s: tensor<2xi64>) -> tensor<?x?xf32> {
+  %y = whittle.broadcast %x shape %s : (tensor<?x1xf32>, tensor<2xi64>) -> tensor<?x?xf32>
+  return %y : tensor<?x?xf32>
+}
+
+// -----
+
+// Gather of run-time indices along a dynamic axis: negative indices wrap by
+// the run-time extent.
+// CHECK-LABEL: func.func @gather
+// CHECK: %[[N:.*]] = tensor.dim %arg0, %c0
+// CHECK: %[[K:.*]] = tensor.dim %arg1, %c0
+// CHECK: tensor.empty(%[[K]]) : tensor<?x8xf32>
+// CHECK: arith.addi %{{.*}}, %[[N]] : index
+// CHECK: tensor.extract %arg0
+func.func @gather(%x: tensor<?x8xf32>, %i: tensor<?xi64>) -> tensor<?x8xf32> {
+  %y = whittle.gather %x[%i] {axis = 0 : i64} : (tensor<?x8xf32>, tensor<?xi64>) -> tensor<?x8xf32>
+  return %y : tensor<?x8xf32>
+}
+
+// -----
+
+// CHECK-LABEL: func.func @argmax
+// CHECK: %[[N:.*]] = tensor.dim %arg0, %c0
+// CHECK: tensor.empty(%[[N]]) : tensor<?x1xf32>
+// CHECK: tensor.empty(%[[N]]) : tensor<?x1xi64>
+// CHECK: linalg.generic
+// CHECK: tensor.reshape %{{.*}}#1(%{{.*}}) : (tensor<?x1xi64>, tensor<1xi64>) -> tensor<?xi64>
+func.func @argmax(%x: tensor<?x5xf32>) -> tensor<?xi64> {
+  %y = whittle.arg_reduce max %x {axis = 1 : i64} : tensor<?x5xf32> -> tensor<?xi64>
+  return %y : tensor<?xi64>
+}
+
+// -----
+
+// Nearest resize by constant scales: the output extent is floor(in * 2);
+// the batch (scale 1) is not resampled.
+// CHECK-LABEL: func.func @resize
+// CHECK: %[[H:.*]] = tensor.dim %arg0, %c2
+// CHECK: %[[HI:.*]] = arith.index_cast %[[H]] : index to i64
+// CHECK: %[[HF:.*]] = arith.sitofp %[[HI]] : i64 to f32
+// CHECK: %[[HD:.*]] = arith.extf %[[HF]] : f32 to f64
+// CHECK: %[[HS:.*]] = arith.mulf %[[HD]], %{{.*}} : f64
+// CHECK: math.floor %[[HS]] : f64
+// CHECK: tensor.empty(%{{.*}}, %{{.*}}, %{{.*}}) : tensor<?x4x?x?xf32>
+// CHECK: %[[B:.*]] = linalg.index 0 : index
+// CHECK: tensor.extract %arg0[%[[B]],
+func.func @resize(%x: tensor<?x4x?x?xf32>) -> tensor<?x4x?x?xf32> {
+  %y = whittle.resize nearest %x {coordinate_mode = "asymmetric", nearest_mode = "floor", scales = array<f32: 1.0, 1.0, 2.0, 2.0>} : tensor<?x4x?x?xf32> -> tensor<?x4x?x?xf32>
+  return %y : tensor<?x4x?x?xf32>
+}
+
+// -----
+
+// The zero-inserted input of a transposed conv is (S - 1) * stride + 1 at
+// run time.
+// CHECK-LABEL: func.func @deconv
+// CHECK: %[[H:.*]] = tensor.dim %arg0, %c2
+// CHECK: %[[H1:.*]] = arith.subi %[[H]], %c1 : index
+// CHECK: %[[H2:.*]] = arith.muli %[[H1]], %c2 : index
+// CHECK: %[[H3:.*]] = arith.addi %[[H2]], %c1 : index
+// CHECK: tensor.insert_slice %arg0 into %{{.*}}[0, 0, 0, 0] [%{{.*}}, 3, %{{.*}}, %{{.*}}] [1, 1, 2, 2]
+// CHECK: math.fma
+func.func @deconv(%x: tensor<?x3x?x?xf32>, %w: tensor<3x5x2x2xf32>) -> tensor<?x5x?x?xf32> {
+  %y = whittle.conv_transpose %x, %w {strides = array<i64: 2, 2>, dilations = array<i64: 1, 1>, pads = array<i64: 0, 0, 0, 0>} : (tensor<?x3x?x?xf32>, tensor<3x5x2x2xf32>) -> tensor<?x5x?x?xf32>
+  return %y : tensor<?x5x?x?xf32>
+}
