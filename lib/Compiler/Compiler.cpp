@@ -866,6 +866,19 @@ void refineResultTypes(func::FuncOp func) {
                                    ret->getOperandTypes()));
 }
 
+/// Drops the run-time size checks whose two sizes are one value (after CSE,
+/// sizes that come from the same input dim).
+void dropTrivialChecks(ModuleOp module) {
+  SmallVector<func::CallOp> trivial;
+  module.walk([&](func::CallOp call) {
+    if (call.getCallee() == "whittle_rt_check_dim" && call.getNumOperands() == 3 &&
+        call.getOperand(0) == call.getOperand(1))
+      trivial.push_back(call);
+  });
+  for (func::CallOp call : trivial)
+    call.erase();
+}
+
 /// Numbers the run-time size checks the lowerings left (the site operand
 /// of each whittle_rt_check_dim call) and records where each op came from,
 /// so a failing run names it.
@@ -988,13 +1001,19 @@ LogicalResult compileModule(ModuleOp module, const CompileOptions &options,
                                     llvm::sys::path::stem(options.headerPath)))))
     return failure();
 
-  // 2. whittle -> linalg, checked complete.
-  if (failed(runPipeline(module, options.wideAccumulation
-                                     ? "convert-whittle-to-linalg{wide-accumulation},"
-                                       "canonicalize,cse"
-                                     : "convert-whittle-to-linalg,canonicalize,cse")) ||
+  // 2. whittle -> linalg, checked complete. Run-time sizes are traced back
+  // to the inputs' dims, so CSE sees the equal ones.
+  if (failed(runPipeline(module, std::string(options.wideAccumulation
+                                                 ? "convert-whittle-to-linalg{wide-accumulation},"
+                                                 : "convert-whittle-to-linalg,") +
+                                     // Twice: canonicalization makes new tensor.dims;
+                                     // sizes in affine.apply join arith's folds.
+                                     "resolve-ranked-shaped-type-result-dims,canonicalize,cse,"
+                                     "resolve-ranked-shaped-type-result-dims,lower-affine,"
+                                     "canonicalize,cse")) ||
       failed(checkLowered(module)))
     return failure();
+  dropTrivialChecks(module);
   EntryInfo entry;
   for (const auto *list : {&inputs, &outputs})
     for (const TensorDesc &d : *list)

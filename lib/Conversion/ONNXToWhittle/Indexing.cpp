@@ -52,9 +52,10 @@ LogicalResult convertScatterElements(onnx::ScatterElementsOp op,
   auto axis = normalizeAxis((int64_t)op.getAxis(), dataTy.getRank());
   if (!axis)
     return rewriter.notifyMatchFailure(op, "axis out of range");
-  rewriter.replaceOpWithNewOp<wt::ScatterElementsOp>(
-      op, op.getOutput().getType(), op.getData(), op.getIndices(),
-      op.getUpdates(), *axis, *red);
+  Value r = wt::ScatterElementsOp::create(rewriter, op.getLoc(), op.getData().getType(),
+                                          op.getData(), op.getIndices(), op.getUpdates(),
+                                          *axis, *red);
+  rewriter.replaceOp(op, castToType(rewriter, op.getLoc(), r, op.getOutput().getType()));
   return success();
 }
 
@@ -62,9 +63,9 @@ LogicalResult convertScatterNd(onnx::ScatterNDOp op, PatternRewriter &rewriter) 
   auto red = scatterReduction(op.getReduction());
   if (!red)
     return rewriter.notifyMatchFailure(op, "unknown reduction");
-  rewriter.replaceOpWithNewOp<wt::ScatterNdOp>(op, op.getOutput().getType(),
-                                               op.getData(), op.getIndices(),
-                                               op.getUpdates(), *red);
+  Value r = wt::ScatterNdOp::create(rewriter, op.getLoc(), op.getData().getType(), op.getData(),
+                                    op.getIndices(), op.getUpdates(), *red);
+  rewriter.replaceOp(op, castToType(rewriter, op.getLoc(), r, op.getOutput().getType()));
   return success();
 }
 

@@ -19,6 +19,7 @@
 #include "whittle/Dialect/Whittle/WhittleOps.h"
 
 #include "mlir/Dialect/Func/IR/FuncOps.h"
+#include "mlir/Dialect/Tensor/IR/Tensor.h"
 #include "mlir/IR/PatternMatch.h"
 #include "llvm/ADT/StringMap.h"
 
@@ -136,6 +137,17 @@ mlir::Value transposeTo(mlir::PatternRewriter &rewriter, mlir::Location loc,
                         mlir::Value v, llvm::ArrayRef<int64_t> perm);
 
 /// Ranked type of a value, or null.
+/// `v` as `type` (a tensor.cast when only the static-ness of dims differs):
+/// ops whose result type must equal an operand's are built on the operand's
+/// type and cast to the declared one (a model may declare a static output
+/// over dynamic inputs).
+inline mlir::Value castToType(mlir::PatternRewriter &rewriter, mlir::Location loc,
+                              mlir::Value v, mlir::Type type) {
+  if (v.getType() == type || !mlir::tensor::CastOp::areCastCompatible(v.getType(), type))
+    return v;
+  return mlir::tensor::CastOp::create(rewriter, loc, type, v);
+}
+
 inline mlir::RankedTensorType rankedType(mlir::Value v) {
   return v ? llvm::dyn_cast<mlir::RankedTensorType>(v.getType()) : nullptr;
 }

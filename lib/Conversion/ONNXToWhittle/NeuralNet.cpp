@@ -273,7 +273,8 @@ LogicalResult convertSoftmax(OpTy op, PatternRewriter &rewriter, bool log) {
   auto axis = normalizeAxis((int64_t)op.getAxis(), inTy.getRank());
   if (!axis)
     return rewriter.notifyMatchFailure(op, "axis out of range");
-  rewriter.replaceOpWithNewOp<wt::SoftmaxOp>(op, inTy, op.getInput(), *axis, log);
+  Value sm = wt::SoftmaxOp::create(rewriter, op.getLoc(), inTy, op.getInput(), *axis, log);
+  rewriter.replaceOp(op, castToType(rewriter, op.getLoc(), sm, op.getOutput().getType()));
   return success();
 }
 
@@ -288,7 +289,8 @@ LogicalResult convertSoftmaxBefore13(OpTy op, PatternRewriter &rewriter,
   if (!axis)
     return rewriter.notifyMatchFailure(op, "axis out of range");
   if (*axis == inTy.getRank() - 1) {
-    rewriter.replaceOpWithNewOp<wt::SoftmaxOp>(op, inTy, op.getInput(), *axis, log);
+    Value sm = wt::SoftmaxOp::create(rewriter, op.getLoc(), inTy, op.getInput(), *axis, log);
+    rewriter.replaceOp(op, castToType(rewriter, op.getLoc(), sm, op.getOutput().getType()));
     return success();
   }
   if (!inTy.hasStaticShape())
@@ -316,9 +318,9 @@ LogicalResult convertBatchNorm(onnx::BatchNormalizationOp op,
       (op.getRunningVar() && !op.getRunningVar().use_empty()))
     return rewriter.notifyMatchFailure(op, "running statistics are used");
   Value y = wt::BatchNormOp::create(
-      rewriter, op.getLoc(), op.getY().getType(), op.getX(), op.getScale(),
+      rewriter, op.getLoc(), op.getX().getType(), op.getX(), op.getScale(),
       op.getB(), op.getInputMean(), op.getInputVar(), op.getEpsilonAttr());
-  rewriter.replaceAllUsesWith(op.getY(), y);
+  rewriter.replaceAllUsesWith(op.getY(), castToType(rewriter, op.getLoc(), y, op.getY().getType()));
   rewriter.eraseOp(op);
   return success();
 }

@@ -61,31 +61,108 @@ OpFoldResult checkSameSize(OpBuilder &b, Location loc, OpFoldResult found,
   func::CallOp::create(b, loc, kCheckDim, TypeRange{},
                        ValueRange{asI64(found), asI64(expected),
                                   arith::ConstantIntOp::create(b, loc, i64, 0)});
-  return e ? expected : found;
+  return expected;
 }
 
 SmallVector<OpFoldResult> broadcastSizes(OpBuilder &b, Location loc, ValueRange inputs,
                                          RankedTensorType resultType) {
   int64_t rank = resultType.getRank();
+  auto idx = [&](int64_t v) { return arith::ConstantIndexOp::create(b, loc, v); };
+  auto isOne = [&](OpFoldResult v) -> Value {
+    return arith::CmpIOp::create(b, loc, arith::CmpIPredicate::eq,
+                                 getValueOrCreateConstantIndexOp(b, loc, v), idx(1));
+  };
   SmallVector<OpFoldResult> sizes;
   for (int64_t i = 0; i < rank; ++i) {
     OpFoldResult size;
     if (!resultType.isDynamicDim(i))
       size = b.getIndexAttr(resultType.getDimSize(i));
-    // Every input dim that is not a broadcast 1 has the result's size; a
-    // dynamic one is checked when the run reaches it.
+    // numpy broadcasting at run time: each input dim that is not a static
+    // 1 is either 1 or the result's size (checked when the run gets there).
     for (Value in : inputs) {
       auto t = cast<RankedTensorType>(in.getType());
       int64_t j = i - (rank - t.getRank());
       if (j < 0 || t.getDimSize(j) == 1)
         continue;
-      OpFoldResult d = t.isDynamicDim(j) ? OpFoldResult(tensor::DimOp::create(b, loc, in, j).getResult())
-                                         : OpFoldResult(b.getIndexAttr(t.getDimSize(j)));
-      size = size ? checkSameSize(b, loc, d, size) : d;
+      OpFoldResult d = t.isDynamicDim(j)
+                           ? OpFoldResult(tensor::DimOp::create(b, loc, in, j).getResult())
+                           : OpFoldResult(b.getIndexAttr(t.getDimSize(j)));
+      if (!size) {
+        size = d;
+        continue;
+      }
+      std::optional<int64_t> cs = getConstantIntValue(size), cd = getConstantIntValue(d);
+      if (cs && cd)
+        continue; // static dims: the verifier checked them
+      OpFoldResult combined = size;
+      if (!cs || *cs == 1)
+        combined = arith::SelectOp::create(b, loc, isOne(size),
+                                           getValueOrCreateConstantIndexOp(b, loc, d),
+                                           getValueOrCreateConstantIndexOp(b, loc, size))
+                       .getResult();
+      OpFoldResult found = d;
+      if (!cd)
+        found = arith::SelectOp::create(b, loc, isOne(d),
+                                        getValueOrCreateConstantIndexOp(b, loc, combined),
+                                        getValueOrCreateConstantIndexOp(b, loc, d))
+                    .getResult();
+      size = checkSameSize(b, loc, found, combined);
     }
     sizes.push_back(size ? size : b.getIndexAttr(1));
   }
   return sizes;
+}
+
+Value broadcastAtRunTime(OpBuilder &b, Location loc, Value input,
+                         ArrayRef<OpFoldResult> outSizes) {
+  auto t = cast<RankedTensorType>(input.getType());
+  int64_t rank = t.getRank(), off = (int64_t)outSizes.size() - rank;
+  SmallVector<int64_t> dyn;
+  for (int64_t j = 0; j < rank; ++j)
+    if (t.isDynamicDim(j) && !isConstantIntValue(outSizes[off + j], 1))
+      dyn.push_back(j);
+  if (dyn.empty())
+    return input;
+  // Whether some dynamic dim differs from the result's: the callers check
+  // each is 1 or the result's, so that is "is 1 where the result's is not",
+  // and it folds to false once CSE sees both are the same size.
+  SmallVector<Value> dims(rank);
+  Value any;
+  for (int64_t j : dyn) {
+    dims[j] = tensor::DimOp::create(b, loc, input, j);
+    Value out = getValueOrCreateConstantIndexOp(b, loc, outSizes[off + j]);
+    Value c = arith::CmpIOp::create(b, loc, arith::CmpIPredicate::ne, dims[j], out);
+    any = any ? arith::OrIOp::create(b, loc, any, c).getResult() : c;
+  }
+  auto ifOp = scf::IfOp::create(
+      b, loc, any,
+      [&](OpBuilder &tb, Location tl) {
+        // The input repeated along its size-1 dynamic dims (a gather: rare).
+        SmallVector<OpFoldResult> sizes;
+        for (int64_t j = 0; j < rank; ++j)
+          sizes.push_back(t.isDynamicDim(j) ? outSizes[off + j]
+                                            : OpFoldResult(tb.getIndexAttr(t.getDimSize(j))));
+        Value full = buildIndexedGeneric(
+            tb, tl, t,
+            [&](OpBuilder &nb, Location nl) -> Value {
+              SmallVector<Value> at;
+              for (int64_t j = 0; j < rank; ++j) {
+                Value i = linalg::IndexOp::create(nb, nl, j);
+                if (dims[j]) {
+                  Value one = arith::CmpIOp::create(nb, nl, arith::CmpIPredicate::eq, dims[j],
+                                                    arith::ConstantIndexOp::create(nb, nl, 1));
+                  i = arith::SelectOp::create(nb, nl, one,
+                                              arith::ConstantIndexOp::create(nb, nl, 0), i);
+                }
+                at.push_back(i);
+              }
+              return tensor::ExtractOp::create(nb, nl, input, at);
+            },
+            sizes);
+        scf::YieldOp::create(tb, tl, full);
+      },
+      [&](OpBuilder &eb, Location el) { scf::YieldOp::create(eb, el, input); });
+  return ifOp.getResult(0);
 }
 
 AffineMap broadcastMap(MLIRContext *ctx, ArrayRef<int64_t> inShape,
@@ -107,15 +184,26 @@ Value buildElementwise(OpBuilder &b, Location loc, RankedTensorType resultType,
     maps.push_back(broadcastMap(ctx, cast<RankedTensorType>(in.getType()).getShape(),
                                 resultType.getShape()));
   maps.push_back(b.getMultiDimIdentityMap(resultType.getRank()));
-  Value init = resultType.hasStaticShape()
-                   ? tensor::EmptyOp::create(b, loc, resultType.getShape(),
-                                             resultType.getElementType())
-                   : emptyTensor(b, loc, resultType,
-                                 broadcastSizes(b, loc, inputs, resultType));
+  bool dynamic = !resultType.hasStaticShape() || llvm::any_of(inputs, [](Value v) {
+    return !cast<RankedTensorType>(v.getType()).hasStaticShape();
+  });
+  Value init;
+  SmallVector<Value> operands(inputs);
+  if (!dynamic) {
+    init = tensor::EmptyOp::create(b, loc, resultType.getShape(), resultType.getElementType());
+  } else {
+    // Run-time sizes (checked compatible), and inputs whose dynamic dims
+    // turn out to be 1 repeated to the result's size: the maps then read
+    // every dynamic dim as is.
+    SmallVector<OpFoldResult> sizes = broadcastSizes(b, loc, inputs, resultType);
+    for (Value &in : operands)
+      in = broadcastAtRunTime(b, loc, in, sizes);
+    init = emptyTensor(b, loc, resultType, sizes);
+  }
   SmallVector<utils::IteratorType> iters(resultType.getRank(),
                                          utils::IteratorType::parallel);
   auto generic = linalg::GenericOp::create(
-      b, loc, resultType, inputs, init, maps, iters,
+      b, loc, resultType, operands, init, maps, iters,
       [&](OpBuilder &nb, Location nl, ValueRange args) {
         Value r = body(nb, nl, args.drop_back());
         linalg::YieldOp::create(nb, nl, r);

@@ -95,13 +95,23 @@ struct LowerTranspose : OpRewritePattern<wt::TransposeOp> {
     auto outTy = rankedType(op.getOutput());
     if (!outTy || !rankedType(op.getInput()))
       return rewriter.notifyMatchFailure(op, "needs ranked types");
+    // Built on the permuted input type (linalg.transpose wants the same
+    // static dims on both sides), cast to the result's.
+    auto inTy = rankedType(op.getInput());
     SmallVector<OpFoldResult> in = sizesOf(rewriter, op.getLoc(), op.getInput()), sizes;
-    for (int64_t p : op.getPerm())
+    SmallVector<int64_t> shape;
+    for (int64_t p : op.getPerm()) {
       sizes.push_back(in[p]);
-    Value init = emptyTensor(rewriter, op.getLoc(), outTy, sizes);
-    rewriter.replaceOp(op, linalg::TransposeOp::create(rewriter, op.getLoc(),
-                                                       op.getInput(), init, op.getPerm())
-                               .getResult()[0]);
+      shape.push_back(inTy.getDimSize(p));
+    }
+    auto permTy = RankedTensorType::get(shape, outTy.getElementType(), outTy.getEncoding());
+    Value init = emptyTensor(rewriter, op.getLoc(), permTy, sizes);
+    Value r = linalg::TransposeOp::create(rewriter, op.getLoc(), op.getInput(), init,
+                                          op.getPerm())
+                  .getResult()[0];
+    if (permTy != outTy)
+      r = tensor::CastOp::create(rewriter, op.getLoc(), outTy, r);
+    rewriter.replaceOp(op, r);
     return success();
   }
 };

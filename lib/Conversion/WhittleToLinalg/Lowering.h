@@ -52,17 +52,23 @@ mlir::OpFoldResult addSizes(mlir::OpBuilder &b, mlir::Location loc, mlir::OpFold
 /// `found` equals it; the run ends with an error where they differ.
 mlir::OpFoldResult checkSameSize(mlir::OpBuilder &b, mlir::Location loc,
                                  mlir::OpFoldResult found, mlir::OpFoldResult expected);
-/// The sizes of `resultType` (numpy broadcast of `inputs`): a dynamic dim is
-/// the size of an input's dim that is not a static 1, and every such dim is
-/// checked equal at run time (a dynamic dim that is 1 at run time is not
-/// broadcast).
+/// The sizes of `resultType`, the numpy broadcast of `inputs` at run time:
+/// every input dim that is not a static 1 must be 1 or the result's size
+/// (checked as the run reaches it).
 llvm::SmallVector<mlir::OpFoldResult> broadcastSizes(mlir::OpBuilder &b,
                                                      mlir::Location loc,
                                                      mlir::ValueRange inputs,
                                                      mlir::RankedTensorType resultType);
 
+/// `input` with every dynamic dim that is 1 at run time, where the
+/// result's (`outSizes`, aligned at the back) is not, repeated to the
+/// result's size; `input` itself otherwise (an scf.if: the repeat is a
+/// gather, the common case costs a compare per dim).
+mlir::Value broadcastAtRunTime(mlir::OpBuilder &b, mlir::Location loc, mlir::Value input,
+                               llvm::ArrayRef<mlir::OpFoldResult> outSizes);
+
 /// A linalg.generic computing `body` elementwise over `resultType`, with
-/// every input broadcast to it numpy-style.
+/// every input broadcast to it numpy-style (at run time over dynamic dims).
 mlir::Value buildElementwise(mlir::OpBuilder &b, mlir::Location loc,
                              mlir::RankedTensorType resultType,
                              mlir::ValueRange inputs, BodyFn body);

@@ -116,18 +116,21 @@ Value splitDim(OpBuilder &b, Location loc, Value v, int64_t dim, int64_t outer) 
 }
 
 /// How many windows of `kernel` taps (`stride`, `dilation`) fit in a
-/// (padded) extent `size`: floor((size - dil * (kernel - 1) - 1) / stride) + 1,
-/// and none when the window is longer than the extent.
+/// (padded) extent `size`: floor((size - dil * (kernel - 1) - 1) / stride) + 1.
+/// A window longer than a run-time extent fails the run (the check compares
+/// max(size, span) with size); the count itself stays plain arithmetic, so
+/// equal extents fold to one value.
 OpFoldResult windowCount(OpBuilder &b, Location loc, OpFoldResult size, int64_t kernel,
                          int64_t stride, int64_t dilation) {
   int64_t span = dilation * (kernel - 1) + 1;
   if (std::optional<int64_t> c = getConstantIntValue(size))
     return b.getIndexAttr(*c < span ? 0 : (*c - span) / stride + 1);
   auto cst = [&](int64_t v) { return arith::ConstantIndexOp::create(b, loc, v); };
+  checkSameSize(b, loc, arith::MaxSIOp::create(b, loc, cast<Value>(size), cst(span)).getResult(),
+                size);
   Value v = arith::SubIOp::create(b, loc, cast<Value>(size), cst(span));
   v = arith::FloorDivSIOp::create(b, loc, v, cst(stride));
-  v = arith::AddIOp::create(b, loc, v, cst(1));
-  return arith::MaxSIOp::create(b, loc, v, cst(0)).getResult();
+  return arith::AddIOp::create(b, loc, v, cst(1)).getResult();
 }
 
 struct LowerConv : OpRewritePattern<wt::ConvOp> {
@@ -314,14 +317,28 @@ struct LowerMatmul : OpRewritePattern<wt::MatmulOp> {
     Type elt = outTy.getElementType();
     Value init;
     if (Value bias = op.getBias()) {
-      // The bias broadcast over the output (dims that are not 1 checked).
+      // The bias broadcast over the output: each dim that is not a static 1
+      // is 1 or the output's at run time (checked; repeated when 1).
       auto bTy = cast<RankedTensorType>(bias.getType());
       if (!outTy.hasStaticShape() || !bTy.hasStaticShape()) {
         auto bS = sizesOf(rewriter, loc, bias);
         auto oS = outTy.hasStaticShape() ? sizesOf(rewriter, loc, op.getOutput()) : outSizes;
-        for (int64_t j = 0; j < bTy.getRank(); ++j)
-          if (bTy.getDimSize(j) != 1)
-            checkSameSize(rewriter, loc, bS[j], oS[r - bTy.getRank() + j]);
+        for (int64_t j = 0; j < bTy.getRank(); ++j) {
+          if (bTy.getDimSize(j) == 1)
+            continue;
+          OpFoldResult o = oS[r - bTy.getRank() + j], found = bS[j];
+          if (bTy.isDynamicDim(j)) {
+            Value one = arith::CmpIOp::create(rewriter, loc, arith::CmpIPredicate::eq,
+                                              cast<Value>(bS[j]),
+                                              arith::ConstantIndexOp::create(rewriter, loc, 1));
+            found = arith::SelectOp::create(rewriter, loc, one,
+                                            getValueOrCreateConstantIndexOp(rewriter, loc, o),
+                                            cast<Value>(bS[j]))
+                        .getResult();
+          }
+          checkSameSize(rewriter, loc, found, o);
+        }
+        bias = broadcastAtRunTime(rewriter, loc, bias, oS);
       }
       Value empty = emptyTensor(rewriter, loc, outTy, outSizes);
       init = linalg::GenericOp::create(
@@ -918,6 +935,8 @@ struct LowerSoftmax : OpRewritePattern<wt::SoftmaxOp> {
                                        b, l, a[0], math::LogOp::create(b, l, a[1]));
                                  return arith::DivFOp::create(b, l, a[0], a[1]);
                                });
+    if (r.getType() != op.getOutput().getType())
+      r = tensor::CastOp::create(rewriter, loc, op.getOutput().getType(), r);
     rewriter.replaceOp(op, r);
     return success();
   }

@@ -17,14 +17,29 @@ func.func @unary(%x: tensor<?x4xf32>) -> tensor<?x4xf32> {
 
 // -----
 
-// Two dynamic dims on one result dim are checked equal; a static operand
-// dim broadcast over a dynamic one needs no check.
+// Two dynamic dims on one result dim broadcast at run time: the result's is
+// the one that is not 1 (the other must be 1 or equal: checked), and an
+// operand whose dim is 1 where the result's is not is repeated first (an
+// scf.if around a gather; CSE folds it away where both sizes are one value).
+// A static operand dim broadcast over a dynamic one needs neither.
 // CHECK-LABEL: func.func @binary
 // CHECK-DAG: %[[A:.*]] = tensor.dim %arg0, %c0
 // CHECK-DAG: %[[B:.*]] = tensor.dim %arg1, %c0
-// CHECK-DAG: %[[BI:.*]] = arith.index_cast %[[B]] : index to i64
-// CHECK-DAG: %[[AI:.*]] = arith.index_cast %[[A]] : index to i64
-// CHECK: call @whittle_rt_check_dim(%[[BI]], %[[AI]], %{{.*}})
+// CHECK: %[[A1:.*]] = arith.cmpi eq, %[[A]], %c1 : index
+// CHECK: %[[N:.*]] = arith.select %[[A1]], %[[B]], %[[A]] : index
+// CHECK: %[[B1:.*]] = arith.cmpi eq, %[[B]], %c1 : index
+// CHECK: %[[F:.*]] = arith.select %[[B1]], %[[N]], %[[B]] : index
+// CHECK: %[[FI:.*]] = arith.index_cast %[[F]] : index to i64
+// CHECK: %[[NI:.*]] = arith.index_cast %[[N]] : index to i64
+// CHECK: call @whittle_rt_check_dim(%[[FI]], %[[NI]], %{{.*}})
+// CHECK: %[[X:.*]] = scf.if
+// CHECK: tensor.extract %arg0
+// CHECK: scf.yield %arg0
+// CHECK: %[[Y:.*]] = scf.if
+// CHECK: tensor.extract %arg1
+// CHECK: scf.yield %arg1
+// CHECK: tensor.empty(%[[N]]) : tensor<?x4xf32>
+// CHECK: linalg.generic {{.*}} ins(%[[X]], %[[Y]] : tensor<?x4xf32>, tensor<?x4xf32>)
 // CHECK: arith.addf
 // CHECK-NOT: call @whittle_rt_check_dim
 // CHECK: arith.mulf
@@ -36,16 +51,20 @@ func.func @binary(%x: tensor<?x4xf32>, %y: tensor<?x4xf32>, %b: tensor<4xf32>) -
 
 // -----
 
-// Batch and space dynamic: the output extent is floor((padded - 3) / 2) + 1,
-// never below 0.
+// Batch and space dynamic: the output extent is floor((padded - 3) / 2) + 1;
+// a window longer than the padded extent fails the run (max(extent, 3) is
+// checked equal to the extent).
 // CHECK-LABEL: func.func @conv
 // CHECK: %[[P:.*]] = tensor.pad %arg0 low[0, 0, 1, 1] high[0, 0, 1, 1]
 // CHECK: %[[X:.*]] = tensor.expand_shape %[[P]]
 // CHECK: %[[H:.*]] = tensor.dim %[[X]], %c3 : tensor<?x1x3x?x?xf32>
+// CHECK: %[[M:.*]] = arith.maxsi %[[H]], %c3 : index
+// CHECK: %[[MI:.*]] = arith.index_cast %[[M]] : index to i64
+// CHECK: %[[HI:.*]] = arith.index_cast %[[H]] : index to i64
+// CHECK: call @whittle_rt_check_dim(%[[MI]], %[[HI]], %{{.*}})
 // CHECK: %[[S:.*]] = arith.subi %[[H]], %c3
 // CHECK: %[[D:.*]] = arith.floordivsi %[[S]], %c2
-// CHECK: %[[E:.*]] = arith.addi %[[D]], %c1
-// CHECK: arith.maxsi %[[E]], %c0
+// CHECK: arith.addi %[[D]], %c1
 // CHECK: tensor.empty({{.*}}) : tensor<?x1x8x?x?xf32>
 // CHECK: math.fma
 // CHECK: tensor.collapse_shape {{.*}} into tensor<?x8x?x?xf32>
