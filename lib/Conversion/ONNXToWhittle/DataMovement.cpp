@@ -212,7 +212,34 @@ LogicalResult convertSqueeze(onnx::SqueezeOp op, PatternRewriter &rewriter) {
 }
 
 LogicalResult convertFlatten(onnx::FlattenOp op, PatternRewriter &rewriter) {
-  return replaceWithReshape(op, rewriter, op.getInput());
+  auto outTy = rankedType(op.getOutput()), inTy = rankedType(op.getInput());
+  if (!outTy || !inTy || outTy.getNumDynamicDims() <= 1)
+    return replaceWithReshape(op, rewriter, op.getInput());
+  // Both result dims dynamic: the run-time shape [prod(dims before axis), -1].
+  auto axis = normalizeAxis((int64_t)op.getAxis(), inTy.getRank() + 1);
+  if (!axis)
+    return rewriter.notifyMatchFailure(op, "axis out of range");
+  Location loc = op.getLoc();
+  auto i64 = rewriter.getI64Type();
+  auto oneTy = RankedTensorType::get({1}, i64);
+  auto cst = [&](int64_t v) -> Value {
+    return wt::ConstantOp::create(
+        rewriter, loc, cast<ElementsAttr>(DenseElementsAttr::get(oneTy, v)));
+  };
+  Value rows = cst(1);
+  if (*axis > 0) {
+    Value shape = wt::ShapeOfOp::create(
+        rewriter, loc, RankedTensorType::get({inTy.getRank()}, i64), op.getInput());
+    Value lead = wt::SliceOp::create(
+        rewriter, loc, RankedTensorType::get({*axis}, i64), shape,
+        rewriter.getDenseI64ArrayAttr({0}), rewriter.getDenseI64ArrayAttr({*axis}),
+        rewriter.getDenseI64ArrayAttr({1}));
+    rows = wt::ReduceOp::create(rewriter, loc, oneTy, lead, wt::ReduceFn::prod,
+                                ArrayRef<int64_t>{0}, /*keep_dims=*/true);
+  }
+  Value newShape = wt::ConcatOp::create(rewriter, loc, RankedTensorType::get({2}, i64),
+                                        ValueRange{rows, cst(-1)}, 0);
+  return replaceWithReshape(op, rewriter, op.getInput(), newShape);
 }
 
 LogicalResult convertTranspose(onnx::TransposeOp op, PatternRewriter &rewriter) {

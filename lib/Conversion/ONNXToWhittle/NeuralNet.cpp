@@ -331,10 +331,9 @@ LogicalResult decomposeLayerNorm(onnx::LayerNormalizationOp op, int64_t axis,
                                  PatternRewriter &rewriter) {
   auto inTy = rankedType(op.getX());
   auto statTy = rankedType(op.getMean() ? op.getMean() : op.getInvStdDev());
-  if (!inTy || !inTy.hasStaticShape() || !statTy ||
-      !isa<FloatType>(inTy.getElementType()) ||
+  if (!inTy || !statTy || !isa<FloatType>(inTy.getElementType()) ||
       statTy.getElementType() != inTy.getElementType())
-    return rewriter.notifyMatchFailure(op, "needs static float types");
+    return rewriter.notifyMatchFailure(op, "needs ranked float types");
   Location loc = op.getLoc();
   Type elt = inTy.getElementType();
   SmallVector<int64_t> axes;

@@ -34,6 +34,35 @@ Value emptyTensor(OpBuilder &b, Location loc, RankedTensorType type,
   return tensor::EmptyOp::create(b, loc, type.getShape(), type.getElementType(), dynamic);
 }
 
+std::pair<Value, Value> sliceRangeAtRunTime(OpBuilder &b, Location loc, Value dim,
+                                            int64_t start, int64_t end, int64_t step) {
+  auto idx = [&](int64_t v) { return arith::ConstantIndexOp::create(b, loc, v); };
+  // Counted from the back when negative, then clamped to [lo, hi]; int64
+  // max/min stand for "to the end"/"from the start".
+  auto clamp = [&](int64_t v, Value lo, Value hi) -> Value {
+    if (v >= (int64_t)1 << 62)
+      return hi;
+    if (v <= -((int64_t)1 << 62))
+      return lo;
+    Value x = v < 0 ? arith::AddIOp::create(b, loc, dim, idx(v)).getResult() : idx(v);
+    x = arith::MaxSIOp::create(b, loc, x, lo);
+    return arith::MinSIOp::create(b, loc, x, hi);
+  };
+  Value s, e, len;
+  if (step > 0) {
+    s = clamp(start, idx(0), dim);
+    e = clamp(end, idx(0), dim);
+    len = arith::SubIOp::create(b, loc, e, s);
+  } else {
+    Value last = arith::SubIOp::create(b, loc, dim, idx(1));
+    s = clamp(start, idx(0), last);
+    e = clamp(end, idx(-1), last);
+    len = arith::SubIOp::create(b, loc, s, e);
+  }
+  Value count = arith::CeilDivSIOp::create(b, loc, len, idx(step > 0 ? step : -step));
+  return {s, arith::MaxSIOp::create(b, loc, count, idx(0))};
+}
+
 OpFoldResult addSizes(OpBuilder &b, Location loc, OpFoldResult x, OpFoldResult y) {
   std::optional<int64_t> cx = getConstantIntValue(x), cy = getConstantIntValue(y);
   if (cx && cy)

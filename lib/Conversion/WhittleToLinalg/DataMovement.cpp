@@ -157,28 +157,6 @@ struct LowerConcat : OpRewritePattern<wt::ConcatOp> {
   }
 };
 
-/// ONNX Slice's (start, count) along a dim of run-time size `dim`, for a
-/// positive step: start and end counted from the back when negative and
-/// clamped to [0, dim].
-std::pair<Value, Value> dynamicSliceRange(OpBuilder &b, Location loc, Value dim, int64_t start,
-                                          int64_t end, int64_t step) {
-  auto idx = [&](int64_t v) { return arith::ConstantIndexOp::create(b, loc, v); };
-  auto clamp = [&](int64_t v) -> Value {
-    // int64 max/min mean "to the end"/"from the start".
-    if (v >= (int64_t)1 << 62)
-      return dim;
-    if (v <= -((int64_t)1 << 62))
-      return idx(0);
-    Value x = v < 0 ? arith::AddIOp::create(b, loc, dim, idx(v)).getResult() : idx(v);
-    x = arith::MaxSIOp::create(b, loc, x, idx(0));
-    return arith::MinSIOp::create(b, loc, x, dim);
-  };
-  Value s = clamp(start), e = clamp(end);
-  Value len = arith::SubIOp::create(b, loc, e, s);
-  Value count = arith::CeilDivSIOp::create(b, loc, len, idx(step));
-  return {s, arith::MaxSIOp::create(b, loc, count, idx(0))};
-}
-
 struct LowerSlice : OpRewritePattern<wt::SliceOp> {
   using Base::Base;
   LogicalResult matchAndRewrite(wt::SliceOp op, PatternRewriter &rewriter) const override {
@@ -198,8 +176,8 @@ struct LowerSlice : OpRewritePattern<wt::SliceOp> {
         continue;
       }
       auto [start, count] =
-          dynamicSliceRange(rewriter, loc, tensor::DimOp::create(rewriter, loc, op.getInput(), i),
-                            op.getStarts()[i], op.getEnds()[i], step);
+          sliceRangeAtRunTime(rewriter, loc, tensor::DimOp::create(rewriter, loc, op.getInput(), i),
+                              op.getStarts()[i], op.getEnds()[i], step);
       offsets.push_back(start);
       sizes.push_back(outTy.isDynamicDim(i)
                           ? OpFoldResult(count)

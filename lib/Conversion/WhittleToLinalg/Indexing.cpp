@@ -12,6 +12,8 @@
 
 #include "Lowering.h"
 
+#include "mlir/Dialect/Arith/Utils/Utils.h"
+
 #include "mlir/Dialect/SCF/IR/SCF.h"
 
 using namespace mlir;
@@ -45,14 +47,15 @@ Value combine(OpBuilder &b, Location loc, wt::ScatterReduction r, Value old,
 /// out[i..] = input[start_d + i_d * step_d ..] with index-typed starts and
 /// steps per dim.
 Value stridedRead(OpBuilder &b, Location loc, Value input, RankedTensorType outTy,
-                  ArrayRef<Value> starts, ArrayRef<Value> steps) {
+                  ArrayRef<Value> starts, ArrayRef<Value> steps,
+                  ArrayRef<OpFoldResult> sizes = {}) {
   return buildIndexedGeneric(b, loc, outTy, [&](OpBuilder &nb, Location l) -> Value {
     SmallVector<Value> at;
     for (int64_t d = 0; d < outTy.getRank(); ++d)
       at.push_back(arith::AddIOp::create(
           nb, l, starts[d], arith::MulIOp::create(nb, l, linalg::IndexOp::create(nb, l, d), steps[d])));
     return tensor::ExtractOp::create(nb, l, input, at);
-  });
+  }, sizes);
 }
 
 /// Starts and steps of every dim from the run-time ONNX parameters, as
@@ -108,19 +111,32 @@ struct LowerDynamicSlice : OpRewritePattern<wt::DynamicSliceOp> {
 struct LowerReversingSlice : OpRewritePattern<wt::SliceOp> {
   using Base::Base;
   LogicalResult matchAndRewrite(wt::SliceOp op, PatternRewriter &rewriter) const override {
-    auto inTy = staticType(op.getInput()), outTy = staticType(op.getOutput());
+    auto inTy = rankedType(op.getInput()), outTy = rankedType(op.getOutput());
     if (!inTy || !outTy || llvm::none_of(op.getSteps(), [](int64_t s) { return s < 0; }))
-      return rewriter.notifyMatchFailure(op, "needs static types and a negative step");
+      return rewriter.notifyMatchFailure(op, "needs ranked types and a negative step");
     Location loc = op.getLoc();
     SmallVector<Value> starts, steps;
+    SmallVector<OpFoldResult> sizes;
     for (int64_t i = 0; i < inTy.getRank(); ++i) {
-      auto [start, count] = wt::sliceRange(inTy.getDimSize(i), op.getStarts()[i],
-                                           op.getEnds()[i], op.getSteps()[i]);
-      (void)count;
-      starts.push_back(arith::ConstantIndexOp::create(rewriter, loc, start));
       steps.push_back(arith::ConstantIndexOp::create(rewriter, loc, op.getSteps()[i]));
+      if (!inTy.isDynamicDim(i)) {
+        auto [start, count] = wt::sliceRange(inTy.getDimSize(i), op.getStarts()[i],
+                                             op.getEnds()[i], op.getSteps()[i]);
+        starts.push_back(arith::ConstantIndexOp::create(rewriter, loc, start));
+        sizes.push_back(rewriter.getIndexAttr(count));
+        continue;
+      }
+      auto [start, count] = sliceRangeAtRunTime(
+          rewriter, loc, tensor::DimOp::create(rewriter, loc, op.getInput(), i),
+          op.getStarts()[i], op.getEnds()[i], op.getSteps()[i]);
+      starts.push_back(start);
+      sizes.push_back(outTy.isDynamicDim(i)
+                          ? OpFoldResult(count)
+                          : checkSameSize(rewriter, loc, count,
+                                          rewriter.getIndexAttr(outTy.getDimSize(i))));
     }
-    rewriter.replaceOp(op, stridedRead(rewriter, loc, op.getInput(), outTy, starts, steps));
+    rewriter.replaceOp(op,
+                       stridedRead(rewriter, loc, op.getInput(), outTy, starts, steps, sizes));
     return success();
   }
 };
@@ -130,9 +146,9 @@ struct LowerReversingSlice : OpRewritePattern<wt::SliceOp> {
 struct LowerPadByGather : OpRewritePattern<wt::PadOp> {
   using Base::Base;
   LogicalResult matchAndRewrite(wt::PadOp op, PatternRewriter &rewriter) const override {
-    auto inTy = staticType(op.getInput()), outTy = staticType(op.getOutput());
+    auto inTy = rankedType(op.getInput()), outTy = rankedType(op.getOutput());
     if (!inTy || !outTy || !isSignlessOrFloat(inTy))
-      return rewriter.notifyMatchFailure(op, "needs static signless types");
+      return rewriter.notifyMatchFailure(op, "needs ranked signless types");
     bool general = op.getMode() != wt::PadMode::constant || op.getPadValues() ||
                    llvm::any_of(op.getPads(), [](int64_t p) { return p < 0; });
     if (!general)
@@ -163,13 +179,37 @@ struct LowerPadByGather : OpRewritePattern<wt::PadOp> {
     }
     Value input = op.getInput();
     wt::PadMode mode = op.getMode();
+    // Input extents (run-time ones for dynamic dims) and the result's:
+    // lo + n + hi.
+    SmallVector<Value> extent;
+    SmallVector<OpFoldResult> outSizes;
+    for (int64_t d = 0; d < rank; ++d) {
+      extent.push_back(inTy.isDynamicDim(d)
+                           ? tensor::DimOp::create(rewriter, loc, input, d).getResult()
+                           : cidx(rewriter, inTy.getDimSize(d)));
+      if (!outTy.isDynamicDim(d)) {
+        outSizes.push_back(rewriter.getIndexAttr(outTy.getDimSize(d)));
+        continue;
+      }
+      Value hi;
+      if (Value pv = op.getPadValues()) {
+        Value v = tensor::ExtractOp::create(rewriter, loc, pv, ValueRange{cidx(rewriter, rank + d)});
+        hi = arith::IndexCastOp::create(rewriter, loc, rewriter.getIndexType(), v);
+      } else {
+        hi = cidx(rewriter, op.getPads()[rank + d]);
+      }
+      outSizes.push_back(arith::AddIOp::create(
+                             rewriter, loc, arith::AddIOp::create(rewriter, loc, lo[d], extent[d]),
+                             hi)
+                             .getResult());
+    }
     Value result = buildIndexedGeneric(rewriter, loc, outTy, [&](OpBuilder &b, Location l) {
           using P = arith::CmpIPredicate;
           Value inside;
           SmallVector<Value> at;
           for (int64_t d = 0; d < rank; ++d) {
-            int64_t n = inTy.getDimSize(d);
-            Value zero = cidx(b, 0), last = cidx(b, n - 1);
+            Value n = extent[d];
+            Value zero = cidx(b, 0), last = arith::SubIOp::create(b, l, n, cidx(b, 1));
             Value j = arith::SubIOp::create(b, l, linalg::IndexOp::create(b, l, d), lo[d]);
             switch (mode) {
             case wt::PadMode::constant: {
@@ -195,7 +235,7 @@ struct LowerPadByGather : OpRewritePattern<wt::PadOp> {
               break;
             }
             case wt::PadMode::wrap: {
-              Value size = cidx(b, n);
+              Value size = n;
               j = arith::RemSIOp::create(
                   b, l, arith::AddIOp::create(b, l, arith::RemSIOp::create(b, l, j, size), size),
                   size);
@@ -208,7 +248,7 @@ struct LowerPadByGather : OpRewritePattern<wt::PadOp> {
           if (inside)
             v = arith::SelectOp::create(b, l, inside, v, fill);
           return v;
-        });
+        }, outSizes);
     rewriter.replaceOp(op, result);
     return success();
   }
@@ -218,15 +258,27 @@ struct LowerGatherElements : OpRewritePattern<wt::GatherElementsOp> {
   using Base::Base;
   LogicalResult matchAndRewrite(wt::GatherElementsOp op,
                                 PatternRewriter &rewriter) const override {
-    auto inTy = staticType(op.getInput()), idxTy = staticType(op.getIndices()),
-         outTy = staticType(op.getOutput());
+    auto inTy = rankedType(op.getInput()), idxTy = rankedType(op.getIndices()),
+         outTy = rankedType(op.getOutput());
     if (!inTy || !idxTy || !outTy || !isSignlessOrFloat(inTy))
-      return rewriter.notifyMatchFailure(op, "needs static signless types");
+      return rewriter.notifyMatchFailure(op, "needs ranked signless types");
     Location loc = op.getLoc();
     int64_t axis = op.getAxis(), r = outTy.getRank();
     Value input = op.getInput();
-    Value init = tensor::EmptyOp::create(rewriter, loc, outTy.getShape(),
-                                         outTy.getElementType());
+    // The result has the indices' dims; off the axis they index the input
+    // directly, so they must not exceed its (checked as max(idx, in) == in).
+    SmallVector<OpFoldResult> sizes = sizesOf(rewriter, loc, op.getIndices()),
+                              inSizes = sizesOf(rewriter, loc, input);
+    for (int64_t d = 0; d < r; ++d)
+      if (d != axis && (inTy.isDynamicDim(d) || idxTy.isDynamicDim(d)))
+        checkSameSize(rewriter, loc,
+                      arith::MaxSIOp::create(
+                          rewriter, loc, getValueOrCreateConstantIndexOp(rewriter, loc, sizes[d]),
+                          getValueOrCreateConstantIndexOp(rewriter, loc, inSizes[d]))
+                          .getResult(),
+                      inSizes[d]);
+    OpFoldResult axisSize = inSizes[axis];
+    Value init = emptyTensor(rewriter, loc, outTy, sizes);
     auto id = rewriter.getMultiDimIdentityMap(r);
     auto generic = linalg::GenericOp::create(
         rewriter, loc, outTy, op.getIndices(), init, SmallVector<AffineMap>{id, id},
@@ -234,7 +286,7 @@ struct LowerGatherElements : OpRewritePattern<wt::GatherElementsOp> {
         [&](OpBuilder &b, Location l, ValueRange a) {
           SmallVector<Value> at;
           for (int64_t d = 0; d < r; ++d)
-            at.push_back(d == axis ? wrapIndex(b, l, a[0], inTy.getDimSize(axis))
+            at.push_back(d == axis ? wrapIndex(b, l, a[0], axisSize)
                                    : (Value)linalg::IndexOp::create(b, l, d));
           linalg::YieldOp::create(b, l, ValueRange{tensor::ExtractOp::create(b, l, input, at)});
         });

@@ -45,6 +45,12 @@ llvm::SmallVector<mlir::OpFoldResult> sizesOf(mlir::OpBuilder &b, mlir::Location
 mlir::Value emptyTensor(mlir::OpBuilder &b, mlir::Location loc,
                         mlir::RankedTensorType type,
                         llvm::ArrayRef<mlir::OpFoldResult> sizes);
+/// ONNX Slice's (start, count) along a dim of run-time size `dim`, for any
+/// nonzero step: start and end counted from the back when negative and
+/// clamped as ONNX does.
+std::pair<mlir::Value, mlir::Value> sliceRangeAtRunTime(mlir::OpBuilder &b, mlir::Location loc,
+                                                        mlir::Value dim, int64_t start,
+                                                        int64_t end, int64_t step);
 /// x + y, folded when both are constants.
 mlir::OpFoldResult addSizes(mlir::OpBuilder &b, mlir::Location loc, mlir::OpFoldResult x,
                             mlir::OpFoldResult y);

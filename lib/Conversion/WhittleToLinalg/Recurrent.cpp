@@ -11,7 +11,10 @@
 
 #include "Lowering.h"
 
+#include "mlir/Dialect/Arith/Utils/Utils.h"
 #include "mlir/Dialect/SCF/IR/SCF.h"
+
+#include <limits>
 
 using namespace mlir;
 using namespace whittle;
@@ -40,6 +43,9 @@ struct Gen {
   OpBuilder &b;
   Location loc;
   Type elt;
+  /// Sequence length and batch at run time (index values; constants when
+  /// static).
+  Value seqV, batchV;
 
   RankedTensorType ty(ArrayRef<int64_t> shape) { return RankedTensorType::get(shape, elt); }
   Value binary(Value x, Value y, wt::BinaryFn fn) {
@@ -58,11 +64,14 @@ struct Gen {
     return wt::UnaryOp::create(b, loc, x.getType(), x, wt::UnaryFn::clip,
                                b.getF32FloatAttr(-*c), b.getF32FloatAttr(*c));
   }
-  /// Static slice of `v` along `axis` [from, from + n).
+  /// Static slice of `v` along `axis` [from, from + n); other dims whole.
   Value slice(Value v, int64_t axis, int64_t from, int64_t n) {
     auto t = cast<RankedTensorType>(v.getType());
     SmallVector<int64_t> starts(t.getRank(), 0), ends(t.getShape()), steps(t.getRank(), 1),
         shape(t.getShape());
+    for (int64_t &e : ends)
+      if (ShapedType::isDynamic(e))
+        e = std::numeric_limits<int64_t>::max();
     starts[axis] = from;
     ends[axis] = from + n;
     shape[axis] = n;
@@ -78,10 +87,22 @@ struct Gen {
     Value s = slice(v, 0, d, 1);
     return reshape(s, t.getShape().drop_front());
   }
-  Value zeros(ArrayRef<int64_t> shape) {
-    return filled(b, loc, ty(shape), scalarConstant(b, loc, elt, 0.0));
+  /// Zeros of `shape`; a dynamic dim is the batch, or the sequence where
+  /// `seqFirst` (seq x batch x H).
+  Value zeros(ArrayRef<int64_t> shape, bool seqFirst = false) {
+    SmallVector<OpFoldResult> sizes;
+    for (auto [i, d] : llvm::enumerate(shape))
+      sizes.push_back(!ShapedType::isDynamic(d) ? OpFoldResult(b.getIndexAttr(d))
+                      : seqFirst && i == 0      ? OpFoldResult(seqV)
+                                                : OpFoldResult(batchV));
+    return filled(b, loc, ty(shape), scalarConstant(b, loc, elt, 0.0), sizes);
   }
 };
+
+/// a * b, dynamic when either is.
+int64_t mulDims(int64_t a, int64_t b) {
+  return ShapedType::isDynamic(a) || ShapedType::isDynamic(b) ? ShapedType::kDynamic : a * b;
+}
 
 /// A rank-0 whittle.constant 0 of `elt`.
 Value scalarConstantTensor(OpBuilder &b, Location loc, Type elt) {
@@ -106,21 +127,21 @@ DirectionResult runDirection(OpBuilder &b, Location loc, Gen &g, int64_t seq, in
                              Value lens, StepFn step) {
   int64_t cols = cast<RankedTensorType>(xw.getType()).getDimSize(1);
   SmallVector<Value> carried(init.begin(), init.end());
-  carried.push_back(g.zeros({seq, batch, hidden}));
+  carried.push_back(g.zeros({seq, batch, hidden}, /*seqFirst=*/true));
   Value lb = arith::ConstantIndexOp::create(b, loc, 0);
-  Value ub = arith::ConstantIndexOp::create(b, loc, seq);
+  Value ub = g.seqV;
   Value one = arith::ConstantIndexOp::create(b, loc, 1);
+  Value last = arith::SubIOp::create(b, loc, g.seqV, one);
+  OpFoldResult batchSize = ShapedType::isDynamic(batch) ? OpFoldResult(g.batchV)
+                                                        : OpFoldResult(b.getIndexAttr(batch));
   size_t n = init.size();
   auto loop = scf::ForOp::create(
       b, loc, lb, ub, one, carried, [&](OpBuilder &nb, Location l, Value t, ValueRange args) {
-        Gen s{nb, l, g.elt};
-        Value tt = reverse ? arith::SubIOp::create(
-                                 nb, l, arith::ConstantIndexOp::create(nb, l, seq - 1), t)
-                                 .getResult()
-                           : t;
-        Value row = arith::MulIOp::create(nb, l, tt, arith::ConstantIndexOp::create(nb, l, batch));
+        Gen s{nb, l, g.elt, g.seqV, g.batchV};
+        Value tt = reverse ? arith::SubIOp::create(nb, l, last, t).getResult() : t;
+        Value row = arith::MulIOp::create(nb, l, tt, g.batchV);
         SmallVector<OpFoldResult> offs{row, nb.getIndexAttr(0)},
-            sizes{nb.getIndexAttr(batch), nb.getIndexAttr(cols)},
+            sizes{batchSize, nb.getIndexAttr(cols)},
             strides{nb.getIndexAttr(1), nb.getIndexAttr(1)};
         Value xg = tensor::ExtractSliceOp::create(nb, l, s.ty({batch, cols}), xw, offs, sizes,
                                                   strides);
@@ -144,7 +165,7 @@ DirectionResult runDirection(OpBuilder &b, Location loc, Gen &g, int64_t seq, in
             next[k] = wt::SelectOp::create(nb, l, bh, live, next[k], states[k]);
         }
         SmallVector<OpFoldResult> yOffs{tt, nb.getIndexAttr(0), nb.getIndexAttr(0)},
-            ySizes{nb.getIndexAttr(1), nb.getIndexAttr(batch), nb.getIndexAttr(hidden)},
+            ySizes{nb.getIndexAttr(1), batchSize, nb.getIndexAttr(hidden)},
             yStrides(3, nb.getIndexAttr(1));
         next.push_back(tensor::InsertSliceOp::create(nb, l, s.reshape(hOut, {1, batch, hidden}),
                                                      args[n], yOffs, ySizes, yStrides));
@@ -169,19 +190,21 @@ struct RecurrentLowering : OpRewritePattern<OpTy> {
   virtual DirectionResult direction(OpTy op, PatternRewriter &rewriter, Gen &g, int64_t d,
                                     Value x2) const = 0;
 
-  static bool staticOrAbsent(Value v) { return !v || staticType(v); }
+  static bool rankedOrAbsent(Value v) { return !v || rankedType(v); }
 
   LogicalResult matchAndRewrite(OpTy op, PatternRewriter &rewriter) const override {
-    auto xTy = staticType(op.getX());
-    if (!xTy || !staticType(op.getW()) || !staticType(op.getR()) ||
-        !llvm::all_of(op->getOperands(), [](Value v) { return staticOrAbsent(v); }))
-      return rewriter.notifyMatchFailure(op, "needs static shapes");
+    // Sequence length and batch may be dynamic; weights are static.
+    auto xTy = rankedType(op.getX());
+    if (!xTy || xTy.isDynamicDim(2) || !staticType(op.getW()) || !staticType(op.getR()) ||
+        (op.getB() && !staticType(op.getB())) ||
+        !llvm::all_of(op->getOperands(), [](Value v) { return rankedOrAbsent(v); }))
+      return rewriter.notifyMatchFailure(op, "needs ranked inputs, static weights");
     if (op.getSequenceLens() && op.getDirection() != wt::RnnDirection::forward)
       return rewriter.notifyMatchFailure(op, "sequence_lens with a reverse direction");
     for (Attribute a : op.getActivations())
       if (!activation(cast<StringAttr>(a).getValue()))
         return rewriter.notifyMatchFailure(op, "activation without a lowering");
-    Gen g{rewriter, op.getLoc(), xTy.getElementType()};
+    Gen g{rewriter, op.getLoc(), xTy.getElementType(), Value(), Value()};
     int64_t seq = xTy.getDimSize(0), batch = xTy.getDimSize(1), hidden = op.getHiddenSize();
     int64_t dirs = op.getDirection() == wt::RnnDirection::bidirectional ? 2 : 1;
     // Check the results before building anything.
@@ -191,15 +214,30 @@ struct RecurrentLowering : OpRewritePattern<OpTy> {
       if (t != (isY ? g.ty({seq, dirs, batch, hidden}) : g.ty({dirs, batch, hidden})))
         return rewriter.notifyMatchFailure(op, "result types are not the recurrence's");
     }
-    Value x2 = g.reshape(op.getX(), {seq * batch, xTy.getDimSize(2)});
+    g.seqV = getValueOrCreateConstantIndexOp(
+        rewriter, op.getLoc(), tensor::getMixedSize(rewriter, op.getLoc(), op.getX(), 0));
+    g.batchV = getValueOrCreateConstantIndexOp(
+        rewriter, op.getLoc(), tensor::getMixedSize(rewriter, op.getLoc(), op.getX(), 1));
+    Value x2 = g.reshape(op.getX(), {mulDims(seq, batch), xTy.getDimSize(2)});
     SmallVector<DirectionResult> parts;
     for (int64_t d = 0; d < dirs; ++d)
       parts.push_back(direction(op, rewriter, g, d, x2));
     auto stack = [&](function_ref<Value(const DirectionResult &)> pick, int64_t axis,
                      ArrayRef<int64_t> partShape, ArrayRef<int64_t> shape) -> Value {
+      // A unit dim inserted (an expand_shape: seq and batch may both be
+      // dynamic).
       SmallVector<Value> vs;
-      for (const DirectionResult &p : parts)
-        vs.push_back(g.reshape(pick(p), partShape));
+      for (const DirectionResult &p : parts) {
+        Value v = pick(p);
+        SmallVector<ReassociationIndices> re;
+        for (int64_t i = 0, j = 0; i < cast<RankedTensorType>(v.getType()).getRank(); ++i) {
+          if (i == axis)
+            re.push_back({j, j + 1}), j += 2; // the unit dim, then source dim i
+          else
+            re.push_back({j}), j += 1;
+        }
+        vs.push_back(tensor::ExpandShapeOp::create(rewriter, op.getLoc(), g.ty(partShape), v, re));
+      }
       if (vs.size() == 1)
         return vs[0];
       return wt::ConcatOp::create(rewriter, op.getLoc(), g.ty(shape), vs, axis);

@@ -143,8 +143,8 @@ struct LowerConv : OpRewritePattern<wt::ConvOp> {
         inTy.getElementType() != outTy.getElementType() ||
         wTy.getElementType() != outTy.getElementType())
       return rewriter.notifyMatchFailure(op, "needs float or signless integer types, static filter");
-    if (inTy.isDynamicDim(1))
-      return rewriter.notifyMatchFailure(op, "dynamic input channels");
+    if (inTy.isDynamicDim(1) && op.getGroups() != 1)
+      return rewriter.notifyMatchFailure(op, "dynamic input channels of a grouped conv");
     if (!isa<FloatType>(outTy.getElementType()) && (op.getResidual() || op.getEpilogueAttr()))
       return rewriter.notifyMatchFailure(op, "integer conv with an epilogue");
     if ((op.getBias() && !staticType(op.getBias())) ||
@@ -154,6 +154,10 @@ struct LowerConv : OpRewritePattern<wt::ConvOp> {
     MLIRContext *ctx = getContext();
     int64_t k = inTy.getRank() - 2, groups = op.getGroups();
     int64_t n = inTy.getDimSize(0), m = wTy.getDimSize(0);
+    // Dynamic input channels must be the filter's.
+    if (inTy.isDynamicDim(1))
+      checkSameSize(rewriter, loc, tensor::getMixedSize(rewriter, loc, op.getInput(), 1),
+                    rewriter.getIndexAttr(wTy.getDimSize(1)));
     Type elt = outTy.getElementType();
     ArrayRef<int64_t> pads = op.getPads();
     Value zero = scalarConstant(rewriter, loc, elt, 0.0);
