@@ -317,3 +317,53 @@ func.func @deconv(%x: tensor<?x3x?x?xf32>, %w: tensor<3x5x2x2xf32>) -> tensor<?x
   %y = whittle.conv_transpose %x, %w {strides = array<i64: 2, 2>, dilations = array<i64: 1, 1>, pads = array<i64: 0, 0, 0, 0>} : (tensor<?x3x?x?xf32>, tensor<3x5x2x2xf32>) -> tensor<?x5x?x?xf32>
   return %y : tensor<?x5x?x?xf32>
 }
+
+// -----
+
+// An LSTM over a run-time sequence and batch: the time loop runs to the
+// sequence length (reverse: from length - 1), each step slices batch rows.
+// CHECK-LABEL: func.func @lstm
+// CHECK-DAG: %[[SEQ:.*]] = tensor.dim %arg0, %c0 : tensor<?x?x3xf32>
+// CHECK-DAG: %[[B:.*]] = tensor.dim %arg0, %c1 : tensor<?x?x3xf32>
+// CHECK: tensor.empty(%[[SEQ]], %[[B]]) : tensor<?x?x4xf32>
+// CHECK: %[[LAST:.*]] = arith.subi %[[SEQ]], %c1 : index
+// CHECK: scf.for %[[T:.*]] = %c0 to %[[SEQ]] step %c1
+// CHECK: %[[TT:.*]] = arith.subi %[[LAST]], %[[T]] : index
+// CHECK: %[[ROW:.*]] = arith.muli %[[TT]], %[[B]] : index
+// CHECK: tensor.extract_slice %{{.*}}[%[[ROW]], 0] [%[[B]], 16] [1, 1] : tensor<?x16xf32> to tensor<?x16xf32>
+// CHECK: tensor.expand_shape %{{.*}} {{\[\[}}0], [1, 2], [3]] output_shape [%{{.*}}, 1, %{{.*}}, 4] : tensor<?x?x4xf32> into tensor<?x1x?x4xf32>
+// CHECK: tensor.expand_shape %{{.*}} {{\[\[}}0, 1], [2]] output_shape [1, %{{.*}}, 4] : tensor<?x4xf32> into tensor<1x?x4xf32>
+func.func @lstm(%x: tensor<?x?x3xf32>, %w: tensor<1x16x3xf32>, %r: tensor<1x16x4xf32>) -> (tensor<?x1x?x4xf32>, tensor<1x?x4xf32>) {
+  %y, %yh = "whittle.lstm"(%x, %w, %r) <{direction = #whittle<rnn_direction reverse>, hidden_size = 4 : i64, activations = ["Sigmoid", "Tanh", "Tanh"], operandSegmentSizes = array<i32: 1, 1, 1, 0, 0, 0, 0, 0>, resultSegmentSizes = array<i32: 1, 1, 0>}> : (tensor<?x?x3xf32>, tensor<1x16x3xf32>, tensor<1x16x4xf32>) -> (tensor<?x1x?x4xf32>, tensor<1x?x4xf32>)
+  return %y, %yh : tensor<?x1x?x4xf32>, tensor<1x?x4xf32>
+}
+
+// -----
+
+// Reflect padding of a run-time extent n: the result is 2 + n + 2, the
+// mirror is about n - 1.
+// CHECK-LABEL: func.func @reflect
+// CHECK: %[[N:.*]] = tensor.dim %arg0, %c0 : tensor<?xf32>
+// CHECK: %[[A:.*]] = arith.addi %[[N]], %c2 : index
+// CHECK: %[[OUT:.*]] = arith.addi %[[A]], %c2 : index
+// CHECK: tensor.empty(%[[OUT]]) : tensor<?xf32>
+// CHECK: arith.subi %[[N]], %c1 : index
+func.func @reflect(%x: tensor<?xf32>) -> tensor<?xf32> {
+  %y = whittle.pad reflect %x {pads = array<i64: 2, 2>} : (tensor<?xf32>) -> tensor<?xf32>
+  return %y : tensor<?xf32>
+}
+
+// -----
+
+// A reversing slice of a run-time extent: start n - 1 (clamped), count n.
+// CHECK-LABEL: func.func @reverse
+// CHECK: %[[N:.*]] = tensor.dim %arg0, %c0 : tensor<?xf32>
+// CHECK: %[[L:.*]] = arith.subi %[[N]], %c1 : index
+// CHECK: tensor.empty(%{{.*}}) : tensor<?xf32>
+// CHECK: linalg.index 0
+// CHECK: arith.muli %{{.*}}, %c-1 : index
+// CHECK: tensor.extract %arg0
+func.func @reverse(%x: tensor<?xf32>) -> tensor<?xf32> {
+  %y = whittle.slice %x {starts = array<i64: -1>, ends = array<i64: -9223372036854775807>, steps = array<i64: -1>} : tensor<?xf32> -> tensor<?xf32>
+  return %y : tensor<?xf32>
+}
