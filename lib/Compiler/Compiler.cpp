@@ -906,11 +906,18 @@ void numberCheckSites(ModuleOp module, std::vector<std::string> &sites) {
 LogicalResult checkLowered(ModuleOp module) {
   std::map<std::string, int> left;
   Operation *first = nullptr;
+  bool dynamic = false;
+  auto isDynamic = [](Type t) {
+    auto r = dyn_cast<RankedTensorType>(t);
+    return r && !r.hasStaticShape();
+  };
   module.walk([&](Operation *op) {
     if (isa<wt::WhittleDialect>(op->getDialect())) {
       ++left[op->getName().getStringRef().str()];
       if (!first)
         first = op;
+      dynamic |= llvm::any_of(op->getOperandTypes(), isDynamic) ||
+                 llvm::any_of(op->getResultTypes(), isDynamic);
     }
   });
   if (left.empty())
@@ -918,9 +925,11 @@ LogicalResult checkLowered(ModuleOp module) {
   std::string list;
   for (auto &[name, n] : left)
     list += (list.empty() ? "" : ", ") + name + " (" + std::to_string(n) + ")";
-  return first->emitError()
-         << "no code generation yet for: " << list
-         << " (this version lowers static shapes of float models)";
+  InFlightDiagnostic diag = first->emitError() << "no code generation yet for: " << list;
+  if (dynamic)
+    diag << " over dynamic dims; pin the input shapes with --input-shape NAME=DIMS to "
+            "compile static code";
+  return diag;
 }
 
 LogicalResult runPipeline(ModuleOp module, StringRef pipeline) {
@@ -1010,7 +1019,7 @@ LogicalResult compileModule(ModuleOp module, const CompileOptions &options,
                                      // sizes in affine.apply join arith's folds.
                                      "resolve-ranked-shaped-type-result-dims,canonicalize,cse,"
                                      "resolve-ranked-shaped-type-result-dims,lower-affine,"
-                                     "canonicalize,cse")) ||
+                                     "canonicalize,cse,canonicalize")) ||
       failed(checkLowered(module)))
     return failure();
   dropTrivialChecks(module);

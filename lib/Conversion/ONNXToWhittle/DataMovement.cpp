@@ -216,9 +216,12 @@ LogicalResult convertFlatten(onnx::FlattenOp op, PatternRewriter &rewriter) {
   if (!outTy || !inTy || outTy.getNumDynamicDims() <= 1)
     return replaceWithReshape(op, rewriter, op.getInput());
   // Both result dims dynamic: the run-time shape [prod(dims before axis), -1].
-  auto axis = normalizeAxis((int64_t)op.getAxis(), inTy.getRank() + 1);
-  if (!axis)
+  // Flatten's axis lies in [-r, r]; a negative one counts from r.
+  int64_t a = (int64_t)op.getAxis() < 0 ? (int64_t)op.getAxis() + inTy.getRank()
+                                        : (int64_t)op.getAxis();
+  if (a < 0 || a > inTy.getRank())
     return rewriter.notifyMatchFailure(op, "axis out of range");
+  std::optional<int64_t> axis = a;
   Location loc = op.getLoc();
   auto i64 = rewriter.getI64Type();
   auto oneTy = RankedTensorType::get({1}, i64);
@@ -485,18 +488,18 @@ LogicalResult convertResize(onnx::ResizeOp op, PatternRewriter &rewriter) {
         scalesAttr = rewriter.getDenseF32ArrayAttr(f);
       }
     } else {
-      // Run-time scales: the coordinate map reads them; the static result
-      // shape gives the size.
+      // Run-time scales: the coordinate map reads them; a dynamic result's
+      // size is floor(input * scale), computed by the code too.
       auto sTy = rankedType(s);
       auto inTy = rankedType(op.getX());
       if (!sTy || sTy.getRank() != 1 || !sTy.getElementType().isF32() || !inTy ||
-          sTy.getDimSize(0) != inTy.getRank() || !outTy.hasStaticShape())
-        return rewriter.notifyMatchFailure(op, "run-time scales of a dynamic result");
+          (!sTy.isDynamicDim(0) && sTy.getDimSize(0) != inTy.getRank()))
+        return rewriter.notifyMatchFailure(op, "run-time scales of another shape");
       scaleValues = s;
     }
   }
   // A dynamic output size is only derivable from scales.
-  if (!outTy.hasStaticShape() && !scalesAttr)
+  if (!outTy.hasStaticShape() && !scalesAttr && !scaleValues)
     return rewriter.notifyMatchFailure(op, "dynamic output without scales");
   rewriter.replaceOpWithNewOp<wt::ResizeOp>(
       op, outTy, op.getX(), *mode, coord, op.getNearestMode(),

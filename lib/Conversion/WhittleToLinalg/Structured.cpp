@@ -178,10 +178,15 @@ struct LowerConv : OpRewritePattern<wt::ConvOp> {
     SmallVector<OpFoldResult> accSizes{tensor::getMixedSize(rewriter, loc, x, 0),
                                        rewriter.getIndexAttr(groups),
                                        rewriter.getIndexAttr(mg)};
-    for (int64_t i = 0; i < k; ++i)
-      accSizes.push_back(windowCount(rewriter, loc, tensor::getMixedSize(rewriter, loc, x, 3 + i),
-                                     wTy.getDimSize(2 + i), op.getStrides()[i],
-                                     op.getDilations()[i]));
+    for (int64_t i = 0; i < k; ++i) {
+      OpFoldResult count =
+          windowCount(rewriter, loc, tensor::getMixedSize(rewriter, loc, x, 3 + i),
+                      wTy.getDimSize(2 + i), op.getStrides()[i], op.getDilations()[i]);
+      // A declared static extent over a dynamic input is checked.
+      if (!outTy.isDynamicDim(2 + i))
+        count = checkSameSize(rewriter, loc, count, rewriter.getIndexAttr(outTy.getDimSize(2 + i)));
+      accSizes.push_back(count);
+    }
     int64_t loops = 3 + 2 * k + 1, cgDim = k + 2;
     auto outDim = [&](int64_t i) { return i < k - 1 ? 3 + i : 2 * k + 3; };
     auto kernelDim = [&](int64_t i) { return k + 3 + i; };
@@ -226,7 +231,14 @@ struct LowerConv : OpRewritePattern<wt::ConvOp> {
     SmallVector<ReassociationIndices> collapse{{0}, {1, 2}};
     for (int64_t i = 0; i < k; ++i)
       collapse.push_back({3 + i});
-    Value y = tensor::CollapseShapeOp::create(rewriter, loc, outTy, acc, collapse);
+    // Collapsed on the accumulator's own type (dynamic where it is), then
+    // cast to the declared result (which may be static over dynamic inputs).
+    SmallVector<int64_t> yShape{accShape[0], m};
+    yShape.append(accShape.begin() + 3, accShape.end());
+    auto yTy = RankedTensorType::get(yShape, elt);
+    Value y = tensor::CollapseShapeOp::create(rewriter, loc, yTy, acc, collapse);
+    if (yTy != outTy)
+      y = tensor::CastOp::create(rewriter, loc, outTy, y);
     rewriter.replaceOp(op, applyEpilogue(rewriter, loc, y, op.getResidual(),
                                          op.getEpilogueAttr()));
     return success();
