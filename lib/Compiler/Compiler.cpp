@@ -688,6 +688,27 @@ static int64_t rt_describe(int64_t rank, const int64_t *dims, int64_t *sizes, in
   return n;
 }
 
+/* Output i's buffer for `bytes`: the caller's (2 with a message when it is
+ * too small) or one malloc'ed here (recorded in mine[i]; 1 when out of
+ * memory). */
+static int rt_output(void **out, void **mine, const size_t *out_bytes, int i, size_t bytes) {
+  if (!out[i]) {
+    out[i] = mine[i] = malloc(bytes ? bytes : 1);
+    if (!out[i]) {
+      rt_fail("out of memory");
+      return 1;
+    }
+    return 0;
+  }
+  if (out_bytes[i] < bytes) {
+    snprintf(rt_error_text, sizeof rt_error_text, "output %d needs %zu bytes, the buffer has %zu",
+             i, bytes, out_bytes[i]);
+    rt_error = rt_error_text;
+    return 2;
+  }
+  return 0;
+}
+
 /* Copies a strided result into contiguous row-major `dst`. */
 static void rt_copy_out(int64_t elem, int64_t rank, const char *base, int64_t offset,
                         const int64_t *sizes, const int64_t *strides, char *dst) {
@@ -728,14 +749,8 @@ static void rt_copy_out(int64_t elem, int64_t rank, const char *base, int64_t of
            << ";\n";
         for (size_t k = 0; k < d.dims.size(); ++k)
           os << "    out_dims[" << i * 8 + k << "] = " << d.dims[k] << ";\n";
-        os << "    if (!out[" << i << "]) {\n"
-           << "      out[" << i << "] = mine[" << i << "] = malloc(bytes ? bytes : 1);\n"
-           << "      if (!out[" << i << "]) { rt_fail(\"out of memory\"); status = 1; goto done; }\n"
-           << "    } else if (out_bytes[" << i << "] < bytes) {\n"
-           << "      snprintf(rt_error_text, sizeof rt_error_text, \"output " << i
-           << " needs %zu bytes, the buffer has %zu\", bytes, out_bytes[" << i << "]);\n"
-           << "      rt_error = rt_error_text; status = 2; goto done;\n"
-           << "    }\n  }\n";
+        os << "    if ((status = rt_output(out, mine, out_bytes, " << i << ", bytes)))\n"
+           << "      goto done;\n  }\n";
         fill(d, "o" + std::to_string(i), "out[" + std::to_string(i) + "]");
       }
       os << "  {\n    jmp_buf jump;\n    rt_jump = &jump;\n"
@@ -764,15 +779,8 @@ static void rt_copy_out(int64_t elem, int64_t rank, const char *base, int64_t of
           os << "    out_dims[" << i * 8 + k << "] = " << m << ".sizes[" << k << "];\n"
              << "    count *= " << m << ".sizes[" << k << "];\n";
         os << "    size_t bytes = (size_t)count * " << elemBytes(d.dtype) << ";\n"
-           << "    int ok = !status;\n"
-           << "    if (ok && !out[" << i << "]) {\n"
-           << "      out[" << i << "] = mine[" << i << "] = malloc(bytes ? bytes : 1);\n"
-           << "      if (!out[" << i << "]) { rt_fail(\"out of memory\"); status = 1; ok = 0; }\n"
-           << "    } else if (ok && out_bytes[" << i << "] < bytes) {\n"
-           << "      snprintf(rt_error_text, sizeof rt_error_text, \"output " << i
-           << " needs %zu bytes, the buffer has %zu\", bytes, out_bytes[" << i << "]);\n"
-           << "      rt_error = rt_error_text; status = 2; ok = 0;\n"
-           << "    }\n"
+           << "    int ok = !status && !(status = rt_output(out, mine, out_bytes, " << i
+           << ", bytes));\n"
            << "    if (ok)\n"
            << "      rt_copy_out(" << elemBytes(d.dtype) << ", " << r << ", (const char *)" << m
            << ".aligned, " << m << ".offset, "
