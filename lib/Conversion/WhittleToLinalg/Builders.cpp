@@ -480,12 +480,14 @@ Value padSpatial(OpBuilder &b, Location loc, Value input, ArrayRef<int64_t> lo,
       llvm::all_of(hi, [](int64_t v) { return v == 0; }))
     return input;
   auto ty = cast<RankedTensorType>(input.getType());
-  SmallVector<int64_t> low(2, 0), high(2, 0), shape(ty.getShape());
+  // The trailing lo.size() dims are the spatial ones.
+  size_t lead = ty.getRank() - lo.size();
+  SmallVector<int64_t> low(lead, 0), high(lead, 0), shape(ty.getShape());
   low.append(lo.begin(), lo.end());
   high.append(hi.begin(), hi.end());
   for (size_t i = 0; i < lo.size(); ++i)
-    if (!ty.isDynamicDim(2 + i))
-      shape[2 + i] += lo[i] + hi[i];
+    if (!ty.isDynamicDim(lead + i))
+      shape[lead + i] += lo[i] + hi[i];
   auto padTy = RankedTensorType::get(shape, ty.getElementType());
   return tensor::PadOp::create(b, loc, padTy, input, getAsIndexOpFoldResult(b.getContext(), low),
                                getAsIndexOpFoldResult(b.getContext(), high), padValue);

@@ -108,7 +108,8 @@ mlir::Value reshapeTo(mlir::OpBuilder &b, mlir::Location loc, mlir::Value v,
                       mlir::RankedTensorType type,
                       llvm::ArrayRef<mlir::OpFoldResult> sizes = {});
 
-/// Pads the spatial dims (2..) of an N x C x ... tensor.
+/// Pads the spatial dims of an N x C x ... tensor: the trailing lo.size()
+/// dims.
 mlir::Value padSpatial(mlir::OpBuilder &b, mlir::Location loc, mlir::Value input,
                        llvm::ArrayRef<int64_t> lo, llvm::ArrayRef<int64_t> hi,
                        mlir::Value padValue);

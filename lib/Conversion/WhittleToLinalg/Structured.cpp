@@ -161,9 +161,10 @@ struct LowerConv : OpRewritePattern<wt::ConvOp> {
     Type elt = outTy.getElementType();
     ArrayRef<int64_t> pads = op.getPads();
     Value zero = scalarConstant(rewriter, loc, elt, 0.0);
-    Value x = padSpatial(rewriter, loc, op.getInput(), pads.take_front(k),
-                         pads.drop_front(k), zero);
-    x = splitDim(rewriter, loc, x, 1, groups);                   // N G Cg S..
+    // Channels split before the padding: the expand_shape then reads the
+    // input itself (its run-time sizes defined before any pad).
+    Value x = splitDim(rewriter, loc, op.getInput(), 1, groups); // N G Cg S..
+    x = padSpatial(rewriter, loc, x, pads.take_front(k), pads.drop_front(k), zero);
     Value w = splitDim(rewriter, loc, op.getFilter(), 0, groups); // G Mg Cg K..
     // Loops: n g mg o1..o(k-1) cg k1..kk ok. The reductions sit inside the
     // outer output dims and outside the last one, so the innermost loop

@@ -55,8 +55,8 @@ func.func @binary(%x: tensor<?x4xf32>, %y: tensor<?x4xf32>, %b: tensor<4xf32>) -
 // a window longer than the padded extent fails the run (max(extent, 3) is
 // checked equal to the extent).
 // CHECK-LABEL: func.func @conv
-// CHECK: %[[P:.*]] = tensor.pad %arg0 low[0, 0, 1, 1] high[0, 0, 1, 1]
-// CHECK: %[[X:.*]] = tensor.expand_shape %[[P]]
+// CHECK: %[[E:.*]] = tensor.expand_shape %arg0
+// CHECK: %[[X:.*]] = tensor.pad %[[E]] low[0, 0, 0, 1, 1] high[0, 0, 0, 1, 1]
 // CHECK: %[[H:.*]] = tensor.dim %[[X]], %c3 : tensor<?x1x3x?x?xf32>
 // CHECK: %[[M:.*]] = arith.maxsi %[[H]], %c3 : index
 // CHECK: %[[MI:.*]] = arith.index_cast %[[M]] : index to i64

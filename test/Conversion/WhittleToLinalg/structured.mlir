@@ -7,8 +7,9 @@
 // CHECK-DAG: #[[X:.+]] = affine_map<(d0, d1, d2, d3, d4, d5, d6, d7) -> (d0, d1, d4, d3 * 2 + d5, d7 * 2 + d6)>
 // CHECK-DAG: #[[W:.+]] = affine_map<(d0, d1, d2, d3, d4, d5, d6, d7) -> (d1, d2, d4, d5, d6)>
 // CHECK-LABEL: func.func @conv
-// CHECK: tensor.pad %arg0 low[0, 0, 1, 1] high[0, 0, 1, 1]
-// CHECK: tensor.expand_shape {{.*}} into tensor<1x2x2x10x10xf32>
+// CHECK: tensor.expand_shape %arg0 {{.*}} into tensor<1x2x2x8x8xf32>
+// CHECK: tensor.pad {{.*}} low[0, 0, 0, 1, 1] high[0, 0, 0, 1, 1]
+// CHECK: } : tensor<1x2x2x8x8xf32> to tensor<1x2x2x10x10xf32>
 // CHECK: tensor.expand_shape %arg1 {{.*}} into tensor<2x4x2x3x3xf32>
 // CHECK: linalg.generic {indexing_maps = [#[[X]], #[[W]], {{.*}}], iterator_types = ["parallel", "parallel", "parallel", "parallel", "reduction", "reduction", "reduction", "parallel"]}
 // CHECK: math.fma
