@@ -427,11 +427,13 @@ bool randomInputDims(const whittle::ModelHandle &m,
       if (d < 0)
         d = 1;
   }
-  for (const auto &[name, shape] : given.inputShapes)
+  for (const auto &entry : given.inputShapes) {
+    llvm::StringRef name = entry.getKey();
     if (llvm::none_of(m.inputs(), [&](const whittle::TensorMeta &t) { return t.name == name; })) {
       fail("--input-shape: the model has no input '" + name.str() + "'");
       return false;
     }
+  }
   return true;
 }
 
