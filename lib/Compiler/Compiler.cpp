@@ -15,8 +15,12 @@
 #include "whittle/Dialect/ONNX/ONNXOps.h"
 #include "whittle/Dialect/Whittle/WhittleOps.h"
 #include "whittle/Passes/Passes.h"
+#include "whittle/Passes/RewriteLog.h"
+
+#include "Report.h"
 
 #include "mlir/Dialect/Func/IR/FuncOps.h"
+#include "mlir/Dialect/Linalg/IR/Linalg.h"
 #include "mlir/Dialect/Tensor/IR/Tensor.h"
 #include "mlir/Dialect/LLVMIR/LLVMDialect.h"
 #include "mlir/ExecutionEngine/OptUtils.h"
@@ -992,6 +996,22 @@ LogicalResult writeFile(Location loc, StringRef path, StringRef data) {
 
 } // namespace
 
+std::string graphPassPipeline(unsigned optLevel) {
+  if (optLevel == 0)
+    return "";
+  // -O1: cleanup only.
+  std::string p = "func.func(whittle-fold-constants,whittle-remove-no-ops),canonicalize,cse";
+  if (optLevel >= 2)
+    // Recognition first (fusion looks for the recognized ops), then BN and
+    // scales into weights before the bias Add, residual and activation
+    // join the conv/matmul.
+    p += ",func.func(whittle-recognize-activations,whittle-recognize-softmax,"
+         "whittle-recognize-layer-norm,whittle-recognize-attention,"
+         "whittle-fold-transpose-into-matmul,whittle-fold-batch-norm,whittle-fuse-epilogue,"
+         "whittle-fold-constants,whittle-remove-no-ops),canonicalize,cse";
+  return p;
+}
+
 LogicalResult compileModule(ModuleOp module, const CompileOptions &options,
                             StringRef outputPath) {
   MLIRContext *ctx = module.getContext();
@@ -999,17 +1019,42 @@ LogicalResult compileModule(ModuleOp module, const CompileOptions &options,
   const Target &target = *options.target;
 
   // 1. onnx -> whittle, and the graph passes of this -O level.
-  if (failed(runPipeline(module, "convert-onnx-to-whittle,"
-                                 "whittle-check-legalized,canonicalize,cse")))
+  OptimizationReport report;
+  if (options.report) {
+    report.model = options.modelName;
+    report.optLevel = options.optLevel;
+    report.imported = takeCensus(module);
+  }
+  // Legalization leaves shape arithmetic on constants that only the ops'
+  // folders (canonicalize) resolve; every level runs them.
+  if (failed(runPipeline(module, "convert-onnx-to-whittle,whittle-check-legalized,canonicalize")))
     return failure();
+  if (options.report) {
+    report.legalized = takeCensus(module);
+    clearRecordedRewrites();
+  }
+  std::string graphPasses = options.graphPasses ? *options.graphPasses
+                                                : graphPassPipeline(options.optLevel);
+  if (!graphPasses.empty() && failed(runPipeline(module, graphPasses)))
+    return failure();
+  if (options.report) {
+    report.optimized = takeCensus(module);
+    report.rewrites = recordedRewrites();
+  }
+  auto printReportNow = [&] {
+    if (options.report)
+      printReport(*options.report, report);
+  };
   auto emitText = [&](Operation *op) -> LogicalResult {
     std::string s;
     llvm::raw_string_ostream os(s);
     op->print(os, OpPrintingFlags().elideLargeResourceString(64));
     return writeFile(loc, outputPath, s);
   };
-  if (options.emit == EmitKind::Mlir)
+  if (options.emit == EmitKind::Mlir) {
+    printReportNow();
     return emitText(module);
+  }
 
   auto funcs = module.getOps<func::FuncOp>();
   if (funcs.empty())
@@ -1045,6 +1090,19 @@ LogicalResult compileModule(ModuleOp module, const CompileOptions &options,
   for (const TensorDesc &d : outputs)
     entry.returnsResults |= d.isDynamic();
   numberCheckSites(module, entry.checkSites);
+  // Elementwise chains into one loop nest each (-O1 and up).
+  if (options.optLevel >= 1) {
+    auto generics = [&] {
+      int64_t n = 0;
+      module.walk([&](linalg::GenericOp) { ++n; });
+      return n;
+    };
+    report.genericsBefore = generics();
+    if (failed(runPipeline(module, "func.func(whittle-fuse-elementwise),canonicalize")))
+      return failure();
+    report.genericsAfter = generics();
+  }
+  printReportNow();
   if (options.emit == EmitKind::Linalg)
     return emitText(module);
 
@@ -1066,7 +1124,7 @@ LogicalResult compileModule(ModuleOp module, const CompileOptions &options,
       " max-chunks=" + std::to_string(target.tuning().parallelMaxChunks) + "}),";
   if (failed(runPipeline(
           module,
-          "func.func(linalg-fuse-elementwise-ops),canonicalize," + tileForThreads +
+          tileForThreads +
           "canonicalize,"
           "one-shot-bufferize{bufferize-function-boundaries allow-return-allocs-from-loops "
           "function-boundary-type-conversion=identity-layout-map}," +
@@ -1091,7 +1149,10 @@ LogicalResult compileModule(ModuleOp module, const CompileOptions &options,
 
   // 4. LLVM IR, optimized for the target.
   std::string error;
-  auto tm = makeTargetMachine(target, options.optLevel, error);
+  // -O chooses the graph optimizer; machine code is always optimized
+  // (LLVM's -O2, its -O3 at -O3), so levels compare the graph passes.
+  unsigned llvmLevel = std::max(2u, options.optLevel);
+  auto tm = makeTargetMachine(target, llvmLevel, error);
   if (!tm)
     return emitError(loc) << "target '" << target.name() << "': " << error;
   llvm::LLVMContext llvmCtx;
@@ -1106,7 +1167,7 @@ LogicalResult compileModule(ModuleOp module, const CompileOptions &options,
   for (llvm::Function &f : *llvmModule)
     if (!f.isDeclaration())
       f.addFnAttr("prefer-vector-width", width);
-  auto optimize = makeOptimizingTransformer(options.optLevel, 0, tm.get());
+  auto optimize = makeOptimizingTransformer(llvmLevel, 0, tm.get());
   if (llvm::Error e = optimize(llvmModule.get()))
     return emitError(loc) << "LLVM optimization failed: " << llvm::toString(std::move(e));
   if (options.emit == EmitKind::Llvm) {

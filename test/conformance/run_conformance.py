@@ -37,6 +37,7 @@ DATA = "/usr/share/libonnx-testdata/data"
 GROUPS = ["node", "pytorch-converted", "pytorch-operator", "simple"]
 DYNAMIC = False  # --dynamic: every input dim dynamic
 COMPILE_TIMEOUT = 300  # seconds
+OPT_FLAGS = []  # --opt-level: ["-O<n>"]
 UNSUPPORTED = ("no code generation yet", "unsupported ONNX operators",
                "compiled models cannot take yet", "GRAPHS attributes")
 
@@ -92,7 +93,7 @@ def run_test_unguarded(whittle, target, test_dir, tmp):
     so = os.path.join(tmp, name + ".so")
     try:
         p = subprocess.run([whittle, "compile", os.path.join(test_dir, "model.onnx"),
-                            "--target", target, "-o", so] + flags,
+                            "--target", target, "-o", so] + OPT_FLAGS + flags,
                            capture_output=True, text=True, timeout=COMPILE_TIMEOUT)
     except subprocess.TimeoutExpired:
         return name, "compile error", f"timeout after {COMPILE_TIMEOUT} s"
@@ -186,11 +187,14 @@ def main():
     ap.add_argument("--write-subset", default="", help="write the fast subset here")
     ap.add_argument("--from-report", default="", help="report the subset is chosen from")
     ap.add_argument("--compile-timeout", type=int, default=300, help="seconds per compile")
+    ap.add_argument("--opt-level", default="", choices=["", "0", "1", "2", "3"],
+                    help="compile at -O<n> (default: the compiler's, -O2)")
     ap.add_argument("--dynamic", action="store_true",
                     help="compile every graph input with all dims dynamic")
     args = ap.parse_args()
-    global DYNAMIC, COMPILE_TIMEOUT
+    global DYNAMIC, COMPILE_TIMEOUT, OPT_FLAGS
     DYNAMIC = args.dynamic
+    OPT_FLAGS = [f"-O{args.opt_level}"] if args.opt_level else []
     COMPILE_TIMEOUT = args.compile_timeout
     if args.write_subset:
         write_subset(args.from_report, args.write_subset)

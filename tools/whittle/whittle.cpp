@@ -89,8 +89,8 @@ cl::list<std::string> compileShapes(
 enum OptLevel { O0, O1, O2, O3 };
 cl::opt<OptLevel> optLevel(
     cl::desc("Optimization level"), cl::init(O2),
-    cl::values(clEnumVal(O0, "no graph optimization"), clEnumVal(O1, "light"),
-               clEnumVal(O2, "default"), clEnumVal(O3, "aggressive")),
+    cl::values(clEnumVal(O0, "no graph optimization"), clEnumVal(O1, "cleanup passes"),
+               clEnumVal(O2, "default: every pass that keeps numerics"), clEnumVal(O3, "as -O2 (reserved)")),
     cl::sub(compileCmd));
 cl::opt<whittle::EmitKind> emitKind(
     "emit", cl::desc("What to write"), cl::init(whittle::EmitKind::So),
@@ -116,6 +116,16 @@ cl::opt<std::string> emitHeader(
     cl::desc("Also write a C header describing the model's inputs and outputs "
              "(default path: the output with .h)"),
     cl::value_desc("file"), cl::ValueOptional, cl::sub(compileCmd));
+cl::opt<bool> compileReport(
+    "report",
+    cl::desc("Print what the graph optimizer did: ops by kind before and after, rewrites "
+             "per pass, constant bytes"),
+    cl::sub(compileCmd));
+cl::opt<std::string> graphPasses(
+    "graph-passes",
+    cl::desc("Run this pass pipeline on the whittle graph instead of the -O level's "
+             "(e.g. 'func.func(whittle-fold-batch-norm)'; empty: none)"),
+    cl::value_desc("pipeline"), cl::sub(compileCmd));
 
 cl::SubCommand runCmd("run", "Run a compiled model, optionally against reference outputs");
 cl::opt<std::string> runModel(cl::Positional, cl::desc("<model.so>"), cl::Required,
@@ -312,6 +322,12 @@ int runCompile(MLIRContext &ctx) {
   options.optLevel = (unsigned)optLevel.getValue();
   options.wideAccumulation = accumulate == Accumulate::F64;
   options.emit = emitKind;
+  if (graphPasses.getNumOccurrences())
+    options.graphPasses = graphPasses;
+  if (compileReport) {
+    options.report = &llvm::outs();
+    options.modelName = compileInput;
+  }
   if (emitHeader.getNumOccurrences()) {
     options.headerPath = emitHeader;
     if (options.headerPath.empty()) {

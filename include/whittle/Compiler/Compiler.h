@@ -13,6 +13,7 @@
 
 #include "mlir/IR/BuiltinOps.h"
 
+#include <optional>
 #include <string>
 
 namespace whittle {
@@ -27,7 +28,17 @@ struct CompileOptions {
   std::string headerPath;
   /// f32 convolutions and matmuls accumulate in f64 (--accumulate=f64).
   bool wideAccumulation = false;
+  /// Where `--report` writes what the graph optimizer did (null: nowhere),
+  /// and the model name it gives.
+  llvm::raw_ostream *report = nullptr;
+  std::string modelName;
+  /// Graph passes to run instead of the -O level's (--graph-passes).
+  std::optional<std::string> graphPasses;
 };
+
+/// The graph passes of an optimization level, as a pass pipeline on the
+/// module (empty for -O0). docs/passes.md describes each level.
+std::string graphPassPipeline(unsigned optLevel);
 
 /// Compiles an imported onnx-dialect module into `outputPath`. Diagnostics
 /// go to the module's context; the result says whether it worked.

@@ -3,6 +3,12 @@
 #ifndef WHITTLE_PASSES_PASSES_H
 #define WHITTLE_PASSES_PASSES_H
 
+#include "whittle/Dialect/Whittle/WhittleDialect.h"
+
+#include "mlir/Dialect/Affine/IR/AffineOps.h"
+#include "mlir/Dialect/Func/IR/FuncOps.h"
+#include "mlir/Dialect/Linalg/IR/Linalg.h"
+#include "mlir/Dialect/Tensor/IR/Tensor.h"
 #include "mlir/IR/BuiltinOps.h"
 #include "mlir/Pass/Pass.h"
 

@@ -2,6 +2,8 @@
 
 #include "LegalizationTable.h"
 
+#include "whittle/Dialect/Whittle/WhittleConstants.h"
+
 #include "mlir/IR/BuiltinAttributes.h"
 #include "mlir/IR/DialectResourceBlobManager.h"
 
@@ -60,48 +62,7 @@ static ElementsAttr constantElements(Value v) {
   return nullptr;
 }
 
-/// Calls `fn(index, double)` for every element; false if unreadable.
-template <typename Fn>
-static bool forEachElement(ElementsAttr attr, Fn fn) {
-  Type elt = attr.getElementType();
-  if (auto dense = dyn_cast<DenseElementsAttr>(attr)) {
-    int64_t i = 0;
-    if (isa<FloatType>(elt)) {
-      for (APFloat v : dense.getValues<APFloat>())
-        fn(i++, v.convertToDouble());
-      return true;
-    }
-    if (auto it = dyn_cast<IntegerType>(elt)) {
-      for (APInt v : dense.getValues<APInt>())
-        fn(i++, it.isUnsigned() || it.getWidth() == 1 ? (double)v.getZExtValue()
-                                                      : (double)v.getSExtValue());
-      return true;
-    }
-    return false;
-  }
-  if (auto res = dyn_cast<DenseResourceElementsAttr>(attr)) {
-    AsmResourceBlob *blob = res.getRawHandle().getBlob();
-    if (!blob)
-      return false;
-    ArrayRef<char> data = blob->getData();
-    int64_t n = res.getNumElements();
-    auto read = [&](auto tag) {
-      using T = decltype(tag);
-      if ((int64_t)data.size() < n * (int64_t)sizeof(T))
-        return false;
-      const T *p = reinterpret_cast<const T *>(data.data());
-      for (int64_t i = 0; i < n; ++i)
-        fn(i, (double)p[i]);
-      return true;
-    };
-    if (elt.isF32()) return read(float());
-    if (elt.isF64()) return read(double());
-    if (elt.isSignlessInteger(64)) return read(int64_t());
-    if (elt.isSignlessInteger(32)) return read(int32_t());
-    return false;
-  }
-  return false;
-}
+using wt::forEachElement;
 
 std::optional<SmallVector<int64_t>> getConstantInts(Value v) {
   ElementsAttr attr = constantElements(v);

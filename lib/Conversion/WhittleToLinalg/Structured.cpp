@@ -1077,12 +1077,49 @@ struct LowerLayerNorm : OpRewritePattern<wt::LayerNormOp> {
   }
 };
 
+/// Attention as its parts: the scale goes on the query (Sq x D multiplies
+/// instead of Sq x Sk), the scores are one matmul reading the key in
+/// place, the mask add and the softmax's passes fuse into elementwise
+/// loops, and a second matmul weighs the values.
+struct LowerAttention : OpRewritePattern<wt::AttentionOp> {
+  using Base::Base;
+  LogicalResult matchAndRewrite(wt::AttentionOp op, PatternRewriter &rewriter) const override {
+    auto qTy = rankedType(op.getQuery()), kTy = rankedType(op.getKey());
+    if (!qTy || !kTy)
+      return rewriter.notifyMatchFailure(op, "needs ranked operands");
+    Location loc = op.getLoc();
+    int64_t r = qTy.getRank();
+    Type elt = qTy.getElementType();
+    Value q = op.getQuery();
+    if (op.getScale().convertToDouble() != 1.0) {
+      auto scalarTy = RankedTensorType::get({}, elt);
+      Value s = wt::ConstantOp::create(
+          rewriter, loc,
+          cast<ElementsAttr>(DenseElementsAttr::get(
+              scalarTy, rewriter.getFloatAttr(elt, op.getScale().convertToDouble()))));
+      q = wt::BinaryOp::create(rewriter, loc, qTy, q, s, wt::BinaryFn::mul);
+    }
+    SmallVector<int64_t> scoreShape(qTy.getShape().drop_back());
+    scoreShape.push_back(kTy.getDimSize(op.getKeyTransposed() ? r - 1 : r - 2));
+    auto scoreTy = RankedTensorType::get(scoreShape, elt);
+    Value scores = wt::MatmulOp::create(rewriter, loc, scoreTy, q, op.getKey(), Value(), Value(),
+                                        false, !op.getKeyTransposed(), wt::EpilogueAttr());
+    if (op.getMask())
+      scores = wt::BinaryOp::create(rewriter, loc, scoreTy, scores, op.getMask(),
+                                    wt::BinaryFn::add);
+    Value probs = wt::SoftmaxOp::create(rewriter, loc, scoreTy, scores, r - 1, false);
+    rewriter.replaceOpWithNewOp<wt::MatmulOp>(op, op.getOutput().getType(), probs, op.getValue(),
+                                              Value(), Value(), false, false, wt::EpilogueAttr());
+    return success();
+  }
+};
+
 } // namespace
 
 void whittle::lowering::populateStructuredLowerings(RewritePatternSet &patterns,
                                                    bool wideAccumulation) {
   patterns.add<LowerConv, LowerMatmul>(patterns.getContext(), wideAccumulation);
   patterns.add<LowerDynamicReduce, LowerEinsum, LowerCumSum, LowerPool,
-               LowerMaxPoolIndices, LowerReduce, LowerSoftmax, LowerArgReduce, LowerLayerNorm>(
+               LowerMaxPoolIndices, LowerReduce, LowerSoftmax, LowerArgReduce, LowerLayerNorm, LowerAttention>(
       patterns.getContext());
 }

@@ -173,3 +173,23 @@ func.func @max_pool_indices_dynamic(%x: tensor<?x1x4x4xf32>) -> (tensor<?x1x2x2x
   %y, %i = whittle.max_pool_indices %x {dilations = array<i64: 1, 1>, kernel = array<i64: 2, 2>, pads = array<i64: 0, 0, 0, 0>, strides = array<i64: 2, 2>} : tensor<?x1x4x4xf32> -> tensor<?x1x2x2xf32>, tensor<?x1x2x2xi64>
   return %y, %i : tensor<?x1x2x2xf32>, tensor<?x1x2x2xi64>
 }
+
+// -----
+
+// Attention lowers as its parts: the scale on the query, the scores one
+// contraction reading the key in place, the mask add, the softmax's
+// max / exp-sum / divide, and a second contraction.
+// CHECK-LABEL: func.func @attention
+// CHECK: arith.mulf
+// CHECK: linalg.generic {{.*}}iterator_types = ["parallel", "parallel", "reduction", "parallel"]
+// CHECK: math.fma
+// CHECK: arith.addf
+// CHECK: arith.maximumf
+// CHECK: math.exp
+// CHECK: arith.divf
+// CHECK: linalg.generic {{.*}}iterator_types = ["parallel", "parallel", "reduction", "parallel"]
+// CHECK: math.fma
+func.func @attention(%q: tensor<2x4x8xf32>, %k: tensor<2x8x6xf32>, %v: tensor<2x6x8xf32>, %m: tensor<6xf32>) -> tensor<2x4x8xf32> {
+  %o = whittle.attention %q, %k, %v mask %m {scale = 0.125 : f32, key_transposed} : (tensor<2x4x8xf32>, tensor<2x8x6xf32>, tensor<2x6x8xf32>, tensor<6xf32>) -> tensor<2x4x8xf32>
+  return %o : tensor<2x4x8xf32>
+}

@@ -229,3 +229,19 @@ func.func @ngram_columns(%x: tensor<12xi32>) -> tensor<3xf32> {
   %y = whittle.ngram_count %x {columns = array<i64: 0, 1>, max_gram = 2 : i64, max_skip = 0 : i64, min_gram = 2 : i64, pool = array<i64: 5, 6, 7, 8, 6, 7>, pool_starts = array<i64: 0, 0>} : tensor<12xi32> -> tensor<3xf32>
   return %y : tensor<3xf32>
 }
+
+// -----
+
+func.func @attention_depth(%q: tensor<2x4x8xf32>, %k: tensor<2x6x4xf32>, %v: tensor<2x6x8xf32>) -> tensor<2x4x8xf32> {
+  // expected-error @+1 {{query depth 8 differs from the key's 4}}
+  %o = whittle.attention %q, %k, %v {scale = 1.0 : f32} : (tensor<2x4x8xf32>, tensor<2x6x4xf32>, tensor<2x6x8xf32>) -> tensor<2x4x8xf32>
+  return %o : tensor<2x4x8xf32>
+}
+
+// -----
+
+func.func @attention_mask(%q: tensor<2x4x8xf32>, %k: tensor<2x6x8xf32>, %v: tensor<2x6x8xf32>, %m: tensor<5xf32>) -> tensor<2x4x8xf32> {
+  // expected-error @+1 {{mask [5] does not broadcast to the scores [2x4x6]}}
+  %o = whittle.attention %q, %k, %v mask %m {scale = 1.0 : f32} : (tensor<2x4x8xf32>, tensor<2x6x8xf32>, tensor<2x6x8xf32>, tensor<5xf32>) -> tensor<2x4x8xf32>
+  return %o : tensor<2x4x8xf32>
+}

@@ -390,6 +390,32 @@ def Whittle_SoftmaxOp : Whittle_Op<"softmax", [Pure,
   let hasVerifier = 1;
 }
 
+def Whittle_AttentionOp : Whittle_Op<"attention", [Pure]> {
+  let summary = "Scaled dot-product attention: softmax(q k^T * scale + mask) v";
+  let description = [{
+    `query` is [..., Sq, D], `key` [..., Sk, D] (or [..., D, Sk] with
+    `key_transposed`), `value` [..., Sk, Dv]; the result is [..., Sq, Dv].
+    The leading (batch, head) dims of the three agree. `mask`, when given,
+    is added to the scaled scores and broadcasts numpy-style to
+    [..., Sq, Sk]; the softmax runs along Sk.
+
+    ```mlir
+    %o = whittle.attention %q, %k, %v mask %m {scale = 0.125 : f32, key_transposed}
+        : (tensor<1x12x128x64xf32>, tensor<1x12x64x128xf32>, tensor<1x12x128x64xf32>,
+           tensor<1x1x1x128xf32>) -> tensor<1x12x128x64xf32>
+    ```
+  }];
+  let arguments = (ins Whittle_FloatTensor:$query, Whittle_FloatTensor:$key,
+                   Whittle_FloatTensor:$value, Optional<Whittle_FloatTensor>:$mask,
+                   F32Attr:$scale, UnitAttr:$key_transposed);
+  let results = (outs Whittle_FloatTensor:$output);
+  let assemblyFormat = [{
+    $query `,` $key `,` $value (`mask` $mask^)? attr-dict
+    `:` functional-type(operands, results)
+  }];
+  let hasVerifier = 1;
+}
+
 def Whittle_BatchNormOp : Whittle_Op<"batch_norm", [Pure,
     AllTypesMatch<["input", "output"]>]> {
   let summary = "Inference-mode batch normalization over channel axis 1";

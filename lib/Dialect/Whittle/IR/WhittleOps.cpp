@@ -677,6 +677,46 @@ LogicalResult BatchNormOp::verify() {
   return success();
 }
 
+//===----------------------------------------------------------------------===//
+// AttentionOp
+//===----------------------------------------------------------------------===//
+
+LogicalResult AttentionOp::verify() {
+  auto qTy = ranked(getQuery()), kTy = ranked(getKey()), vTy = ranked(getValue()),
+       outTy = ranked(getOutput());
+  if (!qTy || !kTy || !vTy || !outTy)
+    return success();
+  int64_t r = qTy.getRank();
+  if (r < 2 || kTy.getRank() != r || vTy.getRank() != r || outTy.getRank() != r)
+    return emitOpError("query, key, value and result need one rank >= 2");
+  for (int64_t i = 0; i < r - 2; ++i)
+    if (!dimsCompatible(qTy.getDimSize(i), kTy.getDimSize(i)) ||
+        !dimsCompatible(qTy.getDimSize(i), vTy.getDimSize(i)) ||
+        !dimsCompatible(qTy.getDimSize(i), outTy.getDimSize(i)))
+      return emitOpError("leading dims of query, key, value and result differ");
+  bool kt = getKeyTransposed();
+  int64_t d = qTy.getDimSize(r - 1), sq = qTy.getDimSize(r - 2);
+  int64_t kd = kTy.getDimSize(kt ? r - 2 : r - 1), sk = kTy.getDimSize(kt ? r - 1 : r - 2);
+  if (!dimsCompatible(d, kd))
+    return emitOpError("query depth ") << d << " differs from the key's " << kd;
+  if (!dimsCompatible(sk, vTy.getDimSize(r - 2)))
+    return emitOpError("key length ") << sk << " differs from the value's "
+                                      << vTy.getDimSize(r - 2);
+  if (!dimsCompatible(outTy.getDimSize(r - 2), sq) ||
+      !dimsCompatible(outTy.getDimSize(r - 1), vTy.getDimSize(r - 1)))
+    return emitOpError("result must be [..., Sq, Dv]");
+  if (auto mTy = getMask() ? ranked(getMask()) : RankedTensorType()) {
+    SmallVector<int64_t> scores(qTy.getShape().drop_back());
+    scores.push_back(sk);
+    auto b = broadcastShapes(scores, mTy.getShape());
+    if (failed(b) || (int64_t)b->size() != r)
+      return emitOpError("mask ") << shapeStr(mTy.getShape())
+                                  << " does not broadcast to the scores "
+                                  << shapeStr(scores);
+  }
+  return success();
+}
+
 LogicalResult LayerNormOp::verify() {
   if (auto inTy = ranked(getInput()))
     return checkAxis(*this, "axis", getAxis(), inTy.getRank());

@@ -1,0 +1,46 @@
+//===- WhittleConstants.h - reading and making constant tensors -*- C++ -*-===//
+//
+// Values of `whittle.constant` tensors (dense or dense_resource) as doubles,
+// and new constants from computed values. Shared by the legalization and
+// the graph passes that fold weights (batch-norm folding, constant folding).
+//
+//===----------------------------------------------------------------------===//
+
+#ifndef WHITTLE_DIALECT_WHITTLE_WHITTLECONSTANTS_H
+#define WHITTLE_DIALECT_WHITTLE_WHITTLECONSTANTS_H
+
+#include "mlir/IR/BuiltinAttributeInterfaces.h"
+#include "mlir/IR/BuiltinTypes.h"
+#include "mlir/IR/Value.h"
+
+#include <optional>
+#include <vector>
+
+namespace whittle::wt {
+
+/// Calls `fn(index, value)` for every element of a dense or dense_resource
+/// float or integer attribute; false where the data cannot be read.
+bool forEachElement(mlir::ElementsAttr attr,
+                    llvm::function_ref<void(int64_t, double)> fn);
+
+/// The values of a `whittle.constant` result as doubles (at most
+/// `maxElements` of them), or nullopt.
+std::optional<std::vector<double>> constantValues(mlir::Value v,
+                                                  int64_t maxElements = INT64_MAX);
+
+/// The one value of a constant holding a single element or a splat.
+std::optional<double> constantScalar(mlir::Value v);
+
+/// An attribute of `type` (static shape, float or signless integer
+/// elements) holding `values`: dense for small tensors, a dense_resource
+/// blob named after `name` for large ones (never copied per element).
+mlir::ElementsAttr makeElements(mlir::RankedTensorType type,
+                                llvm::ArrayRef<double> values,
+                                llvm::StringRef name = "folded");
+
+/// The storage size of a constant in bytes (elements x element bytes).
+int64_t elementsBytes(mlir::ElementsAttr attr);
+
+} // namespace whittle::wt
+
+#endif // WHITTLE_DIALECT_WHITTLE_WHITTLECONSTANTS_H
