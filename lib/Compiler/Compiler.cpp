@@ -1000,7 +1000,8 @@ std::string graphPassPipeline(unsigned optLevel) {
   if (optLevel == 0)
     return "";
   // -O1: cleanup only.
-  std::string p = "func.func(whittle-fold-constants,whittle-remove-no-ops),canonicalize,cse";
+  std::string p = "func.func(whittle-fold-constants,whittle-remove-no-ops,"
+                  "whittle-eliminate-concat-split),canonicalize,cse";
   if (optLevel >= 2)
     // Recognition first (fusion looks for the recognized ops), then BN and
     // scales into weights before the bias Add, residual and activation
@@ -1126,6 +1127,8 @@ LogicalResult compileModule(ModuleOp module, const CompileOptions &options,
           module,
           tileForThreads +
           "canonicalize,"
+          // Producers write straight into the concats that read them.
+          "eliminate-empty-tensors,"
           "one-shot-bufferize{bufferize-function-boundaries allow-return-allocs-from-loops "
           "function-boundary-type-conversion=identity-layout-map}," +
           // Static results are written into the caller's buffers; dynamic

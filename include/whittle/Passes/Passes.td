@@ -21,6 +21,23 @@ def WhittleCheckLegalizedPass
   }];
 }
 
+def WhittleEliminateConcatSplitPass
+    : Pass<"whittle-eliminate-concat-split", "mlir::func::FuncOp"> {
+  let summary = "Let consumers read concat inputs and split pieces directly";
+  let description = [{
+    * `split(concat(a, b, ..))` along the same axis with matching sizes:
+      the pieces are the inputs;
+    * `concat(split(x))` of all the pieces, in order, along the split axis:
+      `x`;
+    * a unit-step `slice` of a concat that covers exactly one input along
+      the concat axis (and everything else): that input.
+    Concats that remain are written in place: the lowering allocates the
+    result first, and `eliminate-empty-tensors` lets each producer write
+    its part of it directly.
+  }];
+  let dependentDialects = ["::whittle::wt::WhittleDialect"];
+}
+
 def WhittleFoldBatchNormPass
     : Pass<"whittle-fold-batch-norm", "mlir::func::FuncOp"> {
   let summary = "Fold inference BatchNormalization and per-channel scales into conv/matmul weights";

@@ -142,7 +142,17 @@ struct LowerConcat : OpRewritePattern<wt::ConcatOp> {
       total = addSizes(rewriter, loc, total, in[axis]);
     }
     outSizes[axis] = total;
-    Value acc = emptyTensor(rewriter, loc, outTy, outSizes);
+    // A static result is allocated at the top of the function: it then
+    // dominates the inputs' producers, and eliminate-empty-tensors can have
+    // each producer write its part in place (no copy into the concat).
+    Value acc;
+    if (outTy.hasStaticShape() && isa<func::FuncOp>(op->getParentOp())) {
+      OpBuilder::InsertionGuard guard(rewriter);
+      rewriter.setInsertionPointToStart(&op->getParentRegion()->front());
+      acc = tensor::EmptyOp::create(rewriter, loc, outTy.getShape(), outTy.getElementType());
+    } else {
+      acc = emptyTensor(rewriter, loc, outTy, outSizes);
+    }
     OpFoldResult offset = rewriter.getIndexAttr(0);
     for (auto [v, sizes] : llvm::zip(op.getInputs(), inSizes)) {
       auto t = cast<RankedTensorType>(v.getType());
