@@ -13,7 +13,7 @@ CMAKE_FLAGS ?=
 WHITTLE := $(BUILD)/bin/whittle
 
 .PHONY: all deps configure build demo check check-lit check-conformance-subset check-sweep \
-        check-legalize conformance conformance-dynamic conformance-subset docs clean
+        check-legalize conformance conformance-dynamic conformance-subset docs clean opt-levels
 
 all: build
 
@@ -102,3 +102,10 @@ docs: configure
 
 clean:
 	rm -rf $(BUILD)
+
+# -O0 vs -O2: latency (1 thread) and outputs per model, the table in
+# docs/passes.md. Generates the standard models (ResNet-50, BERT-base, ...)
+# into $(BUILD)/models first.
+opt-levels: build
+	$(PYTHON) ../shared/bench/gen_models.py --out $(BUILD)/models > /dev/null
+	$(PYTHON) scripts/opt_levels.py --whittle $(WHITTLE) --models $(BUILD)/models --rounds 3

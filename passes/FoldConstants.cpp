@@ -33,6 +33,10 @@ namespace {
 
 using Values = std::vector<double>;
 
+/// Results up to this many elements fold even when they are larger than
+/// every operand (shape vectors, small tables).
+constexpr int64_t kSmall = 1024;
+
 /// Float or signless/unsigned integer elements (not quantized, not strings).
 bool numeric(Type t) {
   Type e = getElementTypeOrSelf(t);
@@ -269,6 +273,14 @@ struct FoldConstantOp : RewritePattern {
     auto outTy = dyn_cast<RankedTensorType>(result.getType());
     if (!outShape || !numeric(result.getType()) || outTy.getNumElements() > maxElements)
       return rewriter.notifyMatchFailure(op, "result is not a static numeric tensor in bounds");
+    // Never expand: a broadcast of a small constant stays a cheap loop at
+    // run time instead of a big tensor in the binary.
+    int64_t largestOperand = 0;
+    for (Value v : op->getOperands())
+      if (auto ty = dyn_cast<RankedTensorType>(v.getType()); ty && ty.hasStaticShape())
+        largestOperand = std::max(largestOperand, ty.getNumElements());
+    if (outTy.getNumElements() > std::max<int64_t>(largestOperand, kSmall))
+      return rewriter.notifyMatchFailure(op, "would expand a constant");
     std::vector<Values> in;
     for (Value v : op->getOperands()) {
       auto ty = dyn_cast<RankedTensorType>(v.getType());

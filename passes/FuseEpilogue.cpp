@@ -123,8 +123,10 @@ struct FuseResidual : OpRewritePattern<wt::BinaryOp> {
       return rewriter.notifyMatchFailure(op, "not an add");
     for (auto [x, y] : {std::pair(op.getLhs(), op.getRhs()), std::pair(op.getRhs(), op.getLhs())}) {
       Operation *producer = fusableProducer(x);
+      // Static shapes only: over dynamic dims the Add may broadcast a
+      // dim that is 1 at run time, which a residual does not.
       if (!producer || x == y || x.getType() != op.getOutput().getType() ||
-          y.getType() != x.getType())
+          y.getType() != x.getType() || !cast<RankedTensorType>(x.getType()).hasStaticShape())
         continue;
       Parts parts = partsOf(producer);
       if (parts.residual)

@@ -47,6 +47,18 @@ inline mlir::Value otherOperand(wt::BinaryOp op, mlir::Value x) {
 /// Whether `v` has exactly one use (intermediate values of a pattern).
 inline bool singleUse(mlir::Value v) { return v && v.hasOneUse(); }
 
+/// A constant vector of `n` values (or one value, repeated), expanded.
+inline std::optional<std::vector<double>> vectorConstant(mlir::Value c, int64_t n) {
+  auto values = wt::constantValues(c, n);
+  if (!values)
+    return std::nullopt;
+  if (values->size() == 1)
+    values->assign(n, (*values)[0]);
+  if ((int64_t)values->size() != n)
+    return std::nullopt;
+  return values;
+}
+
 /// The values of a constant that broadcasts against `outTy` as one value
 /// per index of dim `axis` (or one value for all), expanded to one value
 /// per index; nullopt for anything else, or when the axis size is dynamic.
@@ -61,26 +73,7 @@ perAxisConstant(mlir::Value c, mlir::RankedTensorType outTy, int64_t axis) {
   for (int64_t i = 0; i < cTy.getRank(); ++i)
     if (cTy.getDimSize(i) != 1 && (i + offset != axis || cTy.getDimSize(i) != n))
       return std::nullopt;
-  auto values = wt::constantValues(c, n);
-  if (!values)
-    return std::nullopt;
-  if (values->size() == 1)
-    values->assign(n, (*values)[0]);
-  if ((int64_t)values->size() != n)
-    return std::nullopt;
-  return values;
-}
-
-/// A constant vector of `n` values (or one value, repeated), expanded.
-inline std::optional<std::vector<double>> vectorConstant(mlir::Value c, int64_t n) {
-  auto values = wt::constantValues(c, n);
-  if (!values)
-    return std::nullopt;
-  if (values->size() == 1)
-    values->assign(n, (*values)[0]);
-  if ((int64_t)values->size() != n)
-    return std::nullopt;
-  return values;
+  return vectorConstant(c, n);
 }
 
 /// The per-channel values of a conv's bias (a vector) or a matmul's (a

@@ -83,6 +83,11 @@ struct RecognizeLayerNorm : OpRewritePattern<wt::BinaryOp> {
     int64_t axis = mean ? trailingMeanAxis(mean) : -1;
     if (axis < 0 || mean.getInput() != x || x.getType() != d.getType())
       return rewriter.notifyMatchFailure(op, "not x - mean(x) over trailing axes");
+    // whittle.layer_norm normalizes over static extents.
+    auto xTy = cast<RankedTensorType>(x.getType());
+    for (int64_t i = axis; i < xTy.getRank(); ++i)
+      if (xTy.isDynamicDim(i))
+        return rewriter.notifyMatchFailure(op, "a normalized dim is dynamic");
     auto addEps = binaryOf(sqrt.getInput(), wt::BinaryFn::add);
     if (!addEps || !singleUse(sqrt.getInput()))
       return rewriter.notifyMatchFailure(op, "no + eps under the sqrt");

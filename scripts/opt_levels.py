@@ -9,7 +9,8 @@ dims) and every model gen_models.py wrote into --models (resnet50,
 mobilenetv2, bert_base, mlp; skipped when absent), it compiles the model at
 -O0 and -O2 for the host, checks both against the reference outputs
 (ONNX Runtime's for the cases, -O0's for the generated models), and times
-both alternately, R rounds of `whittle bench --threads 1 --iters N`. It
+both alternately, R rounds of `whittle bench --threads 1` with N
+iterations or enough for about a second, whichever is more. It
 prints a markdown table of medians (the median of the rounds' medians) and
 the -O2/-O0 ratio. Speed claims are ratios from one run: the machine is
 shared and noisy.
@@ -141,10 +142,15 @@ def main():
             checks.append("PASS" if rc == 0 else "FAIL")
             if rc != 0:
                 print(f"{name} {level}:\n{out}", file=sys.stderr)
+        # Enough iterations for about a second per measurement: a model
+        # that runs in 40 us is all noise over 5 runs.
+        iters = args.iters
+        probe = bench(args.whittle, sos["-O0"], 3)
+        iters = max(iters, min(2000, int(1000.0 / max(probe, 1e-3))))
         times = {"-O0": [], "-O2": []}
         for _ in range(args.rounds):
             for level in ["-O0", "-O2"]:
-                times[level].append(bench(args.whittle, sos[level], args.iters))
+                times[level].append(bench(args.whittle, sos[level], iters))
         med = {k: float(np.median(v)) for k, v in times.items()}
         rows.append((name, med["-O0"], med["-O2"], "/".join(checks)))
         print(f"{name}: -O0 {med['-O0']:.2f} ms, -O2 {med['-O2']:.2f} ms, checks {checks}",

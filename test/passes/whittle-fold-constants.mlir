@@ -72,3 +72,18 @@ func.func @not_constant(%x: tensor<2xf32>) -> (tensor<2xf32>, tensor<2xi64>) {
   %d = whittle.binary div %a, %z : (tensor<2xi64>, tensor<2xi64>) -> tensor<2xi64>
   return %y, %d : tensor<2xf32>, tensor<2xi64>
 }
+
+// -----
+
+// Negative: folding would turn a scalar into a big tensor in the binary.
+// CHECK-LABEL: func.func @no_expansion
+// CHECK: whittle.broadcast
+// CHECK: whittle.binary add
+func.func @no_expansion() -> (tensor<64x64xf32>, tensor<64x64xf32>) {
+  %s = whittle.constant dense<2.0> : tensor<f32>
+  %b = whittle.broadcast %s : (tensor<f32>) -> tensor<64x64xf32>
+  %c = whittle.constant dense<1.0> : tensor<64x1xf32>
+  %big = whittle.constant dense<0.5> : tensor<64xf32>
+  %y = whittle.binary add %c, %big : (tensor<64x1xf32>, tensor<64xf32>) -> tensor<64x64xf32>
+  return %b, %y : tensor<64x64xf32>, tensor<64x64xf32>
+}

@@ -82,3 +82,18 @@ func.func @not_fusable(%x: tensor<1x2x4x4xf32>, %big: tensor<3x2x4x4xf32>) -> (t
   %e = whittle.unary exp %c3 : tensor<1x2x4x4xf32> -> tensor<1x2x4x4xf32>
   return %r, %c, %a, %e : tensor<1x2x4x4xf32>, tensor<1x2x4x4xf32>, tensor<3x2x4x4xf32>, tensor<1x2x4x4xf32>
 }
+
+// -----
+
+// Negative: over dynamic dims an Add may broadcast a dim that is 1 at run
+// time; it stays an Add (the relu still fuses into the conv).
+// CHECK-LABEL: func.func @dynamic_residual
+// CHECK: whittle.conv {{.*}}epilogue = #whittle.epilogue<relu>
+// CHECK: whittle.binary add
+func.func @dynamic_residual(%x: tensor<?x2x?x?xf32>, %skip: tensor<?x2x?x?xf32>) -> tensor<?x2x?x?xf32> {
+  %w = whittle.constant dense<1.0> : tensor<2x2x1x1xf32>
+  %c = whittle.conv %x, %w {dilations = array<i64: 1, 1>, pads = array<i64: 0, 0, 0, 0>, strides = array<i64: 1, 1>} : (tensor<?x2x?x?xf32>, tensor<2x2x1x1xf32>) -> tensor<?x2x?x?xf32>
+  %r = whittle.unary relu %c : tensor<?x2x?x?xf32> -> tensor<?x2x?x?xf32>
+  %a = whittle.binary add %r, %skip : (tensor<?x2x?x?xf32>, tensor<?x2x?x?xf32>) -> tensor<?x2x?x?xf32>
+  return %a : tensor<?x2x?x?xf32>
+}

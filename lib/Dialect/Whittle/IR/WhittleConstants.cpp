@@ -8,6 +8,8 @@
 #include "mlir/IR/BuiltinDialect.h"
 #include "mlir/IR/DialectResourceBlobManager.h"
 
+#include <cmath>
+
 using namespace mlir;
 
 namespace whittle::wt {
@@ -87,6 +89,20 @@ std::optional<double> constantScalar(Value v) {
 
 ElementsAttr makeElements(RankedTensorType type, ArrayRef<double> values, StringRef name) {
   Type elt = type.getElementType();
+  // One value repeated: a splat, whatever the size.
+  if (!values.empty() && llvm::all_of(values, [&](double v) { return v == values[0]; }) &&
+      !std::isnan(values[0])) {
+    if (auto ft = dyn_cast<FloatType>(elt)) {
+      APFloat f(values[0]);
+      bool lost;
+      f.convert(ft.getFloatSemantics(), APFloat::rmNearestTiesToEven, &lost);
+      return cast<ElementsAttr>(DenseElementsAttr::get(type, FloatAttr::get(ft, f)));
+    }
+    if (auto it = dyn_cast<IntegerType>(elt))
+      return cast<ElementsAttr>(DenseElementsAttr::get(
+          type, IntegerAttr::get(it, APInt(it.getWidth(), (int64_t)values[0],
+                                           !it.isUnsigned() && it.getWidth() > 1, true))));
+  }
   // Big float tensors go to a blob: one copy, no per-element attributes.
   if (elt.isF32() && values.size() >= 1024) {
     std::vector<float> data(values.begin(), values.end());
