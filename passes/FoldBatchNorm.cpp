@@ -51,7 +51,7 @@ std::optional<Producer> affineProducer(Value v) {
   if (!p.outTy || !isa<FloatType>(p.outTy.getElementType()) || !singleUse(v))
     return std::nullopt;
   if (auto conv = v.getDefiningOp<wt::ConvOp>()) {
-    if (conv.getResidual() || conv.getEpilogueAttr())
+    if (conv.getResidual() || conv.getEpilogueAttr() || conv.getChannelsLast())
       return std::nullopt;
     auto wTy = dyn_cast<RankedTensorType>(conv.getFilter().getType());
     if (!wTy || !wTy.hasStaticShape() || !conv.getFilter().getDefiningOp<wt::ConstantOp>())

@@ -64,7 +64,8 @@ void rebuild(PatternRewriter &rewriter, Operation *root, Operation *producer, co
     rewriter.replaceOpWithNewOp<wt::ConvOp>(root, ty, conv.getInput(), conv.getFilter(),
                                             parts.bias, parts.residual, conv.getStridesAttr(),
                                             conv.getDilationsAttr(), conv.getPadsAttr(),
-                                            conv.getGroupsAttr(), parts.epilogue);
+                                            conv.getGroupsAttr(), parts.epilogue,
+                                            conv.getChannelsLastAttr());
   else {
     auto mm = cast<wt::MatmulOp>(producer);
     rewriter.replaceOpWithNewOp<wt::MatmulOp>(root, ty, mm.getLhs(), mm.getRhs(), parts.bias,
@@ -76,7 +77,8 @@ void rebuild(PatternRewriter &rewriter, Operation *root, Operation *producer, co
 
 /// The dim a producer's per-channel values run along.
 int64_t channelAxis(Operation *producer, RankedTensorType outTy) {
-  return isa<wt::ConvOp>(producer) ? 1 : outTy.getRank() - 1;
+  auto conv = dyn_cast<wt::ConvOp>(producer);
+  return conv && !conv.getChannelsLast() ? 1 : outTy.getRank() - 1;
 }
 
 /// `conv + c`, c one value per output channel: c joins the bias.

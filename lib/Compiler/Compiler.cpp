@@ -1009,6 +1009,8 @@ std::string graphPassPipeline(unsigned optLevel) {
     p += ",func.func(whittle-recognize-activations,whittle-recognize-softmax,"
          "whittle-recognize-layer-norm,whittle-recognize-attention,"
          "whittle-fold-transpose-into-matmul,whittle-fold-batch-norm,whittle-fuse-epilogue,"
+         // Layout last: it moves the transposes that the fused ops leave.
+         "whittle-propagate-layout,"
          "whittle-fold-constants,whittle-remove-no-ops),canonicalize,cse";
   return p;
 }

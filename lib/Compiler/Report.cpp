@@ -35,8 +35,11 @@ std::string kindOf(Operation *op) {
     kind += " " + wt::stringifyBinaryFn(b.getFn()).str();
   else if (auto r = dyn_cast<wt::ReduceOp>(op))
     kind += " " + wt::stringifyReduceFn(r.getFn()).str();
-  else if (auto c = dyn_cast<wt::ConvOp>(op))
+  else if (auto c = dyn_cast<wt::ConvOp>(op)) {
     fused(c.getBias(), c.getResidual(), c.getEpilogueAttr());
+    if (c.getChannelsLast())
+      kind += " (channels-last)";
+  }
   else if (auto m = dyn_cast<wt::MatmulOp>(op))
     fused(m.getBias(), m.getResidual(), m.getEpilogueAttr());
   return kind;

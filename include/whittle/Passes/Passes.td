@@ -118,6 +118,33 @@ def WhittleFuseEpiloguePass
   let dependentDialects = ["::whittle::wt::WhittleDialect"];
 }
 
+def WhittlePropagateLayoutPass
+    : Pass<"whittle-propagate-layout", "mlir::func::FuncOp"> {
+  let summary = "Run convolutions channels-last, with transposes only where the layout changes";
+  let description = [{
+    An ungrouped float conv with static shapes and a constant filter whose
+    output channels are at least `min-channels` and more than its output
+    row is long
+    (the loop each layout vectorizes; depthwise convs stay N x C x H x W)
+    becomes a
+    `channels_last` conv (input N x H x W x C, filter transposed at compile
+    time to H x W x C/g x M), wrapped in transposes to and from N x C x H x W.
+    The transposes then sink through elementwise ops, keep-dims reductions
+    and concats (a constant or small other operand is transposed to
+    match), and pairs that meet cancel, so a chain of convs runs
+    channels-last end to end and only the model's boundary (and ops with
+    no channels-last form, such as pooling) keeps a transpose.
+
+    Channels-last puts the output channels innermost in the conv's loop
+    nest: the filter and output rows are read contiguously whatever the
+    spatial size (a 1x1 conv over 14x14 is a matmul's inner loop instead of
+    a 14-element row).
+  }];
+  let options = [Option<"minChannels", "min-channels", "int64_t", "48",
+                        "Fewest output channels of a conv run channels-last">];
+  let dependentDialects = ["::whittle::wt::WhittleDialect"];
+}
+
 def WhittleRecognizeActivationsPass
     : Pass<"whittle-recognize-activations", "mlir::func::FuncOp"> {
   let summary = "Turn decomposed activations into one whittle.unary";

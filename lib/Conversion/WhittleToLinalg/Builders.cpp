@@ -475,16 +475,16 @@ Value reshapeTo(OpBuilder &b, Location loc, Value v, RankedTensorType type,
 }
 
 Value padSpatial(OpBuilder &b, Location loc, Value input, ArrayRef<int64_t> lo,
-                 ArrayRef<int64_t> hi, Value padValue) {
+                 ArrayRef<int64_t> hi, Value padValue, int64_t firstDim) {
   if (llvm::all_of(lo, [](int64_t v) { return v == 0; }) &&
       llvm::all_of(hi, [](int64_t v) { return v == 0; }))
     return input;
   auto ty = cast<RankedTensorType>(input.getType());
-  // The trailing lo.size() dims are the spatial ones.
-  size_t lead = ty.getRank() - lo.size();
-  SmallVector<int64_t> low(lead, 0), high(lead, 0), shape(ty.getShape());
-  low.append(lo.begin(), lo.end());
-  high.append(hi.begin(), hi.end());
+  // The spatial dims start at firstDim (default: they are the trailing ones).
+  size_t lead = firstDim < 0 ? ty.getRank() - lo.size() : firstDim;
+  SmallVector<int64_t> low(ty.getRank(), 0), high(ty.getRank(), 0), shape(ty.getShape());
+  llvm::copy(lo, low.begin() + lead);
+  llvm::copy(hi, high.begin() + lead);
   for (size_t i = 0; i < lo.size(); ++i)
     if (!ty.isDynamicDim(lead + i))
       shape[lead + i] += lo[i] + hi[i];

@@ -109,10 +109,11 @@ mlir::Value reshapeTo(mlir::OpBuilder &b, mlir::Location loc, mlir::Value v,
                       llvm::ArrayRef<mlir::OpFoldResult> sizes = {});
 
 /// Pads the spatial dims of an N x C x ... tensor: the trailing lo.size()
-/// dims.
+/// dims, or lo.size() dims from `firstDim` (channels-last tensors).
 mlir::Value padSpatial(mlir::OpBuilder &b, mlir::Location loc, mlir::Value input,
                        llvm::ArrayRef<int64_t> lo, llvm::ArrayRef<int64_t> hi,
-                       mlir::Value padValue);
+                       mlir::Value padValue,
+                       int64_t firstDim = -1);
 
 /// An integer index `i` (any width) as an `index`, counted from the end
 /// when negative, for a dimension of static size `dimSize`.

@@ -133,10 +133,89 @@ OpFoldResult windowCount(OpBuilder &b, Location loc, OpFoldResult size, int64_t 
   return arith::AddIOp::create(b, loc, v, cst(1)).getResult();
 }
 
+/// A channels_last conv (N x D.. x C, filter K.. x C/g x M): loops
+/// n o1..ok | k1..kk cg | g mg, the output channels innermost (the groups
+/// innermost for a depthwise conv, whose channel groups hold one channel
+/// each). The innermost loop then reads the filter and writes the output
+/// contiguously while the input value is broadcast, as in a matmul's inner
+/// loop, however small the spatial extent.
+LogicalResult lowerChannelsLast(wt::ConvOp op, PatternRewriter &rewriter, bool wide) {
+  auto inTy = staticType(op.getInput()), wTy = staticType(op.getFilter()),
+       outTy = staticType(op.getOutput());
+  if (!inTy || !wTy || !outTy || !accumulable(outTy.getElementType()) ||
+      inTy.getElementType() != outTy.getElementType() ||
+      wTy.getElementType() != outTy.getElementType() ||
+      (op.getBias() && !staticType(op.getBias())) ||
+      (op.getResidual() && !staticType(op.getResidual())))
+    return rewriter.notifyMatchFailure(op, "channels_last conv needs static float or "
+                                           "integer tensors");
+  if (!isa<FloatType>(outTy.getElementType()) && (op.getResidual() || op.getEpilogueAttr()))
+    return rewriter.notifyMatchFailure(op, "integer conv with an epilogue");
+  Location loc = op.getLoc();
+  MLIRContext *ctx = rewriter.getContext();
+  int64_t r = inTy.getRank(), k = r - 2, groups = op.getGroups();
+  int64_t m = wTy.getDimSize(r - 1), mg = m / groups;
+  Type elt = outTy.getElementType();
+  ArrayRef<int64_t> pads = op.getPads();
+  Value zero = scalarConstant(rewriter, loc, elt, 0.0);
+  Value x = splitDim(rewriter, loc, op.getInput(), r - 1, groups); // N D.. G Cg
+  x = padSpatial(rewriter, loc, x, pads.take_front(k), pads.drop_front(k), zero, /*firstDim=*/1);
+  Value w = splitDim(rewriter, loc, op.getFilter(), r - 1, groups); // K.. Cg G Mg
+  SmallVector<int64_t> accShape{outTy.getDimSize(0)};
+  for (int64_t i = 0; i < k; ++i)
+    accShape.push_back(outTy.getDimSize(1 + i));
+  accShape.push_back(groups);
+  accShape.push_back(mg);
+  auto accTy = RankedTensorType::get(accShape, elt);
+  // Loop dims: n, o.., kernel.., cg, then g and mg in either order.
+  int64_t loops = 2 * k + 4, cgDim = 2 * k + 1;
+  bool mgInner = mg > 1;
+  int64_t gDim = mgInner ? 2 * k + 2 : 2 * k + 3, mgDim = mgInner ? 2 * k + 3 : 2 * k + 2;
+  auto d = [&](int64_t i) { return getAffineDimExpr(i, ctx); };
+  SmallVector<AffineExpr> xE{d(0)}, wE, oE{d(0)};
+  for (int64_t i = 0; i < k; ++i) {
+    xE.push_back(d(1 + i) * op.getStrides()[i] + d(1 + k + i) * op.getDilations()[i]);
+    wE.push_back(d(1 + k + i));
+    oE.push_back(d(1 + i));
+  }
+  xE.append({d(gDim), d(cgDim)});
+  wE.append({d(cgDim), d(gDim), d(mgDim)});
+  oE.append({d(gDim), d(mgDim)});
+  SmallVector<AffineMap> maps{AffineMap::get(loops, 0, xE, ctx), AffineMap::get(loops, 0, wE, ctx),
+                              AffineMap::get(loops, 0, oE, ctx)};
+  SmallVector<IteratorType> iters(loops, IteratorType::parallel);
+  for (int64_t i = 0; i <= k; ++i)
+    iters[1 + k + i] = IteratorType::reduction; // kernel dims and cg
+  Value init;
+  int64_t ar = accTy.getRank();
+  if (Value bias = op.getBias()) {
+    Value b2 = splitDim(rewriter, loc, bias, 0, groups); // G Mg
+    AffineMap bm = AffineMap::get(ar, 0, {d(ar - 2), d(ar - 1)}, ctx);
+    init = linalg::GenericOp::create(
+               rewriter, loc, accTy, b2, tensor::EmptyOp::create(rewriter, loc, accShape, elt).getResult(),
+               SmallVector<AffineMap>{bm, rewriter.getMultiDimIdentityMap(ar)},
+               SmallVector<IteratorType>(ar, IteratorType::parallel),
+               [](OpBuilder &nb, Location nl, ValueRange a) { linalg::YieldOp::create(nb, nl, a[0]); })
+               .getResult(0);
+  } else {
+    init = filled(rewriter, loc, accTy, zero, {});
+  }
+  Value acc = contract(rewriter, loc, accTy, ValueRange{x, w}, init, maps, iters, wide);
+  SmallVector<ReassociationIndices> collapse;
+  for (int64_t i = 0; i <= k; ++i)
+    collapse.push_back({i});
+  collapse.push_back({k + 1, k + 2});
+  Value y = tensor::CollapseShapeOp::create(rewriter, loc, outTy, acc, collapse);
+  rewriter.replaceOp(op, applyEpilogue(rewriter, loc, y, op.getResidual(), op.getEpilogueAttr()));
+  return success();
+}
+
 struct LowerConv : OpRewritePattern<wt::ConvOp> {
   LowerConv(MLIRContext *ctx, bool wide) : OpRewritePattern(ctx), wide(wide) {}
   bool wide;
   LogicalResult matchAndRewrite(wt::ConvOp op, PatternRewriter &rewriter) const override {
+    if (op.getChannelsLast())
+      return lowerChannelsLast(op, rewriter, wide);
     auto inTy = rankedType(op.getInput()), wTy = staticType(op.getFilter()),
          outTy = rankedType(op.getOutput());
     if (!inTy || !wTy || !outTy || !accumulable(outTy.getElementType()) ||

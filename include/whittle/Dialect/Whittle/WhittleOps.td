@@ -53,6 +53,11 @@ def Whittle_ConvOp : Whittle_Op<"conv", [Pure, AttrSizedOperandSegments]> {
     `residual` has the shape of the output. `pads` holds the k leading pads
     followed by the k trailing ones. Element types may be floats, integers or
     `quant` uniform types.
+
+    With `channels_last` (set by `whittle-propagate-layout`, never by the
+    legalization) the channels are the innermost dim everywhere: `input`
+    is N x D1..Dk x C, `filter` K1..Kk x C/groups x M, the result (and
+    `residual`) N x O1..Ok x M.
   }];
   let arguments = (ins Whittle_Tensor:$input, Whittle_Tensor:$filter,
                    Optional<Whittle_Tensor>:$bias,
@@ -60,7 +65,8 @@ def Whittle_ConvOp : Whittle_Op<"conv", [Pure, AttrSizedOperandSegments]> {
                    DenseI64ArrayAttr:$strides, DenseI64ArrayAttr:$dilations,
                    DenseI64ArrayAttr:$pads,
                    DefaultValuedAttr<I64Attr, "1">:$groups,
-                   OptionalAttr<Whittle_EpilogueAttr>:$epilogue);
+                   OptionalAttr<Whittle_EpilogueAttr>:$epilogue,
+                   UnitAttr:$channels_last);
   let results = (outs Whittle_Tensor:$output);
   let assemblyFormat = [{
     $input `,` $filter (`bias` $bias^)? (`residual` $residual^)? attr-dict

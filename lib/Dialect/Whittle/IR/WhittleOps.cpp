@@ -186,8 +186,14 @@ LogicalResult ConvOp::verify() {
   if (spatial < 0)
     return success();
   auto inTy = ranked(getInput()), fTy = ranked(getFilter());
-  int64_t c = inTy.getDimSize(1), m = fTy.getDimSize(0),
-          cg = fTy.getDimSize(1), g = getGroups();
+  // Dims of the channels and of spatial axis i in each layout.
+  bool cl = getChannelsLast();
+  int64_t r = inTy.getRank();
+  int64_t chan = cl ? r - 1 : 1;
+  auto inSpatial = [&](int64_t i) { return cl ? 1 + i : 2 + i; };
+  auto kernelDim = [&](int64_t i) { return cl ? i : 2 + i; };
+  int64_t c = inTy.getDimSize(chan), m = fTy.getDimSize(cl ? r - 1 : 0),
+          cg = fTy.getDimSize(cl ? r - 2 : 1), g = getGroups();
   if (c != kDyn && cg != kDyn && c != cg * g)
     return emitOpError("input has ")
            << c << " channels but the filter expects " << cg << " x " << g
@@ -209,24 +215,24 @@ LogicalResult ConvOp::verify() {
                                        << " differs from input rank "
                                        << inTy.getRank();
   if (!dimsCompatible(outTy.getDimSize(0), inTy.getDimSize(0)) ||
-      !dimsCompatible(outTy.getDimSize(1), m))
-    return emitOpError("result must be N x ")
-           << m << " x ..., got " << shapeStr(outTy.getShape());
+      !dimsCompatible(outTy.getDimSize(chan), m))
+    return emitOpError(cl ? "result must be N x ... x " : "result must be N x ")
+           << m << (cl ? "" : " x ...") << ", got " << shapeStr(outTy.getShape());
   for (int64_t i = 0; i < spatial; ++i) {
-    int64_t k = fTy.getDimSize(2 + i);
+    int64_t k = fTy.getDimSize(kernelDim(i));
     if (k == kDyn)
       continue;
     int64_t expect =
-        windowOutput(inTy.getDimSize(2 + i), k, getStrides()[i],
+        windowOutput(inTy.getDimSize(inSpatial(i)), k, getStrides()[i],
                      getDilations()[i], getPads()[i], getPads()[spatial + i],
                      /*ceilMode=*/false);
     if (expect == -1)
       return emitOpError("window larger than the padded input on spatial axis ")
              << i;
-    if (!dimsCompatible(expect, outTy.getDimSize(2 + i)))
+    if (!dimsCompatible(expect, outTy.getDimSize(inSpatial(i))))
       return emitOpError("spatial axis ")
              << i << " of the result should have size " << expect << ", has "
-             << outTy.getDimSize(2 + i);
+             << outTy.getDimSize(inSpatial(i));
   }
   if (getResidual()) {
     auto rTy = ranked(getResidual());

@@ -1,0 +1,285 @@
+//===- PropagateLayout.cpp - channels-last convs, transposes at the edge --===//
+//
+// Whittle's ops are N x C x spatial, as ONNX's. Convolutions compute
+// better channels-last (the output channels innermost, read and written
+// contiguously), so this pass converts each conv and then moves the
+// layout changes it introduces: a transpose after a conv sinks through
+// the elementwise ops that follow until it meets the transpose before the
+// next conv, and the two cancel.
+//
+//===----------------------------------------------------------------------===//
+
+#include "PassUtils.h"
+
+#include "whittle/Passes/Passes.h"
+#include "whittle/Passes/RewriteLog.h"
+
+#include "mlir/Dialect/Func/IR/FuncOps.h"
+#include "mlir/Transforms/GreedyPatternRewriteDriver.h"
+
+namespace whittle {
+#define GEN_PASS_DEF_WHITTLEPROPAGATELAYOUTPASS
+#include "whittle/Passes/Passes.h.inc"
+} // namespace whittle
+
+using namespace mlir;
+using namespace whittle;
+using namespace whittle::passes;
+
+namespace {
+
+constexpr const char *kPass = "whittle-propagate-layout";
+
+/// Another operand of an elementwise op is transposed along with a sunk
+/// transpose when it has at most this many elements (or is a constant).
+constexpr int64_t kSmallOperand = 4096;
+
+RankedTensorType permuted(RankedTensorType ty, ArrayRef<int64_t> perm) {
+  SmallVector<int64_t> shape;
+  for (int64_t p : perm)
+    shape.push_back(ty.getDimSize(p));
+  return RankedTensorType::get(shape, ty.getElementType());
+}
+
+SmallVector<int64_t> inverse(ArrayRef<int64_t> perm) {
+  SmallVector<int64_t> inv(perm.size());
+  for (auto [i, p] : llvm::enumerate(perm))
+    inv[p] = i;
+  return inv;
+}
+
+Value transpose(PatternRewriter &rewriter, Location loc, Value v, ArrayRef<int64_t> perm) {
+  auto ty = cast<RankedTensorType>(v.getType());
+  return wt::TransposeOp::create(rewriter, loc, permuted(ty, perm), v,
+                                 rewriter.getDenseI64ArrayAttr(perm));
+}
+
+/// A constant's values permuted as `transpose(c, perm)` would give them.
+std::optional<std::vector<double>> permutedValues(Value c, ArrayRef<int64_t> perm) {
+  auto values = wt::constantValues(c);
+  auto ty = cast<RankedTensorType>(c.getType());
+  if (!values)
+    return std::nullopt;
+  int64_t r = ty.getRank();
+  SmallVector<int64_t> strides(r, 1), outShape;
+  for (int64_t i = r - 2; i >= 0; --i)
+    strides[i] = strides[i + 1] * ty.getDimSize(i + 1);
+  for (int64_t p : perm)
+    outShape.push_back(ty.getDimSize(p));
+  std::vector<double> out(values->size());
+  SmallVector<int64_t> idx(r, 0);
+  for (size_t o = 0; o < out.size(); ++o) {
+    int64_t in = 0;
+    for (int64_t d = 0; d < r; ++d)
+      in += idx[d] * strides[perm[d]];
+    out[o] = (*values)[in];
+    for (int64_t d = r - 1; d >= 0; --d) {
+      if (++idx[d] < outShape[d])
+        break;
+      idx[d] = 0;
+    }
+  }
+  return out;
+}
+
+/// conv (N C D..) -> transpose(conv_cl(transpose(x), W as K.. x C/g x M)).
+struct ConvToChannelsLast : OpRewritePattern<wt::ConvOp> {
+  ConvToChannelsLast(MLIRContext *ctx, int64_t minChannels)
+      : OpRewritePattern(ctx), minChannels(minChannels) {}
+  int64_t minChannels;
+  LogicalResult matchAndRewrite(wt::ConvOp op, PatternRewriter &rewriter) const override {
+    auto inTy = dyn_cast<RankedTensorType>(op.getInput().getType());
+    auto wTy = dyn_cast<RankedTensorType>(op.getFilter().getType());
+    auto outTy = dyn_cast<RankedTensorType>(op.getOutput().getType());
+    if (op.getChannelsLast() || !inTy || !wTy || !outTy || !inTy.hasStaticShape() ||
+        !wTy.hasStaticShape() || !outTy.hasStaticShape() ||
+        !isa<FloatType>(outTy.getElementType()) || inTy.getElementType() != outTy.getElementType() ||
+        wTy.getElementType() != outTy.getElementType() ||
+        !op.getFilter().getDefiningOp<wt::ConstantOp>() ||
+        (op.getBias() && !cast<RankedTensorType>(op.getBias().getType()).hasStaticShape()))
+      return rewriter.notifyMatchFailure(op, "not a static float conv with a constant filter");
+    // Where channels-last pays: the inner loop runs over the output
+    // channels instead of the output row, so it must be the longer of the
+    // two and long enough for full vectors (LLVM unrolls a 16- or 32-trip
+    // loop to scalars first). Depthwise convs vectorize better along the
+    // row, N x C x H x W.
+    int64_t m = wTy.getDimSize(0), row = outTy.getDimSize(outTy.getRank() - 1);
+    if (op.getGroups() != 1 || m < minChannels || m <= row)
+      return rewriter.notifyMatchFailure(op, "grouped, or its output row is the longer loop");
+    int64_t r = inTy.getRank();
+    SmallVector<int64_t> toLast{0}, toFirst{0, r - 1}, filterPerm;
+    for (int64_t i = 2; i < r; ++i) {
+      toLast.push_back(i);
+      toFirst.push_back(i - 1);
+      filterPerm.push_back(i);
+    }
+    toLast.push_back(1);
+    filterPerm.append({1, 0});
+    auto w = permutedValues(op.getFilter(), filterPerm);
+    if (!w)
+      return rewriter.notifyMatchFailure(op, "filter not readable");
+    Location loc = op.getLoc();
+    Value filter = makeConstant(rewriter, loc, permuted(wTy, filterPerm), *w, "filter_hwio");
+    Value x = transpose(rewriter, loc, op.getInput(), toLast);
+    Value residual = op.getResidual() ? transpose(rewriter, loc, op.getResidual(), toLast) : Value();
+    Value y = wt::ConvOp::create(rewriter, loc, permuted(outTy, toLast), x, filter, op.getBias(),
+                                 residual, op.getStridesAttr(), op.getDilationsAttr(),
+                                 op.getPadsAttr(), op.getGroupsAttr(), op.getEpilogueAttr(),
+                                 rewriter.getUnitAttr());
+    rewriter.replaceOp(op, transpose(rewriter, loc, y, toFirst));
+    recordRewrite(kPass, "conv to channels-last");
+    return success();
+  }
+};
+
+/// transpose(transpose(x, p), q) -> transpose(x, p o q), or x.
+struct ComposeTransposes : OpRewritePattern<wt::TransposeOp> {
+  using Base::Base;
+  LogicalResult matchAndRewrite(wt::TransposeOp op, PatternRewriter &rewriter) const override {
+    auto inner = op.getInput().getDefiningOp<wt::TransposeOp>();
+    if (!inner)
+      return rewriter.notifyMatchFailure(op, "not a transpose pair");
+    SmallVector<int64_t> composed;
+    for (int64_t i : op.getPerm())
+      composed.push_back(inner.getPerm()[i]);
+    if (llvm::equal(composed, llvm::seq<int64_t>(0, composed.size()))) {
+      rewriter.replaceOp(op, inner.getInput());
+      recordRewrite(kPass, "transpose pair cancelled");
+    } else {
+      rewriter.replaceOpWithNewOp<wt::TransposeOp>(op, op.getOutput().getType(), inner.getInput(),
+                                                   rewriter.getDenseI64ArrayAttr(composed));
+    }
+    return success();
+  }
+};
+
+/// The single-use transpose defining `v`, or null.
+wt::TransposeOp sinkable(Value v) {
+  auto t = v.getDefiningOp<wt::TransposeOp>();
+  return t && singleUse(v) ? t : wt::TransposeOp();
+}
+
+/// unary(transpose(x, p)) -> transpose(unary(x), p).
+struct SinkThroughUnary : OpRewritePattern<wt::UnaryOp> {
+  using Base::Base;
+  LogicalResult matchAndRewrite(wt::UnaryOp op, PatternRewriter &rewriter) const override {
+    auto t = sinkable(op.getInput());
+    auto outTy = dyn_cast<RankedTensorType>(op.getOutput().getType());
+    if (!t || !outTy)
+      return rewriter.notifyMatchFailure(op, "input is not a single-use transpose");
+    ArrayRef<int64_t> perm = t.getPerm();
+    Value u = wt::UnaryOp::create(rewriter, op.getLoc(), permuted(outTy, inverse(perm)),
+                                  t.getInput(), op.getFn(), op.getAlphaAttr(), op.getBetaAttr());
+    rewriter.replaceOp(op, transpose(rewriter, op.getLoc(), u, perm));
+    return success();
+  }
+};
+
+/// binary(transpose(a, p), b) -> transpose(binary(a, b'), p), b' = b read
+/// in a's layout: b's own transpose, or b (a constant or small) reshaped
+/// to the rank and transposed back.
+struct SinkThroughBinary : OpRewritePattern<wt::BinaryOp> {
+  using Base::Base;
+  LogicalResult matchAndRewrite(wt::BinaryOp op, PatternRewriter &rewriter) const override {
+    auto outTy = dyn_cast<RankedTensorType>(op.getOutput().getType());
+    if (!outTy || !outTy.hasStaticShape())
+      return rewriter.notifyMatchFailure(op, "dynamic result");
+    for (int side = 0; side < 2; ++side) {
+      Value a = side == 0 ? op.getLhs() : op.getRhs(), b = side == 0 ? op.getRhs() : op.getLhs();
+      auto t = sinkable(a);
+      auto bTy = dyn_cast<RankedTensorType>(b.getType());
+      if (!t || !bTy || !bTy.hasStaticShape() || a.getType() != op.getOutput().getType() ||
+          cast<RankedTensorType>(a.getType()).getElementType() != outTy.getElementType())
+        continue;
+      ArrayRef<int64_t> perm = t.getPerm();
+      auto inv = inverse(perm);
+      Location loc = op.getLoc();
+      Value bIn;
+      if (auto bt = b.getDefiningOp<wt::TransposeOp>(); bt && bt.getPerm() == perm) {
+        bIn = bt.getInput();
+      } else if (b.getDefiningOp<wt::ConstantOp>() || bTy.getNumElements() <= kSmallOperand) {
+        // Same rank first (leading 1s), then into a's layout.
+        SmallVector<int64_t> shape(outTy.getRank() - bTy.getRank(), 1);
+        shape.append(bTy.getShape().begin(), bTy.getShape().end());
+        if (bTy.getRank() != outTy.getRank())
+          b = wt::ReshapeOp::create(rewriter, loc, RankedTensorType::get(shape, bTy.getElementType()),
+                                    b, Value(), false);
+        bIn = transpose(rewriter, loc, b, inv);
+      } else {
+        continue;
+      }
+      Value lhs = side == 0 ? t.getInput() : bIn, rhs = side == 0 ? bIn : t.getInput();
+      Value y = wt::BinaryOp::create(rewriter, loc, permuted(outTy, inv), lhs, rhs, op.getFn());
+      rewriter.replaceOp(op, transpose(rewriter, loc, y, perm));
+      return success();
+    }
+    return rewriter.notifyMatchFailure(op, "no operand to sink a transpose from");
+  }
+};
+
+/// reduce(transpose(x, p), axes, keep_dims) -> transpose(reduce(x, p[axes]), p).
+struct SinkThroughReduce : OpRewritePattern<wt::ReduceOp> {
+  using Base::Base;
+  LogicalResult matchAndRewrite(wt::ReduceOp op, PatternRewriter &rewriter) const override {
+    auto t = sinkable(op.getInput());
+    auto outTy = dyn_cast<RankedTensorType>(op.getOutput().getType());
+    if (!t || !op.getKeepDims() || !outTy)
+      return rewriter.notifyMatchFailure(op, "not a keep-dims reduce of a transpose");
+    ArrayRef<int64_t> perm = t.getPerm();
+    SmallVector<int64_t> axes;
+    for (int64_t a : op.getAxes())
+      axes.push_back(perm[a]);
+    llvm::sort(axes);
+    Value y = wt::ReduceOp::create(rewriter, op.getLoc(), permuted(outTy, inverse(perm)),
+                                   t.getInput(), op.getFn(), rewriter.getDenseI64ArrayAttr(axes),
+                                   true);
+    rewriter.replaceOp(op, transpose(rewriter, op.getLoc(), y, perm));
+    return success();
+  }
+};
+
+/// concat(transpose(a, p), transpose(b, p), axis) -> transpose(concat(a, b, p[axis]), p).
+struct SinkThroughConcat : OpRewritePattern<wt::ConcatOp> {
+  using Base::Base;
+  LogicalResult matchAndRewrite(wt::ConcatOp op, PatternRewriter &rewriter) const override {
+    auto outTy = dyn_cast<RankedTensorType>(op.getOutput().getType());
+    auto first = op.getInputs().empty() ? wt::TransposeOp() : sinkable(op.getInputs()[0]);
+    if (!outTy || !first)
+      return rewriter.notifyMatchFailure(op, "inputs are not transposes");
+    ArrayRef<int64_t> perm = first.getPerm();
+    SmallVector<Value> inputs;
+    for (Value v : op.getInputs()) {
+      auto t = sinkable(v);
+      if (!t || t.getPerm() != perm)
+        return rewriter.notifyMatchFailure(op, "inputs transposed differently");
+      inputs.push_back(t.getInput());
+    }
+    Value y = wt::ConcatOp::create(rewriter, op.getLoc(), permuted(outTy, inverse(perm)), inputs,
+                                   perm[op.getAxis()]);
+    rewriter.replaceOp(op, transpose(rewriter, op.getLoc(), y, perm));
+    return success();
+  }
+};
+
+struct WhittlePropagateLayoutPass
+    : whittle::impl::WhittlePropagateLayoutPassBase<WhittlePropagateLayoutPass> {
+  using Base::Base;
+  void runOnOperation() override {
+    auto transposes = [&] {
+      int64_t n = 0;
+      getOperation()->walk([&](wt::TransposeOp) { ++n; });
+      return n;
+    };
+    int64_t before = transposes();
+    RewritePatternSet patterns(&getContext());
+    patterns.add<ConvToChannelsLast>(&getContext(), minChannels);
+    patterns.add<ComposeTransposes, SinkThroughUnary, SinkThroughBinary, SinkThroughReduce,
+                 SinkThroughConcat>(&getContext());
+    if (failed(applyPatternsGreedily(getOperation(), std::move(patterns))))
+      return signalPassFailure();
+    if (int64_t added = transposes() - before; added > 0)
+      recordRewrite(kPass, "transposes added at layout boundaries", added);
+  }
+};
+
+} // namespace

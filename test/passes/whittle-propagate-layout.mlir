@@ -1,0 +1,78 @@
+// RUN: whittle-opt %s -split-input-file -whittle-propagate-layout=min-channels=1 | FileCheck %s
+// RUN: whittle-opt %s -split-input-file -whittle-propagate-layout | FileCheck %s --check-prefix=DEFAULT
+
+// By default narrow convs (here 3 output channels) keep N x C x H x W.
+// DEFAULT-NOT: channels_last
+
+// Two convs with a residual Add and an activation between: both run
+// channels-last, and only the model's edges transpose.
+// CHECK-LABEL: func.func @chain
+// CHECK: %[[X:.*]] = whittle.transpose %arg0 {perm = array<i64: 0, 2, 3, 1>}
+// CHECK: %[[C1:.*]] = whittle.conv %[[X]], %{{.*}} {channels_last{{.*}}} : (tensor<1x4x2x2xf32>, tensor<1x1x2x3xf32>) -> tensor<1x4x2x3xf32>
+// CHECK: %[[S:.*]] = whittle.unary sigmoid %[[C1]] : tensor<1x4x2x3xf32>
+// CHECK: %[[C2:.*]] = whittle.conv %[[S]], %{{.*}} residual %[[S]] {channels_last{{.*}}} : (tensor<1x4x2x3xf32>, tensor<3x3x3x3xf32>, tensor<1x4x2x3xf32>) -> tensor<1x4x2x3xf32>
+// CHECK: %[[B:.*]] = whittle.binary mul %[[C2]], %{{.*}} : (tensor<1x4x2x3xf32>, tensor<1x1x1x3xf32>)
+// CHECK: %[[Y:.*]] = whittle.transpose %[[B]] {perm = array<i64: 0, 3, 1, 2>}
+// CHECK: return %[[Y]]
+// CHECK-NOT: whittle.transpose
+func.func @chain(%x: tensor<1x2x4x2xf32>) -> tensor<1x3x4x2xf32> {
+  %w1 = whittle.constant dense<[[[[1.0]], [[2.0]]], [[[3.0]], [[4.0]]], [[[5.0]], [[6.0]]]]> : tensor<3x2x1x1xf32>
+  %w2 = whittle.constant dense<0.5> : tensor<3x3x3x3xf32>
+  %s3 = whittle.constant dense<[[[2.0]], [[3.0]], [[4.0]]]> : tensor<3x1x1xf32>
+  %c1 = whittle.conv %x, %w1 {dilations = array<i64: 1, 1>, pads = array<i64: 0, 0, 0, 0>, strides = array<i64: 1, 1>} : (tensor<1x2x4x2xf32>, tensor<3x2x1x1xf32>) -> tensor<1x3x4x2xf32>
+  %s = whittle.unary sigmoid %c1 : tensor<1x3x4x2xf32> -> tensor<1x3x4x2xf32>
+  %c2 = whittle.conv %s, %w2 residual %s {dilations = array<i64: 1, 1>, pads = array<i64: 1, 1, 1, 1>, strides = array<i64: 1, 1>} : (tensor<1x3x4x2xf32>, tensor<3x3x3x3xf32>, tensor<1x3x4x2xf32>) -> tensor<1x3x4x2xf32>
+  %y = whittle.binary mul %c2, %s3 : (tensor<1x3x4x2xf32>, tensor<3x1x1xf32>) -> tensor<1x3x4x2xf32>
+  return %y : tensor<1x3x4x2xf32>
+}
+
+// -----
+
+// The filter is transposed at compile time to K x K x C/g x M.
+// CHECK-LABEL: func.func @filter_layout
+// CHECK: whittle.constant dense<{{\[}}[{{\[}}[1.000000e+00, 3.000000e+00, 5.000000e+00], [2.000000e+00, 4.000000e+00, 6.000000e+00]]]]> : tensor<1x1x2x3xf32>
+func.func @filter_layout(%x: tensor<1x2x4x2xf32>) -> tensor<1x3x4x2xf32> {
+  %w1 = whittle.constant dense<[[[[1.0]], [[2.0]]], [[[3.0]], [[4.0]]], [[[5.0]], [[6.0]]]]> : tensor<3x2x1x1xf32>
+  %c1 = whittle.conv %x, %w1 {dilations = array<i64: 1, 1>, pads = array<i64: 0, 0, 0, 0>, strides = array<i64: 1, 1>} : (tensor<1x2x4x2xf32>, tensor<3x2x1x1xf32>) -> tensor<1x3x4x2xf32>
+  return %c1 : tensor<1x3x4x2xf32>
+}
+
+// -----
+
+// A pool has no channels-last form: the layout changes around it.
+// A global mean (keep dims) and a concat follow the convs' layout.
+// CHECK-LABEL: func.func @boundaries
+// CHECK: whittle.conv {{.*}}channels_last
+// CHECK: whittle.transpose {{.*}}perm = array<i64: 0, 3, 1, 2>
+// CHECK: whittle.pool
+// CHECK: whittle.transpose {{.*}}perm = array<i64: 0, 2, 3, 1>
+// CHECK: whittle.conv {{.*}}channels_last
+// CHECK: whittle.concat {{.*}}axis = 3
+// CHECK: whittle.reduce mean {{.*}}axes = array<i64: 1, 2>
+func.func @boundaries(%x: tensor<1x2x4x2xf32>) -> tensor<1x6x1x1xf32> {
+  %w = whittle.constant dense<1.0> : tensor<3x2x1x1xf32>
+  %w2 = whittle.constant dense<1.0> : tensor<3x3x1x1xf32>
+  %c = whittle.conv %x, %w {dilations = array<i64: 1, 1>, pads = array<i64: 0, 0, 0, 0>, strides = array<i64: 1, 1>} : (tensor<1x2x4x2xf32>, tensor<3x2x1x1xf32>) -> tensor<1x3x4x2xf32>
+  %p = whittle.pool max %c {kernel = array<i64: 1, 1>, strides = array<i64: 1, 1>, dilations = array<i64: 1, 1>, pads = array<i64: 0, 0, 0, 0>} : tensor<1x3x4x2xf32> -> tensor<1x3x4x2xf32>
+  %c2 = whittle.conv %p, %w2 {dilations = array<i64: 1, 1>, pads = array<i64: 0, 0, 0, 0>, strides = array<i64: 1, 1>} : (tensor<1x3x4x2xf32>, tensor<3x3x1x1xf32>) -> tensor<1x3x4x2xf32>
+  %c3 = whittle.conv %p, %w2 {dilations = array<i64: 1, 1>, pads = array<i64: 0, 0, 0, 0>, strides = array<i64: 1, 1>} : (tensor<1x3x4x2xf32>, tensor<3x3x1x1xf32>) -> tensor<1x3x4x2xf32>
+  %cat = whittle.concat %c2, %c3 {axis = 1 : i64} : (tensor<1x3x4x2xf32>, tensor<1x3x4x2xf32>) -> tensor<1x6x4x2xf32>
+  %m = whittle.reduce mean %cat {axes = array<i64: 2, 3>, keep_dims} : tensor<1x6x4x2xf32> -> tensor<1x6x1x1xf32>
+  return %m : tensor<1x6x1x1xf32>
+}
+
+// -----
+
+// Negative: dynamic shapes, a filter computed at run time, integer convs.
+// CHECK-LABEL: func.func @kept
+// CHECK-NOT: channels_last
+// CHECK-NOT: whittle.transpose
+func.func @kept(%x: tensor<?x2x?x?xf32>, %w: tensor<3x2x1x1xf32>, %xi: tensor<1x2x4x2xi32>) -> (tensor<?x3x?x?xf32>, tensor<1x3x4x2xf32>, tensor<1x3x4x2xi32>) {
+  %c = whittle.constant dense<1.0> : tensor<3x2x1x1xf32>
+  %ci = whittle.constant dense<1> : tensor<3x2x1x1xi32>
+  %y = whittle.conv %x, %c {dilations = array<i64: 1, 1>, pads = array<i64: 0, 0, 0, 0>, strides = array<i64: 1, 1>} : (tensor<?x2x?x?xf32>, tensor<3x2x1x1xf32>) -> tensor<?x3x?x?xf32>
+  %x2 = whittle.constant dense<1.0> : tensor<1x2x4x2xf32>
+  %y2 = whittle.conv %x2, %w {dilations = array<i64: 1, 1>, pads = array<i64: 0, 0, 0, 0>, strides = array<i64: 1, 1>} : (tensor<1x2x4x2xf32>, tensor<3x2x1x1xf32>) -> tensor<1x3x4x2xf32>
+  %y3 = whittle.conv %xi, %ci {dilations = array<i64: 1, 1>, pads = array<i64: 0, 0, 0, 0>, strides = array<i64: 1, 1>} : (tensor<1x2x4x2xi32>, tensor<3x2x1x1xi32>) -> tensor<1x3x4x2xi32>
+  return %y, %y2, %y3 : tensor<?x3x?x?xf32>, tensor<1x3x4x2xf32>, tensor<1x3x4x2xi32>
+}
