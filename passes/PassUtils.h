@@ -11,6 +11,7 @@
 
 #include "whittle/Dialect/Whittle/WhittleConstants.h"
 #include "whittle/Dialect/Whittle/WhittleOps.h"
+#include "whittle/Passes/RewriteLog.h"
 
 #include "mlir/IR/PatternMatch.h"
 
@@ -90,6 +91,30 @@ inline mlir::Value makeConstant(mlir::PatternRewriter &rewriter, mlir::Location 
                                 mlir::RankedTensorType type, llvm::ArrayRef<double> values,
                                 llvm::StringRef name = "folded") {
   return wt::ConstantOp::create(rewriter, loc, wt::makeElements(type, values, name));
+}
+
+/// transpose(transpose(x, p), q) -> transpose(x, p o q), or x itself where
+/// that is the identity; recorded under `pass`. Fails on a lone transpose.
+inline mlir::LogicalResult composeTransposePair(wt::TransposeOp op,
+                                                mlir::PatternRewriter &rewriter,
+                                                llvm::StringRef pass) {
+  auto inner = op.getInput().getDefiningOp<wt::TransposeOp>();
+  if (!inner)
+    return rewriter.notifyMatchFailure(op, "not a transpose pair");
+  // The pair reads x[p[q[i]]].
+  llvm::SmallVector<int64_t> composed;
+  for (int64_t i : op.getPerm())
+    composed.push_back(inner.getPerm()[i]);
+  if (llvm::equal(composed, llvm::seq<int64_t>(0, composed.size())) &&
+      inner.getInput().getType() == op.getOutput().getType()) {
+    rewriter.replaceOp(op, inner.getInput());
+    recordRewrite(pass, "transpose pair cancelled");
+    return mlir::success();
+  }
+  rewriter.replaceOpWithNewOp<wt::TransposeOp>(op, op.getOutput().getType(), inner.getInput(),
+                                               rewriter.getDenseI64ArrayAttr(composed));
+  recordRewrite(pass, "transpose pair composed");
+  return mlir::success();
 }
 
 } // namespace whittle::passes

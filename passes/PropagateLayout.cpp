@@ -136,20 +136,7 @@ struct ConvToChannelsLast : OpRewritePattern<wt::ConvOp> {
 struct ComposeTransposes : OpRewritePattern<wt::TransposeOp> {
   using Base::Base;
   LogicalResult matchAndRewrite(wt::TransposeOp op, PatternRewriter &rewriter) const override {
-    auto inner = op.getInput().getDefiningOp<wt::TransposeOp>();
-    if (!inner)
-      return rewriter.notifyMatchFailure(op, "not a transpose pair");
-    SmallVector<int64_t> composed;
-    for (int64_t i : op.getPerm())
-      composed.push_back(inner.getPerm()[i]);
-    if (llvm::equal(composed, llvm::seq<int64_t>(0, composed.size()))) {
-      rewriter.replaceOp(op, inner.getInput());
-      recordRewrite(kPass, "transpose pair cancelled");
-    } else {
-      rewriter.replaceOpWithNewOp<wt::TransposeOp>(op, op.getOutput().getType(), inner.getInput(),
-                                                   rewriter.getDenseI64ArrayAttr(composed));
-    }
-    return success();
+    return composeTransposePair(op, rewriter, kPass);
   }
 };
 

@@ -75,23 +75,9 @@ struct ComposeReshapes : OpRewritePattern<wt::ReshapeOp> {
 struct RemoveTranspose : OpRewritePattern<wt::TransposeOp> {
   using Base::Base;
   LogicalResult matchAndRewrite(wt::TransposeOp op, PatternRewriter &rewriter) const override {
+    if (op.getInput().getDefiningOp<wt::TransposeOp>())
+      return composeTransposePair(op, rewriter, kPass);
     ArrayRef<int64_t> perm = op.getPerm();
-    // transpose(transpose(x, p), q) reads x[p[q[i]]].
-    if (auto inner = op.getInput().getDefiningOp<wt::TransposeOp>()) {
-      SmallVector<int64_t> composed;
-      for (int64_t i : perm)
-        composed.push_back(inner.getPerm()[i]);
-      if (llvm::equal(composed, llvm::seq<int64_t>(0, composed.size())) &&
-          inner.getInput().getType() == op.getOutput().getType()) {
-        rewriter.replaceOp(op, inner.getInput());
-        recordRewrite(kPass, "transpose pair cancelled");
-        return success();
-      }
-      rewriter.replaceOpWithNewOp<wt::TransposeOp>(op, op.getOutput().getType(), inner.getInput(),
-                                                   rewriter.getDenseI64ArrayAttr(composed));
-      recordRewrite(kPass, "transpose pair composed");
-      return success();
-    }
     if (!llvm::equal(perm, llvm::seq<int64_t>(0, perm.size())) ||
         op.getInput().getType() != op.getOutput().getType())
       return rewriter.notifyMatchFailure(op, "moves dims");
