@@ -13,7 +13,7 @@ CMAKE_FLAGS ?=
 WHITTLE := $(BUILD)/bin/whittle
 
 .PHONY: all deps configure build demo check check-lit check-conformance-subset check-sweep \
-        check-legalize conformance conformance-dynamic conformance-subset docs clean opt-levels
+        check-legalize conformance conformance-dynamic conformance-subset docs clean opt-levels bench
 
 all: build
 
@@ -109,3 +109,11 @@ clean:
 opt-levels: build
 	$(PYTHON) ../shared/bench/gen_models.py --out $(BUILD)/models > /dev/null
 	$(PYTHON) scripts/opt_levels.py --whittle $(WHITTLE) --models $(BUILD)/models --rounds 3
+
+# Whittle against ONNX Runtime on every bench case and standard model, at
+# 1 and 2 threads (installs onnxruntime-node into bench/.ort on first use);
+# the table goes to bench/results/<date>-<cpu>.md. BENCH_FLAGS passes
+# options on: BENCH_FLAGS="--models resnet50,bert_base --threads 1 --iters 20".
+BENCH_FLAGS ?=
+bench: build
+	$(PYTHON) bench/run_bench.py --whittle $(WHITTLE) $(BENCH_FLAGS)

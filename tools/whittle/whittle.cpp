@@ -128,12 +128,13 @@ cl::opt<std::string> graphPasses(
     cl::value_desc("pipeline"), cl::sub(compileCmd));
 
 cl::SubCommand runCmd("run", "Run a compiled model, optionally against reference outputs");
+cl::SubCommand benchCmd("bench", "Time a compiled model (random inputs, or --input-dir)");
 cl::opt<std::string> runModel(cl::Positional, cl::desc("<model.so>"), cl::Required,
                               cl::sub(runCmd));
 cl::opt<std::string> inputDir("input-dir",
-                              cl::desc("Directory with input_N.pb (and output_N.pb "
+                              cl::desc("Directory with input_N.pb (run: and output_N.pb "
                                        "to compare against)"),
-                              cl::sub(runCmd));
+                              cl::sub(runCmd), cl::sub(benchCmd));
 cl::opt<std::string> outputDir("output-dir", cl::desc("Write output_N.pb here"),
                                cl::sub(runCmd));
 cl::opt<double> rtol("rtol", cl::desc("Relative tolerance (default 1e-3)"),
@@ -146,7 +147,6 @@ cl::opt<std::string> runRunner(
              "the target's, 'qemu-aarch64 -L /usr/aarch64-linux-gnu -cpu max')"),
     cl::sub(runCmd));
 
-cl::SubCommand benchCmd("bench", "Time a compiled model on random inputs");
 cl::opt<std::string> benchModel(cl::Positional, cl::desc("<model.so>"),
                                 cl::Required, cl::sub(benchCmd));
 cl::opt<unsigned> iters("iters", cl::desc("Timed runs (default 50)"), cl::init(50),
@@ -479,6 +479,34 @@ std::vector<std::vector<char>> randomInputs(const whittle::ModelHandle &m,
   return ins;
 }
 
+/// The inputs of a run: `--input-dir`'s input_N.pb, or random ones (dims
+/// from --input-shape). False after printing the error.
+bool loadInputs(const whittle::ModelHandle &m, std::vector<std::vector<char>> &ins,
+                std::vector<std::vector<int64_t>> &inDims) {
+  if (inputDir.empty()) {
+    if (!randomInputDims(m, inDims))
+      return false;
+    ins = randomInputs(m, inDims);
+    return true;
+  }
+  for (size_t i = 0; i < m.inputs().size(); ++i) {
+    llvm::SmallString<256> path(inputDir);
+    llvm::sys::path::append(path, "input_" + std::to_string(i) + ".pb");
+    whittle::TensorData t;
+    std::string err;
+    if (!whittle::readTensorFile(std::string(path), t, err))
+      return fail(err), false;
+    adoptBfloat16Bits(t, m.inputs()[i].dtype);
+    if (!m.checkInput((int)i, t.dtype, t.dims, err))
+      return fail(std::string(path) + ": " + err), false;
+    inDims.push_back(t.dims);
+    ins.push_back(std::move(t.bytes));
+    if (ins.back().empty())
+      ins.back().resize(1); // an empty tensor still needs a non-null buffer
+  }
+  return true;
+}
+
 int runRun() {
   auto m = openModel(runModel, runRunner);
   if (!m)
@@ -486,27 +514,8 @@ int runRun() {
   size_t nIn = m->inputs().size(), nOut = m->outputs().size();
   std::vector<std::vector<char>> ins, outs;
   std::vector<std::vector<int64_t>> inDims, outDims;
-  if (inputDir.empty()) {
-    if (!randomInputDims(*m, inDims))
-      return 1;
-    ins = randomInputs(*m, inDims);
-  } else {
-    for (size_t i = 0; i < nIn; ++i) {
-      llvm::SmallString<256> path(inputDir);
-      llvm::sys::path::append(path, "input_" + std::to_string(i) + ".pb");
-      whittle::TensorData t;
-      std::string err;
-      if (!whittle::readTensorFile(std::string(path), t, err))
-        return fail(err);
-      adoptBfloat16Bits(t, m->inputs()[i].dtype);
-      if (!m->checkInput((int)i, t.dtype, t.dims, err))
-        return fail(std::string(path) + ": " + err);
-      inDims.push_back(t.dims);
-      ins.push_back(std::move(t.bytes));
-      if (ins.back().empty())
-        ins.back().resize(1); // an empty tensor still needs a non-null buffer
-    }
-  }
+  if (!loadInputs(*m, ins, inDims))
+    return 1;
   std::vector<double> noTimes;
   std::string err;
   m->setThreads((int)threads.getValue());
@@ -603,9 +612,9 @@ int runBench() {
   if (!m)
     return 1;
   std::vector<std::vector<int64_t>> inDims, outDims;
-  if (!randomInputDims(*m, inDims))
+  std::vector<std::vector<char>> ins, outs;
+  if (!loadInputs(*m, ins, inDims))
     return 1;
-  std::vector<std::vector<char>> ins = randomInputs(*m, inDims), outs;
   std::vector<double> ms;
   std::string err;
   m->setThreads((int)threads.getValue());
