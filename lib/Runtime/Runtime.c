@@ -52,18 +52,38 @@ static int team_size(void) {
   return n > POOL_MAX_THREADS ? POOL_MAX_THREADS : n;
 }
 
+/* Before sleeping on a condition variable, a worker waiting for work and
+ * the caller waiting for its team poll for this many pauses (tens of
+ * microseconds): a model's parallel loops follow each other closely, and a
+ * futex wake-up costs more than many of them take. */
+enum { POOL_SPIN = 4000 };
+
+static inline void cpu_relax(void) {
+#if defined(__x86_64__) || defined(__i386__)
+  __builtin_ia32_pause();
+#elif defined(__aarch64__)
+  __asm__ __volatile__("yield");
+#endif
+}
+
 static void *pool_worker(void *p) {
   int id = (int)(intptr_t)p;
   unsigned long seen = 0;
-  pthread_mutex_lock(&pool_mu);
   for (;;) {
+    for (int i = 0; i < POOL_SPIN && __atomic_load_n(&pool_gen, __ATOMIC_ACQUIRE) == seen &&
+                    !__atomic_load_n(&pool_stop, __ATOMIC_ACQUIRE);
+         ++i)
+      cpu_relax();
+    pthread_mutex_lock(&pool_mu);
     while (pool_gen == seen && !pool_stop)
       pthread_cond_wait(&pool_wake, &pool_mu);
     if (pool_stop)
       break;
     seen = pool_gen;
-    if (id >= pool_team)
+    if (id >= pool_team) {
+      pthread_mutex_unlock(&pool_mu);
       continue;
+    }
     pool_task fn = pool_fn;
     void *ctx = pool_ctx;
     int team = pool_team;
@@ -72,8 +92,9 @@ static void *pool_worker(void *p) {
     fn(ctx, id, team);
     in_team = 0;
     pthread_mutex_lock(&pool_mu);
-    if (--pool_pending == 0)
+    if (__atomic_sub_fetch(&pool_pending, 1, __ATOMIC_ACQ_REL) == 0)
       pthread_cond_signal(&pool_done);
+    pthread_mutex_unlock(&pool_mu);
   }
   pthread_mutex_unlock(&pool_mu);
   return NULL;
@@ -101,13 +122,15 @@ static void pool_run(pool_task fn, void *ctx) {
   pool_fn = fn;
   pool_ctx = ctx;
   pool_team = team;
-  pool_pending = team - 1;
-  ++pool_gen;
+  __atomic_store_n(&pool_pending, team - 1, __ATOMIC_RELEASE);
+  __atomic_add_fetch(&pool_gen, 1, __ATOMIC_ACQ_REL);
   pthread_cond_broadcast(&pool_wake);
   pthread_mutex_unlock(&pool_mu);
   in_team = 1;
   fn(ctx, 0, team);
   in_team = 0;
+  for (int i = 0; i < POOL_SPIN && __atomic_load_n(&pool_pending, __ATOMIC_ACQUIRE) > 0; ++i)
+    cpu_relax();
   pthread_mutex_lock(&pool_mu);
   while (pool_pending > 0)
     pthread_cond_wait(&pool_done, &pool_mu);
@@ -132,7 +155,7 @@ static void pool_barrier(void) {
 /* Parked workers end with the runtime (process exit or unload). */
 __attribute__((destructor)) static void pool_shutdown(void) {
   pthread_mutex_lock(&pool_mu);
-  pool_stop = 1;
+  __atomic_store_n(&pool_stop, 1, __ATOMIC_RELEASE);
   pthread_cond_broadcast(&pool_wake);
   pthread_mutex_unlock(&pool_mu);
   for (int i = 0; i < pool_workers; ++i)
