@@ -199,14 +199,8 @@ std::optional<Values> evaluate(Operation *op, ArrayRef<Values> in, ArrayRef<int6
                  [&](int64_t o, int64_t i) { out[o] = in[0][i]; });
     return out;
   }
-  if (auto t = dyn_cast<wt::TransposeOp>(op)) {
-    auto own = stridesOf(shapeOf(t.getInput()));
-    SmallVector<int64_t> strides;
-    for (int64_t p : t.getPerm())
-      strides.push_back(own[p]);
-    forEachIndex(outShape, strides, [&](int64_t o, int64_t i) { out[o] = in[0][i]; });
-    return out;
-  }
+  if (auto t = dyn_cast<wt::TransposeOp>(op))
+    return wt::transposeValues(in[0], shapeOf(t.getInput()), t.getPerm());
   if (auto c = dyn_cast<wt::ConcatOp>(op)) {
     int64_t axis = c.getAxis(), outer = 1, outRow = 1;
     for (int64_t i = 0; i < axis; ++i)

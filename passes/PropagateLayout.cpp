@@ -54,34 +54,6 @@ Value transpose(PatternRewriter &rewriter, Location loc, Value v, ArrayRef<int64
                                  rewriter.getDenseI64ArrayAttr(perm));
 }
 
-/// A constant's values permuted as `transpose(c, perm)` would give them.
-std::optional<std::vector<double>> permutedValues(Value c, ArrayRef<int64_t> perm) {
-  auto values = wt::constantValues(c);
-  auto ty = cast<RankedTensorType>(c.getType());
-  if (!values)
-    return std::nullopt;
-  int64_t r = ty.getRank();
-  SmallVector<int64_t> strides(r, 1), outShape;
-  for (int64_t i = r - 2; i >= 0; --i)
-    strides[i] = strides[i + 1] * ty.getDimSize(i + 1);
-  for (int64_t p : perm)
-    outShape.push_back(ty.getDimSize(p));
-  std::vector<double> out(values->size());
-  SmallVector<int64_t> idx(r, 0);
-  for (size_t o = 0; o < out.size(); ++o) {
-    int64_t in = 0;
-    for (int64_t d = 0; d < r; ++d)
-      in += idx[d] * strides[perm[d]];
-    out[o] = (*values)[in];
-    for (int64_t d = r - 1; d >= 0; --d) {
-      if (++idx[d] < outShape[d])
-        break;
-      idx[d] = 0;
-    }
-  }
-  return out;
-}
-
 /// conv (N C D..) -> transpose(conv_cl(transpose(x), W as K.. x C/g x M)).
 struct ConvToChannelsLast : OpRewritePattern<wt::ConvOp> {
   ConvToChannelsLast(MLIRContext *ctx, int64_t minChannels)
@@ -115,11 +87,12 @@ struct ConvToChannelsLast : OpRewritePattern<wt::ConvOp> {
     }
     toLast.push_back(1);
     filterPerm.append({1, 0});
-    auto w = permutedValues(op.getFilter(), filterPerm);
+    auto w = wt::constantValues(op.getFilter());
     if (!w)
       return rewriter.notifyMatchFailure(op, "filter not readable");
     Location loc = op.getLoc();
-    Value filter = makeConstant(rewriter, loc, permuted(wTy, filterPerm), *w, "filter_hwio");
+    Value filter = makeConstant(rewriter, loc, permuted(wTy, filterPerm),
+                                wt::transposeValues(*w, wTy.getShape(), filterPerm), "filter_hwio");
     Value x = transpose(rewriter, loc, op.getInput(), toLast);
     Value residual = op.getResidual() ? transpose(rewriter, loc, op.getResidual(), toLast) : Value();
     Value y = wt::ConvOp::create(rewriter, loc, permuted(outTy, toLast), x, filter, op.getBias(),

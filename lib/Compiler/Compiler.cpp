@@ -951,12 +951,13 @@ LogicalResult checkLowered(ModuleOp module) {
   return diag;
 }
 
-LogicalResult runPipeline(ModuleOp module, StringRef pipeline) {
+LogicalResult runPipeline(ModuleOp module, StringRef pipeline,
+                          StringRef origin = "internal pass pipeline") {
   // `pipeline` lists the passes on the module (no builtin.module anchor).
   PassManager pm(module.getContext());
   (void)applyPassManagerCLOptions(pm);
   if (failed(parsePassPipeline(pipeline, pm, llvm::errs())))
-    return module.emitError("bad internal pass pipeline: ") << pipeline;
+    return module.emitError("bad ") << origin << ": " << pipeline;
   return pm.run(module);
 }
 
@@ -1038,7 +1039,9 @@ LogicalResult compileModule(ModuleOp module, const CompileOptions &options,
   }
   std::string graphPasses = options.graphPasses ? *options.graphPasses
                                                 : graphPassPipeline(options.optLevel);
-  if (!graphPasses.empty() && failed(runPipeline(module, graphPasses)))
+  if (!graphPasses.empty() &&
+      failed(runPipeline(module, graphPasses,
+                         options.graphPasses ? "--graph-passes pipeline" : "internal pass pipeline")))
     return failure();
   if (options.report) {
     report.optimized = takeCensus(module);

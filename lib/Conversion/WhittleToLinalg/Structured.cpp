@@ -12,6 +12,8 @@
 
 #include "Lowering.h"
 
+#include "whittle/Dialect/Whittle/WhittleConstants.h"
+
 #include "mlir/Dialect/Arith/Utils/Utils.h"
 
 #include "mlir/Dialect/SCF/IR/SCF.h"
@@ -133,6 +135,26 @@ OpFoldResult windowCount(OpBuilder &b, Location loc, OpFoldResult size, int64_t 
   return arith::AddIOp::create(b, loc, v, cst(1)).getResult();
 }
 
+/// A conv's accumulator before the reduction: its bias (M values, split
+/// into groups x M/groups and broadcast along dims groupDim, groupDim + 1
+/// of the accumulator), or zeros.
+Value convAccumulatorInit(OpBuilder &b, Location loc, Value bias, int64_t groups,
+                          RankedTensorType accTy, ArrayRef<OpFoldResult> sizes, int64_t groupDim) {
+  if (!bias)
+    return filled(b, loc, accTy, scalarConstant(b, loc, accTy.getElementType(), 0.0), sizes);
+  MLIRContext *ctx = b.getContext();
+  int64_t r = accTy.getRank();
+  Value b2 = splitDim(b, loc, bias, 0, groups); // G Mg
+  AffineMap bm = AffineMap::get(
+      r, 0, {getAffineDimExpr(groupDim, ctx), getAffineDimExpr(groupDim + 1, ctx)}, ctx);
+  return linalg::GenericOp::create(
+             b, loc, accTy, b2, emptyTensor(b, loc, accTy, sizes),
+             SmallVector<AffineMap>{bm, b.getMultiDimIdentityMap(r)},
+             SmallVector<IteratorType>(r, IteratorType::parallel),
+             [](OpBuilder &nb, Location nl, ValueRange a) { linalg::YieldOp::create(nb, nl, a[0]); })
+      .getResult(0);
+}
+
 /// A channels_last conv (N x D.. x C, filter K.. x C/g x M): loops
 /// n o1..ok | k1..kk cg | g mg, the output channels innermost (the groups
 /// innermost for a depthwise conv, whose channel groups hold one channel
@@ -186,20 +208,8 @@ LogicalResult lowerChannelsLast(wt::ConvOp op, PatternRewriter &rewriter, bool w
   SmallVector<IteratorType> iters(loops, IteratorType::parallel);
   for (int64_t i = 0; i <= k; ++i)
     iters[1 + k + i] = IteratorType::reduction; // kernel dims and cg
-  Value init;
-  int64_t ar = accTy.getRank();
-  if (Value bias = op.getBias()) {
-    Value b2 = splitDim(rewriter, loc, bias, 0, groups); // G Mg
-    AffineMap bm = AffineMap::get(ar, 0, {d(ar - 2), d(ar - 1)}, ctx);
-    init = linalg::GenericOp::create(
-               rewriter, loc, accTy, b2, tensor::EmptyOp::create(rewriter, loc, accShape, elt).getResult(),
-               SmallVector<AffineMap>{bm, rewriter.getMultiDimIdentityMap(ar)},
-               SmallVector<IteratorType>(ar, IteratorType::parallel),
-               [](OpBuilder &nb, Location nl, ValueRange a) { linalg::YieldOp::create(nb, nl, a[0]); })
-               .getResult(0);
-  } else {
-    init = filled(rewriter, loc, accTy, zero, {});
-  }
+  Value init = convAccumulatorInit(rewriter, loc, op.getBias(), groups, accTy, {},
+                                   /*groupDim=*/accTy.getRank() - 2);
   Value acc = contract(rewriter, loc, accTy, ValueRange{x, w}, init, maps, iters, wide);
   SmallVector<ReassociationIndices> collapse;
   for (int64_t i = 0; i <= k; ++i)
@@ -287,26 +297,10 @@ struct LowerConv : OpRewritePattern<wt::ConvOp> {
       iters[i] = IteratorType::parallel;
     for (int64_t i = 0; i < k; ++i)
       iters[outDim(i)] = IteratorType::parallel;
-    Value init;
-    if (Value bias = op.getBias()) {
-      if (!staticType(bias))
-        return rewriter.notifyMatchFailure(op, "dynamic bias");
-      // Broadcast the bias over n and space with an explicit map.
-      Value b2 = splitDim(rewriter, loc, bias, 0, groups); // G Mg
-      int64_t r = accTy.getRank();
-      AffineMap bm = AffineMap::get(r, 0, {d(1), d(2)}, ctx);
-      Value empty = emptyTensor(rewriter, loc, accTy, accSizes);
-      init = linalg::GenericOp::create(
-                 rewriter, loc, accTy, b2, empty,
-                 SmallVector<AffineMap>{bm, rewriter.getMultiDimIdentityMap(r)},
-                 SmallVector<IteratorType>(r, IteratorType::parallel),
-                 [](OpBuilder &nb, Location nl, ValueRange a) {
-                   linalg::YieldOp::create(nb, nl, a[0]);
-                 })
-                 .getResult(0);
-    } else {
-      init = filled(rewriter, loc, accTy, zero, accSizes);
-    }
+    if (op.getBias() && !staticType(op.getBias()))
+      return rewriter.notifyMatchFailure(op, "dynamic bias");
+    Value init = convAccumulatorInit(rewriter, loc, op.getBias(), groups, accTy, accSizes,
+                                     /*groupDim=*/1);
     Value acc = contract(rewriter, loc, accTy, ValueRange{x, w}, init, maps, iters, wide);
     SmallVector<ReassociationIndices> collapse{{0}, {1, 2}};
     for (int64_t i = 0; i < k; ++i)
@@ -1171,11 +1165,9 @@ struct LowerAttention : OpRewritePattern<wt::AttentionOp> {
     Type elt = qTy.getElementType();
     Value q = op.getQuery();
     if (op.getScale().convertToDouble() != 1.0) {
-      auto scalarTy = RankedTensorType::get({}, elt);
       Value s = wt::ConstantOp::create(
           rewriter, loc,
-          cast<ElementsAttr>(DenseElementsAttr::get(
-              scalarTy, rewriter.getFloatAttr(elt, op.getScale().convertToDouble()))));
+          wt::makeElements(RankedTensorType::get({}, elt), {op.getScale().convertToDouble()}));
       q = wt::BinaryOp::create(rewriter, loc, qTy, q, s, wt::BinaryFn::mul);
     }
     SmallVector<int64_t> scoreShape(qTy.getShape().drop_back());

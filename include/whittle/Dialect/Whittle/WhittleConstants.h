@@ -38,6 +38,11 @@ mlir::ElementsAttr makeElements(mlir::RankedTensorType type,
                                 llvm::ArrayRef<double> values,
                                 llvm::StringRef name = "folded");
 
+/// The values of a row-major tensor of `shape` in the order
+/// `transpose(perm)` reads them (result dim i is input dim perm[i]).
+std::vector<double> transposeValues(llvm::ArrayRef<double> values, llvm::ArrayRef<int64_t> shape,
+                                    llvm::ArrayRef<int64_t> perm);
+
 /// The storage size of a constant in bytes (elements x element bytes).
 int64_t elementsBytes(mlir::ElementsAttr attr);
 

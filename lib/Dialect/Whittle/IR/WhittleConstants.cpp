@@ -129,6 +129,31 @@ ElementsAttr makeElements(RankedTensorType type, ArrayRef<double> values, String
   return cast<ElementsAttr>(DenseElementsAttr::get(type, ap));
 }
 
+std::vector<double> transposeValues(ArrayRef<double> values, ArrayRef<int64_t> shape,
+                                    ArrayRef<int64_t> perm) {
+  int64_t r = shape.size();
+  SmallVector<int64_t> strides(r, 1), outShape;
+  for (int64_t i = r - 2; i >= 0; --i)
+    strides[i] = strides[i + 1] * shape[i + 1];
+  for (int64_t p : perm)
+    outShape.push_back(shape[p]);
+  std::vector<double> out(values.size());
+  SmallVector<int64_t> idx(r, 0);
+  int64_t in = 0;
+  for (size_t o = 0; o < out.size(); ++o) {
+    out[o] = values[in];
+    // Next output index, odometer style, tracking the input offset.
+    for (int64_t d = r - 1; d >= 0; --d) {
+      in += strides[perm[d]];
+      if (++idx[d] < outShape[d])
+        break;
+      in -= strides[perm[d]] * outShape[d];
+      idx[d] = 0;
+    }
+  }
+  return out;
+}
+
 int64_t elementsBytes(ElementsAttr attr) {
   Type elt = attr.getElementType();
   int64_t bits = elt.isIntOrFloat() ? elt.getIntOrFloatBitWidth() : 64;
