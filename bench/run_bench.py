@@ -7,7 +7,8 @@
 For every case in ../shared/bench/cases and the models gen_models.py makes
 (resnet50, mobilenetv2, bert_base, mlp; generated into bench/results/tmp),
 it compiles the model with Whittle for `host` (inputs pinned to the test
-data's dims), checks its outputs against the reference once, and then, per
+data's dims), checks its outputs against the reference once (for the
+generated models: ONNX Runtime's outputs on the same inputs, ort_ref.js), and then, per
 thread count, times Whittle (bin/whittle-exec, the C runtime alone) and
 ONNX Runtime (onnxruntime-node through ../shared/bench/ort_bench.js)
 alternately, R rounds each, on the same input bytes. It reports medians of
@@ -91,6 +92,31 @@ def generated_inputs(model):
             a = rng.uniform(-1, 1, shape).astype(np.float32)
         arrays.append(a)
     return arrays
+
+
+def ort_reference(work, spec, env):
+    """A test-data dir for `whittle run --input-dir`: the inputs (input_N.pb
+    already in `work`) and ONNX Runtime's outputs on them (output_N.pb)."""
+    ref = os.path.join(work, "ort_ref")
+    os.makedirs(ref, exist_ok=True)
+    listed = {"inputs": [dict(name=n, dtype=d["dtype"], dims=d["dims"], file=os.path.join(work, d["file"]))
+                         for n, d in spec["inputs"].items()]}
+    with open(os.path.join(ref, "spec.json"), "w") as f:
+        json.dump(listed, f)
+    rc, out, _ = run_measured(["node", os.path.join(SHARED, "ort_ref.js"), os.path.join(work, "model.onnx"),
+                               os.path.join(ref, "spec.json"), ref], env=env)
+    if rc != 0:
+        log(f"ONNX Runtime reference failed: {out.strip()[:300]}")
+        return None
+    with open(os.path.join(ref, "outputs.json")) as f:
+        outs = json.load(f)["outputs"]
+    for k, o in enumerate(outs):
+        a = np.fromfile(os.path.join(ref, o["file"]), dtype=o["dtype"]).reshape(o["dims"])
+        with open(os.path.join(ref, f"output_{k}.pb"), "wb") as f:
+            f.write(numpy_helper.from_array(a, o["name"]).SerializeToString())
+    for k in range(len(spec["inputs"])):
+        shutil.copy(os.path.join(work, f"input_{k}.pb"), ref)
+    return ref
 
 
 def flops(model, arrays):
@@ -202,6 +228,9 @@ def main():
             rows.append({"model": name, "error": "does not compile yet"})
             continue
         check = "-"
+        if not refdir:
+            # Generated models: ONNX Runtime's outputs on the same inputs.
+            refdir = ort_reference(work, spec, env)
         if refdir:
             rc, out, _ = run_measured([args.whittle, "run", so, "--input-dir", refdir])
             check = "PASS" if rc == 0 else "FAIL"
@@ -253,7 +282,8 @@ def main():
              "each, same input bytes, same thread count; Whittle in whittle-exec (the C runtime), "
              "ONNX Runtime (onnxruntime-node, CPU EP, all graph optimizations) in node. Peak RSS is "
              "the whole process's. GFLOP/s counts Conv/ConvTranspose/MatMul/Gemm multiply-adds x 2. "
-             "outputs: Whittle's vs the case's ONNX Runtime reference (rtol 1e-3, atol 1e-4).", "",
+             "outputs: Whittle's vs the case's ONNX Runtime reference (generated models: vs ONNX "
+             "Runtime's outputs on the same inputs), rtol 1e-3, atol 1e-4.", "",
              "| model | threads | Whittle ms | ORT ms | Whittle/ORT | Whittle GFLOP/s | Whittle MB | ORT MB | outputs |",
              "|---|---|---|---|---|---|---|---|---|"]
     ratios = {t: [] for t in threads}

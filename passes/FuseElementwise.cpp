@@ -8,6 +8,7 @@
 //
 //===----------------------------------------------------------------------===//
 
+#include "whittle/Conversion/PackedContraction.h"
 #include "whittle/Passes/Passes.h"
 #include "whittle/Passes/RewriteLog.h"
 
@@ -29,10 +30,16 @@ namespace {
 
 /// Fuse a single-use producer into a generic that reads each of its
 /// elements exactly once.
+/// Packed contractions keep their exact form (whittle-lower-microkernels
+/// matches it): nothing is fused into or reshaped through them.
+bool isPacked(Operation *op) {
+  return op && op->hasAttr(whittle::kPackedContractionAttr);
+}
+
 bool readsEachElementOnce(OpOperand *fused) {
   Operation *producer = fused->get().getDefiningOp();
   auto consumer = dyn_cast<linalg::GenericOp>(fused->getOwner());
-  if (!producer || !producer->hasOneUse() || !consumer)
+  if (!producer || !producer->hasOneUse() || !consumer || isPacked(consumer))
     return false;
   return consumer.getMatchingIndexingMap(fused).isPermutation();
 }
@@ -52,7 +59,8 @@ struct WhittleFuseElementwisePass
     linalg::populateElementwiseOpsFusionPatterns(patterns, readsEachElementOnce);
     linalg::ControlFusionFn singleUse = [](OpOperand *fused) {
       Operation *producer = fused->get().getDefiningOp();
-      return producer && producer->hasOneUse();
+      return producer && producer->hasOneUse() && !isPacked(producer) &&
+             !isPacked(fused->getOwner());
     };
     linalg::populateFoldReshapeOpsByExpansionPatterns(patterns, singleUse);
     tensor::populateBubbleUpExpandShapePatterns(patterns);

@@ -1078,9 +1078,12 @@ LogicalResult compileModule(ModuleOp module, const CompileOptions &options,
 
   // 2. whittle -> linalg, checked complete. Run-time sizes are traced back
   // to the inputs' dims, so CSE sees the equal ones.
-  if (failed(runPipeline(module, std::string(options.wideAccumulation
-                                                 ? "convert-whittle-to-linalg{wide-accumulation},"
-                                                 : "convert-whittle-to-linalg,") +
+  // Fixed-width register tiles over packed weights, except on scalable
+  // vector targets (LLVM's scalable vectorizer handles the plain loops).
+  bool packWeights = !target.tuning().scalableVectors;
+  if (failed(runPipeline(module, std::string("convert-whittle-to-linalg{") +
+                                     (options.wideAccumulation ? "wide-accumulation " : "") +
+                                     (packWeights ? "" : "pack-weights=false") + "}," +
                                      // Twice: canonicalization makes new tensor.dims;
                                      // sizes in affine.apply join arith's folds.
                                      "resolve-ranked-shaped-type-result-dims,canonicalize,cse,"
@@ -1128,6 +1131,14 @@ LogicalResult compileModule(ModuleOp module, const CompileOptions &options,
       "func.func(whittle-tile-for-threads{min-work=" +
       std::to_string(target.tuning().parallelMinWork) +
       " max-chunks=" + std::to_string(target.tuning().parallelMaxChunks) + "}),";
+  // Packed matmuls and convs: register-blocked vector code (fixed-width
+  // vectors; on SVE LLVM vectorizes the packed loops itself).
+  std::string microkernels =
+      !packWeights
+          ? std::string()
+          : "func.func(whittle-lower-microkernels{vector-bits=" +
+                std::to_string(target.tuning().vectorBits) + " vector-registers=" +
+                std::to_string(target.tuning().vectorRegisters) + "}),";
   if (failed(runPipeline(
           module,
           tileForThreads +
@@ -1143,12 +1154,13 @@ LogicalResult compileModule(ModuleOp module, const CompileOptions &options,
                                              "functions hoist-static-allocs},") +
           // Returned memrefs the code does not own (an input, a constant)
           // are cloned: the entry point frees every returned buffer.
-          "buffer-deallocation-pipeline,convert-bufferization-to-memref,"
+          "buffer-deallocation-pipeline,convert-bufferization-to-memref," + microkernels +
           "func.func(scf-forall-to-parallel),"
           // OpenMP's memref.alloca_scope must reach LLVM while still one
           // block: memref to LLVM before scf to cf.
           "convert-linalg-to-loops,convert-scf-to-openmp,lower-affine,"
-          "expand-strided-metadata,lower-affine,finalize-memref-to-llvm,convert-scf-to-cf,"
+          "expand-strided-metadata,lower-affine,convert-vector-to-llvm,finalize-memref-to-llvm,"
+          "convert-scf-to-cf,"
           "convert-math-to-llvm,convert-math-to-libm,arith-expand{include-bf16},"
           "convert-arith-to-llvm,"
           "convert-cf-to-llvm,convert-func-to-llvm,convert-ub-to-llvm,"

@@ -25,6 +25,7 @@ public:
     TargetTuning t;
     t.vectorBits = vectorBits;
     t.vectorRegisters = 32;
+    t.scalableVectors = llvm::StringRef(features_).contains("+sve");
     return t;
   }
   std::vector<std::string> linkerCommand() const override {

@@ -48,7 +48,11 @@ def ConvertWhittleToLinalgPass
   }];
   let options = [
     Option<"wideAccumulation", "wide-accumulation", "bool", "false",
-           "f32 convolutions and matmuls accumulate in f64, rounding once">
+           "f32 convolutions and matmuls accumulate in f64, rounding once">,
+    Option<"packWeights", "pack-weights", "bool", "true",
+           "f32 matmuls and ungrouped channels-last convs with constant "
+           "weights read them packed in 16-column panels (marked for "
+           "whittle-lower-microkernels)">
   ];
   let dependentDialects = ["::mlir::linalg::LinalgDialect",
                            "::mlir::tensor::TensorDialect",
@@ -79,6 +83,36 @@ def TileForThreadsPass : Pass<"whittle-tile-for-threads", "mlir::func::FuncOp"> 
   ];
   let dependentDialects = ["::mlir::scf::SCFDialect",
                            "::mlir::tensor::TensorDialect",
+                           "::mlir::affine::AffineDialect",
+                           "::mlir::arith::ArithDialect"];
+}
+
+def LowerMicrokernelsPass : Pass<"whittle-lower-microkernels", "mlir::func::FuncOp"> {
+  let summary = "Register-blocked vector code for packed contractions";
+  let description = [{
+    Runs on buffers, after bufferization and thread tiling. Each
+    linalg.generic marked `whittle.packed_contraction` (a matmul or
+    channels-last conv over weights packed into 16-column panels, see
+    include/whittle/Conversion/PackedContraction.h) becomes loops around a
+    register tile: `rows` output rows x `panels` weight panels of vector
+    accumulators, loaded once, updated by one fma per vector and reduction
+    step (the weight vectors loaded once per step, each input value
+    broadcast once per row), and stored once. The tile shape is chosen per
+    op from its static extents so the accumulators fill the register file
+    (`vector-registers` minus room for operands) and remainder rows and
+    panels are few; row and panel remainders get their own smaller tiles.
+    Loops: panel groups outermost (a panel group's weights stay in cache
+    while every output row uses them), then the other parallel loops, the
+    row tiles, and the reductions innermost.
+  }];
+  let options = [
+    Option<"vectorBits", "vector-bits", "unsigned", "512", "SIMD width in bits">,
+    Option<"vectorRegisters", "vector-registers", "unsigned", "32",
+           "Vector registers of the target">
+  ];
+  let dependentDialects = ["::mlir::scf::SCFDialect",
+                           "::mlir::vector::VectorDialect",
+                           "::mlir::memref::MemRefDialect",
                            "::mlir::affine::AffineDialect",
                            "::mlir::arith::ArithDialect"];
 }

@@ -23,6 +23,9 @@ namespace whittle {
 struct TargetTuning {
   unsigned vectorBits = 128;   ///< native SIMD width
   unsigned vectorRegisters = 16;
+  /// Scalable vectors (SVE): contractions are left to LLVM's scalable
+  /// loop vectorizer instead of fixed-width register tiles.
+  bool scalableVectors = false;
   unsigned l1DataBytes = 32 * 1024;
   unsigned l2Bytes = 1024 * 1024;
   /// Threads: linalg ops of at least this many iteration points are split

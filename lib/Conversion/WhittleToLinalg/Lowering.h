@@ -201,9 +201,16 @@ mlir::Value applyActivation(mlir::OpBuilder &b, mlir::Location loc,
                             std::optional<double> beta);
 
 void populateElementwiseLowerings(mlir::RewritePatternSet &patterns);
-/// `wideAccumulation`: f32 convolutions and matmuls accumulate in f64.
+/// How convolutions and matmuls are lowered.
+struct ContractionOptions {
+  /// f32 convolutions and matmuls accumulate in f64.
+  bool wide = false;
+  /// Constant weights are packed into panels for whittle-lower-microkernels
+  /// (include/whittle/Conversion/PackedContraction.h).
+  bool packWeights = true;
+};
 void populateStructuredLowerings(mlir::RewritePatternSet &patterns,
-                                 bool wideAccumulation = false);
+                                 ContractionOptions options = {});
 void populateDataMovementLowerings(mlir::RewritePatternSet &patterns);
 void populateResizeLowerings(mlir::RewritePatternSet &patterns);
 void populateConvTransposeLowerings(mlir::RewritePatternSet &patterns);

@@ -12,6 +12,7 @@
 
 #include "Lowering.h"
 
+#include "whittle/Conversion/PackedContraction.h"
 #include "whittle/Dialect/Whittle/WhittleConstants.h"
 
 #include "mlir/Dialect/Arith/Utils/Utils.h"
@@ -98,6 +99,58 @@ bool accumulable(Type t) {
   return isSignlessOrFloat(t) && !t.isInteger(1);
 }
 
+/// The values of constant weights (a whittle constant, or one already
+/// lowered to arith), or nullopt.
+std::optional<std::vector<double>> weightValues(Value v) {
+  ElementsAttr attr;
+  if (auto c = v.getDefiningOp<wt::ConstantOp>())
+    attr = c.getValue();
+  else if (auto c = v.getDefiningOp<arith::ConstantOp>())
+    attr = dyn_cast<ElementsAttr>(c.getValue());
+  if (!attr)
+    return std::nullopt;
+  std::vector<double> out(attr.getNumElements());
+  if (!wt::forEachElement(attr, [&](int64_t i, double x) { out[i] = x; }))
+    return std::nullopt;
+  return out;
+}
+
+/// Weights of `shape` (K.. x N, N a multiple of kPanelWidth) packed at
+/// compile time into N / kPanelWidth panels of K.. x kPanelWidth: each
+/// panel, the weights one register tile reads, is contiguous.
+Value packedWeights(OpBuilder &b, Location loc, ArrayRef<double> values, ArrayRef<int64_t> shape,
+                    Type elt) {
+  int64_t n = shape.back(), panels = n / kPanelWidth, rows = (int64_t)values.size() / n;
+  std::vector<double> packed(values.size());
+  for (int64_t p = 0; p < panels; ++p)
+    for (int64_t r = 0; r < rows; ++r)
+      for (int64_t j = 0; j < kPanelWidth; ++j)
+        packed[(p * rows + r) * kPanelWidth + j] = values[r * n + p * kPanelWidth + j];
+  SmallVector<int64_t> packedShape{panels};
+  packedShape.append(shape.begin(), shape.end() - 1);
+  packedShape.push_back(kPanelWidth);
+  return wt::ConstantOp::create(
+      b, loc, wt::makeElements(RankedTensorType::get(packedShape, elt), packed, "packed"));
+}
+
+/// The packed contraction generic (PackedContraction.h): `init` + x * the
+/// packed weights, marked for whittle-lower-microkernels.
+Value packedContract(OpBuilder &b, Location loc, RankedTensorType accTy, Value x, Value packed,
+                     Value init, ArrayRef<AffineMap> maps, ArrayRef<IteratorType> iters) {
+  auto generic = linalg::GenericOp::create(b, loc, accTy, ValueRange{x, packed}, init, maps, iters,
+                                           multiplyAccumulate);
+  generic->setAttr(kPackedContractionAttr, b.getUnitAttr());
+  return generic.getResult(0);
+}
+
+/// Whether a float contraction with constant weights of `wTy`, N = its
+/// last dim output columns, is lowered over packed weights.
+bool packable(Value weights, RankedTensorType outTy, int64_t n, ContractionOptions options) {
+  return options.packWeights && !options.wide && outTy.getElementType().isF32() && outTy.hasStaticShape() &&
+         n % kPanelWidth == 0 &&
+         (weights.getDefiningOp<wt::ConstantOp>() || weights.getDefiningOp<arith::ConstantOp>());
+}
+
 /// Splits dimension `dim` of a static tensor into (outer, rest/outer).
 Value splitDim(OpBuilder &b, Location loc, Value v, int64_t dim, int64_t outer) {
   auto ty = cast<RankedTensorType>(v.getType());
@@ -161,7 +214,8 @@ Value convAccumulatorInit(OpBuilder &b, Location loc, Value bias, int64_t groups
 /// each). The innermost loop then reads the filter and writes the output
 /// contiguously while the input value is broadcast, as in a matmul's inner
 /// loop, however small the spatial extent.
-LogicalResult lowerChannelsLast(wt::ConvOp op, PatternRewriter &rewriter, bool wide) {
+LogicalResult lowerChannelsLast(wt::ConvOp op, PatternRewriter &rewriter,
+                                ContractionOptions options) {
   auto inTy = staticType(op.getInput()), wTy = staticType(op.getFilter()),
        outTy = staticType(op.getOutput());
   if (!inTy || !wTy || !outTy || !accumulable(outTy.getElementType()) ||
@@ -180,6 +234,47 @@ LogicalResult lowerChannelsLast(wt::ConvOp op, PatternRewriter &rewriter, bool w
   Type elt = outTy.getElementType();
   ArrayRef<int64_t> pads = op.getPads();
   Value zero = scalarConstant(rewriter, loc, elt, 0.0);
+  auto d = [&](int64_t i) { return getAffineDimExpr(i, ctx); };
+  // Ungrouped float conv, constant filter: an implicit GEMM over packed
+  // filter panels (rows = output columns, k = K.. x C, n = M), loops
+  // n o.. nb | k.. c | nr.
+  if (groups == 1 && packable(op.getFilter(), outTy, m, options)) {
+    if (auto values = weightValues(op.getFilter())) {
+      Value x = padSpatial(rewriter, loc, op.getInput(), pads.take_front(k), pads.drop_front(k),
+                           zero, /*firstDim=*/1);
+      Value w = packedWeights(rewriter, loc, *values, wTy.getShape(), elt); // NB K.. C 16
+      int64_t panels = m / kPanelWidth, loops = 2 * k + 4, nbDim = k + 1, cDim = 2 * k + 2;
+      SmallVector<int64_t> accShape(outTy.getShape().drop_back());
+      accShape.append({panels, kPanelWidth});
+      auto accTy = RankedTensorType::get(accShape, elt);
+      SmallVector<AffineExpr> xE{d(0)}, wE{d(nbDim)}, oE{d(0)};
+      for (int64_t i = 0; i < k; ++i) {
+        xE.push_back(d(1 + i) * op.getStrides()[i] + d(nbDim + 1 + i) * op.getDilations()[i]);
+        wE.push_back(d(nbDim + 1 + i));
+        oE.push_back(d(1 + i));
+      }
+      xE.push_back(d(cDim));
+      wE.append({d(cDim), d(loops - 1)});
+      oE.append({d(nbDim), d(loops - 1)});
+      SmallVector<AffineMap> maps{AffineMap::get(loops, 0, xE, ctx),
+                                  AffineMap::get(loops, 0, wE, ctx),
+                                  AffineMap::get(loops, 0, oE, ctx)};
+      SmallVector<IteratorType> iters(loops, IteratorType::parallel);
+      for (int64_t i = nbDim + 1; i <= cDim; ++i)
+        iters[i] = IteratorType::reduction;
+      Value init = convAccumulatorInit(rewriter, loc, op.getBias(), panels, accTy, {},
+                                       /*groupDim=*/k + 1);
+      Value acc = packedContract(rewriter, loc, accTy, x, w, init, maps, iters);
+      SmallVector<ReassociationIndices> collapse;
+      for (int64_t i = 0; i <= k; ++i)
+        collapse.push_back({i});
+      collapse.push_back({k + 1, k + 2});
+      Value y = tensor::CollapseShapeOp::create(rewriter, loc, outTy, acc, collapse);
+      rewriter.replaceOp(op,
+                         applyEpilogue(rewriter, loc, y, op.getResidual(), op.getEpilogueAttr()));
+      return success();
+    }
+  }
   Value x = splitDim(rewriter, loc, op.getInput(), r - 1, groups); // N D.. G Cg
   x = padSpatial(rewriter, loc, x, pads.take_front(k), pads.drop_front(k), zero, /*firstDim=*/1);
   Value w = splitDim(rewriter, loc, op.getFilter(), r - 1, groups); // K.. Cg G Mg
@@ -193,7 +288,6 @@ LogicalResult lowerChannelsLast(wt::ConvOp op, PatternRewriter &rewriter, bool w
   int64_t loops = 2 * k + 4, cgDim = 2 * k + 1;
   bool mgInner = mg > 1;
   int64_t gDim = mgInner ? 2 * k + 2 : 2 * k + 3, mgDim = mgInner ? 2 * k + 3 : 2 * k + 2;
-  auto d = [&](int64_t i) { return getAffineDimExpr(i, ctx); };
   SmallVector<AffineExpr> xE{d(0)}, wE, oE{d(0)};
   for (int64_t i = 0; i < k; ++i) {
     xE.push_back(d(1 + i) * op.getStrides()[i] + d(1 + k + i) * op.getDilations()[i]);
@@ -210,7 +304,7 @@ LogicalResult lowerChannelsLast(wt::ConvOp op, PatternRewriter &rewriter, bool w
     iters[1 + k + i] = IteratorType::reduction; // kernel dims and cg
   Value init = convAccumulatorInit(rewriter, loc, op.getBias(), groups, accTy, {},
                                    /*groupDim=*/accTy.getRank() - 2);
-  Value acc = contract(rewriter, loc, accTy, ValueRange{x, w}, init, maps, iters, wide);
+  Value acc = contract(rewriter, loc, accTy, ValueRange{x, w}, init, maps, iters, options.wide);
   SmallVector<ReassociationIndices> collapse;
   for (int64_t i = 0; i <= k; ++i)
     collapse.push_back({i});
@@ -221,11 +315,12 @@ LogicalResult lowerChannelsLast(wt::ConvOp op, PatternRewriter &rewriter, bool w
 }
 
 struct LowerConv : OpRewritePattern<wt::ConvOp> {
-  LowerConv(MLIRContext *ctx, bool wide) : OpRewritePattern(ctx), wide(wide) {}
-  bool wide;
+  LowerConv(MLIRContext *ctx, ContractionOptions options)
+      : OpRewritePattern(ctx), options(options) {}
+  ContractionOptions options;
   LogicalResult matchAndRewrite(wt::ConvOp op, PatternRewriter &rewriter) const override {
     if (op.getChannelsLast())
-      return lowerChannelsLast(op, rewriter, wide);
+      return lowerChannelsLast(op, rewriter, options);
     auto inTy = rankedType(op.getInput()), wTy = staticType(op.getFilter()),
          outTy = rankedType(op.getOutput());
     if (!inTy || !wTy || !outTy || !accumulable(outTy.getElementType()) ||
@@ -301,7 +396,7 @@ struct LowerConv : OpRewritePattern<wt::ConvOp> {
       return rewriter.notifyMatchFailure(op, "dynamic bias");
     Value init = convAccumulatorInit(rewriter, loc, op.getBias(), groups, accTy, accSizes,
                                      /*groupDim=*/1);
-    Value acc = contract(rewriter, loc, accTy, ValueRange{x, w}, init, maps, iters, wide);
+    Value acc = contract(rewriter, loc, accTy, ValueRange{x, w}, init, maps, iters, options.wide);
     SmallVector<ReassociationIndices> collapse{{0}, {1, 2}};
     for (int64_t i = 0; i < k; ++i)
       collapse.push_back({3 + i});
@@ -320,8 +415,9 @@ struct LowerConv : OpRewritePattern<wt::ConvOp> {
 };
 
 struct LowerMatmul : OpRewritePattern<wt::MatmulOp> {
-  LowerMatmul(MLIRContext *ctx, bool wide) : OpRewritePattern(ctx), wide(wide) {}
-  bool wide;
+  LowerMatmul(MLIRContext *ctx, ContractionOptions options)
+      : OpRewritePattern(ctx), options(options) {}
+  ContractionOptions options;
   LogicalResult matchAndRewrite(wt::MatmulOp op, PatternRewriter &rewriter) const override {
     auto lTy = rankedType(op.getLhs()), rTy = rankedType(op.getRhs()),
          outTy = rankedType(op.getOutput());
@@ -366,7 +462,13 @@ struct LowerMatmul : OpRewritePattern<wt::MatmulOp> {
     // transposed rhs is transposed once up front.
     Value lhs = op.getLhs(), rhs = op.getRhs();
     bool transposeRhs = op.getTransposeRhs();
-    if (transposeRhs) {
+    // Constant 2-D float weights with whole panels of columns: packed at
+    // compile time (transposed there too).
+    int64_t nCols = rTy.getDimSize(transposeRhs ? rTy.getRank() - 2 : rTy.getRank() - 1);
+    std::optional<std::vector<double>> rhsValues;
+    if (rTy.getRank() == 2 && lTy.hasStaticShape() && packable(rhs, outTy, nCols, options))
+      rhsValues = weightValues(rhs);
+    if (transposeRhs && !rhsValues) {
       SmallVector<int64_t> perm, shape(rTy.getShape());
       for (int64_t i = 0; i < rTy.getRank(); ++i)
         perm.push_back(i);
@@ -443,7 +545,45 @@ struct LowerMatmul : OpRewritePattern<wt::MatmulOp> {
     } else {
       init = filled(rewriter, loc, outTy, scalarConstant(rewriter, loc, elt, 0.0), outSizes);
     }
-    Value acc = contract(rewriter, loc, outTy, ValueRange{lhs, rhs}, init, maps, iters, wide);
+    Value acc;
+    if (rhsValues) {
+      // Loops: batch.. m nb k nr over K x 16 panels of the weights.
+      int64_t kSize = rTy.getDimSize(transposeRhs ? 1 : 0), panels = nCols / kPanelWidth;
+      std::vector<double> kn = transposeRhs
+                                   ? wt::transposeValues(*rhsValues, {nCols, kSize}, {1, 0})
+                                   : std::move(*rhsValues);
+      Value w = packedWeights(rewriter, loc, kn, {kSize, nCols}, elt);
+      int64_t ploops = r + 2;
+      SmallVector<AffineExpr> lE, oE;
+      int64_t batch = lTy.getRank() - 2, offset = (r - 2) - batch;
+      for (int64_t i = 0; i < batch; ++i)
+        lE.push_back(lTy.getDimSize(i) == 1 && outTy.getDimSize(offset + i) != 1
+                         ? getAffineConstantExpr(0, ctx)
+                         : d(offset + i));
+      if (op.getTransposeLhs())
+        lE.append({d(r), d(r - 2)});
+      else
+        lE.append({d(r - 2), d(r)});
+      for (int64_t i = 0; i < r; ++i)
+        oE.push_back(d(i));
+      oE.push_back(d(r + 1));
+      SmallVector<AffineMap> pmaps{AffineMap::get(ploops, 0, lE, ctx),
+                                   AffineMap::get(ploops, 0, {d(r - 1), d(r), d(r + 1)}, ctx),
+                                   AffineMap::get(ploops, 0, oE, ctx)};
+      SmallVector<IteratorType> piters(ploops, IteratorType::parallel);
+      piters[r] = IteratorType::reduction;
+      SmallVector<int64_t> accShape(outTy.getShape().drop_back());
+      accShape.append({panels, kPanelWidth});
+      Value sum = packedContract(rewriter, loc, RankedTensorType::get(accShape, elt), lhs, w,
+                                 splitDim(rewriter, loc, init, r - 1, panels), pmaps, piters);
+      SmallVector<ReassociationIndices> collapse;
+      for (int64_t i = 0; i < r - 1; ++i)
+        collapse.push_back({i});
+      collapse.push_back({r - 1, r});
+      acc = tensor::CollapseShapeOp::create(rewriter, loc, outTy, sum, collapse);
+    } else {
+      acc = contract(rewriter, loc, outTy, ValueRange{lhs, rhs}, init, maps, iters, options.wide);
+    }
     rewriter.replaceOp(op, applyEpilogue(rewriter, loc, acc, op.getResidual(),
                                          op.getEpilogueAttr()));
     return success();
@@ -1188,8 +1328,8 @@ struct LowerAttention : OpRewritePattern<wt::AttentionOp> {
 } // namespace
 
 void whittle::lowering::populateStructuredLowerings(RewritePatternSet &patterns,
-                                                   bool wideAccumulation) {
-  patterns.add<LowerConv, LowerMatmul>(patterns.getContext(), wideAccumulation);
+                                                   ContractionOptions options) {
+  patterns.add<LowerConv, LowerMatmul>(patterns.getContext(), options);
   patterns.add<LowerDynamicReduce, LowerEinsum, LowerCumSum, LowerPool,
                LowerMaxPoolIndices, LowerReduce, LowerSoftmax, LowerArgReduce, LowerLayerNorm, LowerAttention>(
       patterns.getContext());

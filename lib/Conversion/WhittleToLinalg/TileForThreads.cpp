@@ -8,6 +8,7 @@
 //
 //===----------------------------------------------------------------------===//
 
+#include "whittle/Conversion/PackedContraction.h"
 #include "whittle/Conversion/Passes.h"
 
 #include "mlir/Dialect/SCF/Transforms/TileUsingInterface.h"
@@ -67,6 +68,20 @@ struct TileForThreadsPass
           dim = d;
           chunks = maxChunks;
         }
+      // A packed contraction's rows are split only into chunks of whole
+      // register tiles (kMinRows); with fewer rows, its weight panels are.
+      constexpr int64_t kMinRows = 16;
+      auto generic = dyn_cast<linalg::GenericOp>(op.getOperation());
+      if (auto packed = generic ? whittle::packedContractionDims(generic) : std::nullopt) {
+        if (dim == packed->m)
+          chunks = std::min<int64_t>(chunks, ranges[dim] / kMinRows);
+        if (dim == packed->nb || chunks < 2) {
+          dim = packed->nb;
+          chunks = std::min<int64_t>(ranges[dim], maxChunks);
+        }
+        if (ShapedType::isDynamic(ranges[dim]) || chunks < 2)
+          continue;
+      }
       if (dim < 0 && last >= 0 && !ShapedType::isDynamic(ranges[last]) &&
           ranges[last] / kMinInner >= 2) {
         dim = last;

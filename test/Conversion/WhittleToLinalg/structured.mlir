@@ -222,3 +222,66 @@ func.func @depthwise_channels_last(%x: tensor<1x4x4x8xf32>, %w: tensor<3x3x1x8xf
   %y = whittle.conv %x, %w {channels_last, groups = 8 : i64, dilations = array<i64: 1, 1>, pads = array<i64: 1, 1, 1, 1>, strides = array<i64: 1, 1>} : (tensor<1x4x4x8xf32>, tensor<3x3x1x8xf32>) -> tensor<1x4x4x8xf32>
   return %y : tensor<1x4x4x8xf32>
 }
+
+// -----
+
+// Constant f32 weights with whole 16-column panels are packed at compile
+// time (N = 32: two panels of K x 16, transposed there for transpose_rhs)
+// and read by a generic over batch.. m nb k nr marked for
+// whittle-lower-microkernels; the bias fills the [M, NB, 16] accumulator.
+// CHECK-DAG: #[[A:.*]] = affine_map<(d0, d1, d2, d3) -> (d0, d2)>
+// CHECK-DAG: #[[P:.*]] = affine_map<(d0, d1, d2, d3) -> (d1, d2, d3)>
+// CHECK-DAG: #[[C:.*]] = affine_map<(d0, d1, d2, d3) -> (d0, d1, d3)>
+// CHECK-LABEL: func.func @gemm_packed
+// CHECK-NOT: linalg.transpose
+// CHECK: %[[W:.+]] = arith.constant {{.*}} : tensor<2x8x16xf32>
+// CHECK: %[[INIT:.+]] = tensor.expand_shape %{{.*}} {{\[\[}}0], [1, 2]] output_shape [4, 2, 16] : tensor<4x32xf32> into tensor<4x2x16xf32>
+// CHECK: linalg.generic {indexing_maps = [#[[A]], #[[P]], #[[C]]], iterator_types = ["parallel", "parallel", "reduction", "parallel"]} ins(%arg0, %[[W]] : tensor<4x8xf32>, tensor<2x8x16xf32>) outs(%[[INIT]] : tensor<4x2x16xf32>)
+// CHECK-SAME: whittle.packed_contraction
+// CHECK: math.fma
+// CHECK: tensor.collapse_shape %{{.*}} {{\[\[}}0], [1, 2]] : tensor<4x2x16xf32> into tensor<4x32xf32>
+func.func @gemm_packed(%a: tensor<4x8xf32>, %bias: tensor<32xf32>) -> tensor<4x32xf32> {
+  %w = whittle.constant dense<0.5> : tensor<32x8xf32>
+  %y = whittle.matmul %a, %w bias %bias {transpose_rhs} : (tensor<4x8xf32>, tensor<32x8xf32>, tensor<32xf32>) -> tensor<4x32xf32>
+  return %y : tensor<4x32xf32>
+}
+
+// -----
+
+// Columns that are not whole panels (N = 10), or weights that are not
+// constant, keep the plain m k n generic.
+// CHECK-LABEL: func.func @gemm_not_packed
+// CHECK-NOT: whittle.packed_contraction
+// CHECK: linalg.generic {{.*}} iterator_types = ["parallel", "reduction", "parallel"]}
+// CHECK-NOT: whittle.packed_contraction
+// CHECK: linalg.generic {{.*}} iterator_types = ["parallel", "reduction", "parallel"]}
+// CHECK-NOT: whittle.packed_contraction
+func.func @gemm_not_packed(%a: tensor<4x8xf32>, %b: tensor<8x32xf32>) -> (tensor<4x10xf32>, tensor<4x32xf32>) {
+  %w = whittle.constant dense<0.5> : tensor<8x10xf32>
+  %y = whittle.matmul %a, %w : (tensor<4x8xf32>, tensor<8x10xf32>) -> tensor<4x10xf32>
+  %z = whittle.matmul %a, %b : (tensor<4x8xf32>, tensor<8x32xf32>) -> tensor<4x32xf32>
+  return %y, %z : tensor<4x10xf32>, tensor<4x32xf32>
+}
+
+// -----
+
+// An ungrouped channels-last conv with a constant filter is an implicit
+// GEMM over packed filter panels: loops n oh ow nb | kh kw c | nr, the
+// filter HWIO 3x3x3x32 packed as 2 x 3x3x3 x 16, the bias split per panel.
+// CHECK-DAG: #[[X:.*]] = affine_map<(d0, d1, d2, d3, d4, d5, d6, d7) -> (d0, d1 + d4, d2 + d5, d6)>
+// CHECK-DAG: #[[W:.*]] = affine_map<(d0, d1, d2, d3, d4, d5, d6, d7) -> (d3, d4, d5, d6, d7)>
+// CHECK-DAG: #[[O:.*]] = affine_map<(d0, d1, d2, d3, d4, d5, d6, d7) -> (d0, d1, d2, d3, d7)>
+// CHECK-DAG: #[[B:.*]] = affine_map<(d0, d1, d2, d3, d4) -> (d3, d4)>
+// CHECK-LABEL: func.func @conv_channels_last_packed
+// CHECK: arith.constant {{.*}} : tensor<2x3x3x3x16xf32>
+// CHECK: tensor.pad %{{.*}} low[0, 1, 1, 0] high[0, 1, 1, 0]
+// CHECK: tensor.expand_shape %arg1 {{\[\[}}0, 1]] output_shape [2, 16] : tensor<32xf32> into tensor<2x16xf32>
+// CHECK: linalg.generic {indexing_maps = [#[[B]], #{{.*}}]
+// CHECK: linalg.generic {indexing_maps = [#[[X]], #[[W]], #[[O]]], iterator_types = ["parallel", "parallel", "parallel", "parallel", "reduction", "reduction", "reduction", "parallel"]}
+// CHECK-SAME: whittle.packed_contraction
+// CHECK: tensor.collapse_shape %{{.*}} {{\[\[}}0], [1], [2], [3, 4]] : tensor<1x4x4x2x16xf32> into tensor<1x4x4x32xf32>
+func.func @conv_channels_last_packed(%x: tensor<1x4x4x3xf32>, %bias: tensor<32xf32>) -> tensor<1x4x4x32xf32> {
+  %w = whittle.constant dense<0.25> : tensor<3x3x3x32xf32>
+  %y = whittle.conv %x, %w bias %bias {channels_last, dilations = array<i64: 1, 1>, pads = array<i64: 1, 1, 1, 1>, strides = array<i64: 1, 1>} : (tensor<1x4x4x3xf32>, tensor<3x3x3x32xf32>, tensor<32xf32>) -> tensor<1x4x4x32xf32>
+  return %y : tensor<1x4x4x32xf32>
+}

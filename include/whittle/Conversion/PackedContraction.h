@@ -1,0 +1,44 @@
+//===- PackedContraction.h - contractions over packed weights ---*- C++ -*-===//
+//
+// A float matmul or channels-last conv with constant weights is lowered to
+// a linalg.generic over weights packed at compile time into panels of
+// kPanelWidth output columns: W[K.., N] becomes P[N / 16, K.., 16], so the
+// K.. x 16 values one panel contributes are contiguous. The generic's loops
+// end in (..., m, nb, reductions..., nr) where
+//   * nr (the last loop, parallel, extent kPanelWidth) indexes lanes within
+//     a panel: last dim of the weights and of the output;
+//   * nb indexes panels: first dim of the weights, second-to-last of the
+//     output, not read by the other input;
+//   * m (parallel, third-to-last output dim, not in the weights) is the
+//     row the register-blocked kernel tiles (a matmul row, a conv output
+//     column);
+// and the body is one fma. The generic carries kPackedContractionAttr;
+// whittle-lower-microkernels turns it into register-blocked vector code
+// after bufferization (anything it leaves is still a correct generic).
+//
+//===----------------------------------------------------------------------===//
+
+#ifndef WHITTLE_CONVERSION_PACKEDCONTRACTION_H
+#define WHITTLE_CONVERSION_PACKEDCONTRACTION_H
+
+#include "mlir/Dialect/Linalg/IR/Linalg.h"
+
+#include <optional>
+
+namespace whittle {
+
+inline constexpr llvm::StringLiteral kPackedContractionAttr = "whittle.packed_contraction";
+/// Output columns per weight panel.
+inline constexpr int64_t kPanelWidth = 16;
+
+struct PackedContractionDims {
+  int64_t m, nb, nr;
+};
+
+/// The (m, nb, nr) loops of a generic marked kPackedContractionAttr whose
+/// maps have the packed structure above (tensors or buffers), else nullopt.
+std::optional<PackedContractionDims> packedContractionDims(mlir::linalg::GenericOp op);
+
+} // namespace whittle
+
+#endif // WHITTLE_CONVERSION_PACKEDCONTRACTION_H

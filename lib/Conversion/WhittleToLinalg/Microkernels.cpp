@@ -1,0 +1,317 @@
+//===- Microkernels.cpp - the whittle-lower-microkernels pass -------------===//
+//
+// Packed contractions (PackedContraction.h) on buffers become loops around
+// a register tile of vector accumulators: rows x panels x (16 / lanes)
+// vectors are loaded from the output (which holds the bias or zeros), each
+// reduction step loads one vector per panel column block and broadcasts one
+// input value per row, and fmas them into every accumulator; the tile is
+// stored once at the end. LLVM keeps the accumulators in registers (the
+// reduction loops carry them as iter_args), so the inner loop is loads and
+// fmas only.
+//
+//===----------------------------------------------------------------------===//
+
+#include "whittle/Conversion/PackedContraction.h"
+#include "whittle/Conversion/Passes.h"
+
+#include "mlir/Dialect/Utils/StaticValueUtils.h"
+
+#include <functional>
+#include <limits>
+
+namespace whittle {
+#define GEN_PASS_DEF_LOWERMICROKERNELSPASS
+#include "whittle/Conversion/Passes.h.inc"
+} // namespace whittle
+
+using namespace mlir;
+using whittle::kPanelWidth;
+using whittle::PackedContractionDims;
+
+std::optional<whittle::PackedContractionDims>
+whittle::packedContractionDims(linalg::GenericOp op) {
+  if (!op->hasAttr(kPackedContractionAttr) || op.getNumDpsInputs() != 2 ||
+      op.getNumDpsInits() != 1)
+    return std::nullopt;
+  SmallVector<AffineMap> maps = op.getIndexingMapsArray();
+  AffineMap a = maps[0], w = maps[1], c = maps[2];
+  int64_t loops = op.getNumLoops(), cn = c.getNumResults(), wn = w.getNumResults();
+  if (cn < 3 || wn < 2 || !c.isProjectedPermutation())
+    return std::nullopt;
+  auto dimAt = [](AffineMap map, int64_t i) -> int64_t {
+    auto e = dyn_cast<AffineDimExpr>(map.getResult(i));
+    return e ? (int64_t)e.getPosition() : -1;
+  };
+  int64_t nr = loops - 1, nb = dimAt(c, cn - 2), m = dimAt(c, cn - 3);
+  if (dimAt(c, cn - 1) != nr || dimAt(w, wn - 1) != nr || dimAt(w, 0) != nb || nb < 0 ||
+      m < 0 || a.isFunctionOfDim(nr) || a.isFunctionOfDim(nb) || w.isFunctionOfDim(m))
+    return std::nullopt;
+  SmallVector<utils::IteratorType> iters = op.getIteratorTypesArray();
+  for (int64_t d : {m, nb, nr})
+    if (iters[d] != utils::IteratorType::parallel)
+      return std::nullopt;
+  return PackedContractionDims{m, nb, nr};
+}
+
+namespace {
+
+/// The register tile: `rows` output rows x `panels` weight panels.
+struct TileShape {
+  int64_t rows = 1, panels = 1;
+};
+
+/// Estimated cycles per reduction step of a tile, for a core that issues
+/// two vector fmas and two loads per cycle and needs ~8 independent fma
+/// chains to cover their latency; a little is charged per tile (loop and
+/// accumulator load/store overhead) so larger tiles win ties.
+double tileCost(int64_t rows, int64_t panels, int64_t vpp) {
+  double fmas = rows * panels * vpp, loads = rows + panels * vpp;
+  return std::max({fmas / 2, loads / 2, 4.0}) + 0.5;
+}
+
+/// Rows tiles of at most `maxRows` covering `extent` evenly: the size of
+/// each full tile (the remainder tile is smaller).
+int64_t evenRows(int64_t extent, int64_t maxRows) {
+  int64_t tiles = (extent + maxRows - 1) / maxRows;
+  return (extent + tiles - 1) / tiles;
+}
+
+/// The tile shape with the least estimated time over `rowExtent` x
+/// `panelExtent` (static, or a nominal guess where dynamic) whose
+/// accumulators fit in `budget` vector registers.
+TileShape chooseTile(int64_t rowExtent, int64_t panelExtent, int64_t vpp, int64_t budget) {
+  TileShape best;
+  double bestCost = std::numeric_limits<double>::infinity();
+  for (int64_t panels = 1; panels <= 4 && panels <= panelExtent; ++panels) {
+    int64_t maxRows = std::min<int64_t>(16, budget / (panels * vpp));
+    if (maxRows < 1)
+      continue;
+    int64_t rows = evenRows(rowExtent, maxRows);
+    auto cost = [&](int64_t p) {
+      double c = (rowExtent / rows) * tileCost(rows, p, vpp);
+      if (rowExtent % rows)
+        c += tileCost(rowExtent % rows, p, vpp);
+      return c;
+    };
+    double total = (panelExtent / panels) * cost(panels);
+    if (panelExtent % panels)
+      total += cost(panelExtent % panels);
+    if (total < bestCost) {
+      bestCost = total;
+      best = {rows, panels};
+    }
+  }
+  return best;
+}
+
+class MicrokernelEmitter {
+public:
+  MicrokernelEmitter(linalg::GenericOp op, PackedContractionDims dims, int64_t lanes,
+                     int64_t budget)
+      : op(op), dims(dims), lanes(lanes), vpp(kPanelWidth / lanes), budget(budget),
+        loc(op.getLoc()) {}
+
+  void emit() {
+    OpBuilder b(op);
+    auto linalgOp = cast<linalg::LinalgOp>(op.getOperation());
+    ranges = linalgOp.createLoopRanges(b, loc);
+    maps = op.getIndexingMapsArray();
+    ivs.assign(op.getNumLoops(), cst(b, 0));
+    SmallVector<utils::IteratorType> iters = op.getIteratorTypesArray();
+    for (int64_t d = 0; d < (int64_t)iters.size(); ++d) {
+      if (d == dims.m || d == dims.nb || d == dims.nr)
+        continue;
+      (iters[d] == utils::IteratorType::reduction ? reductions : outer).push_back(d);
+    }
+    constexpr int64_t kNominal = 64;
+    auto extent = [&](int64_t d) {
+      std::optional<int64_t> c = getConstantIntValue(ranges[d].size);
+      return c ? *c : kNominal;
+    };
+    tile = chooseTile(extent(dims.m), extent(dims.nb), vpp, budget);
+    // Panel groups outermost, then the other parallel loops, then rows.
+    tiled(b, dims.nb, tile.panels, [&](OpBuilder &pb, Value nb0, int64_t panels) {
+      outerLoops(pb, 0, [&](OpBuilder &ob) {
+        tiled(ob, dims.m, tile.rows, [&](OpBuilder &rb, Value m0, int64_t rows) {
+          kernel(rb, m0, rows, nb0, panels);
+        });
+      });
+    });
+    op.erase();
+  }
+
+private:
+  using TileBody = std::function<void(OpBuilder &, Value, int64_t)>;
+
+  Value cst(OpBuilder &b, int64_t v) { return arith::ConstantIndexOp::create(b, loc, v); }
+
+  /// Loop `d` in tiles of `size`; a remainder tile (static extent) or
+  /// single steps (dynamic extent) after the full ones.
+  void tiled(OpBuilder &b, int64_t d, int64_t size, const TileBody &body) {
+    OpFoldResult extent = ranges[d].size;
+    auto loop = [&](Value lo, Value hi, int64_t step, int64_t count) {
+      auto f = scf::ForOp::create(b, loc, lo, hi, cst(b, step));
+      OpBuilder::InsertionGuard guard(b);
+      b.setInsertionPoint(f.getBody()->getTerminator());
+      body(b, f.getInductionVar(), count);
+    };
+    if (std::optional<int64_t> c = getConstantIntValue(extent)) {
+      int64_t full = *c / size * size;
+      if (full == size)
+        body(b, cst(b, 0), size);
+      else if (full > 0)
+        loop(cst(b, 0), cst(b, full), size, size);
+      if (*c > full)
+        body(b, cst(b, full), *c - full);
+      return;
+    }
+    Value n = cast<Value>(extent);
+    Value full = arith::MulIOp::create(b, loc, arith::DivUIOp::create(b, loc, n, cst(b, size)),
+                                       cst(b, size));
+    loop(cst(b, 0), full, size, size);
+    if (size > 1)
+      loop(full, n, 1, 1);
+  }
+
+  void outerLoops(OpBuilder &b, size_t level, const std::function<void(OpBuilder &)> &body) {
+    if (level == outer.size())
+      return body(b);
+    int64_t d = outer[level];
+    auto f = scf::ForOp::create(b, loc, cst(b, 0),
+                                getValueOrCreateConstantIndexOp(b, loc, ranges[d].size),
+                                cst(b, 1));
+    OpBuilder::InsertionGuard guard(b);
+    b.setInsertionPoint(f.getBody()->getTerminator());
+    ivs[d] = f.getInductionVar();
+    outerLoops(b, level + 1, body);
+  }
+
+  /// The operand indices `map` gives for the current loop values.
+  SmallVector<Value> indices(OpBuilder &b, AffineMap map) {
+    SmallVector<Value> out;
+    for (AffineExpr e : map.getResults()) {
+      if (auto dim = dyn_cast<AffineDimExpr>(e))
+        out.push_back(ivs[dim.getPosition()]);
+      else if (auto c = dyn_cast<AffineConstantExpr>(e))
+        out.push_back(cst(b, c.getValue()));
+      else
+        out.push_back(affine::AffineApplyOp::create(
+            b, loc, AffineMap::get(map.getNumDims(), 0, e), ivs));
+    }
+    return out;
+  }
+
+  void kernel(OpBuilder &b, Value m0, int64_t rows, Value nb0, int64_t panels) {
+    auto vt = VectorType::get({lanes}, b.getF32Type());
+    Value x = op.getDpsInputs()[0], w = op.getDpsInputs()[1], out = op.getDpsInits()[0];
+    SmallVector<Value> rowIv, panelIv, laneIv;
+    for (int64_t r = 0; r < rows; ++r)
+      rowIv.push_back(r ? arith::AddIOp::create(b, loc, m0, cst(b, r)).getResult() : m0);
+    for (int64_t p = 0; p < panels; ++p)
+      panelIv.push_back(p ? arith::AddIOp::create(b, loc, nb0, cst(b, p)).getResult() : nb0);
+    for (int64_t v = 0; v < vpp; ++v)
+      laneIv.push_back(cst(b, v * lanes));
+    auto accIndex = [&](int64_t r, int64_t p, int64_t v) { return (r * panels + p) * vpp + v; };
+    auto outIndices = [&](OpBuilder &ib, int64_t r, int64_t p, int64_t v) {
+      ivs[dims.m] = rowIv[r];
+      ivs[dims.nb] = panelIv[p];
+      ivs[dims.nr] = laneIv[v];
+      return indices(ib, maps[2]);
+    };
+    SmallVector<Value> acc(rows * panels * vpp);
+    for (int64_t r = 0; r < rows; ++r)
+      for (int64_t p = 0; p < panels; ++p)
+        for (int64_t v = 0; v < vpp; ++v)
+          acc[accIndex(r, p, v)] = vector::LoadOp::create(b, loc, vt, out, outIndices(b, r, p, v));
+
+    // One reduction step: the weight vectors, then each row's broadcast
+    // input value into its accumulators.
+    auto step = [&](OpBuilder &sb, ValueRange in) {
+      SmallVector<Value> next(in.begin(), in.end()), wv;
+      for (int64_t p = 0; p < panels; ++p)
+        for (int64_t v = 0; v < vpp; ++v) {
+          ivs[dims.nb] = panelIv[p];
+          ivs[dims.nr] = laneIv[v];
+          wv.push_back(vector::LoadOp::create(sb, loc, vt, w, indices(sb, maps[1])));
+        }
+      for (int64_t r = 0; r < rows; ++r) {
+        ivs[dims.m] = rowIv[r];
+        Value a = memref::LoadOp::create(sb, loc, x, indices(sb, maps[0]));
+        Value s = vector::BroadcastOp::create(sb, loc, vt, a);
+        for (int64_t p = 0; p < panels; ++p)
+          for (int64_t v = 0; v < vpp; ++v) {
+            int64_t i = accIndex(r, p, v);
+            next[i] = vector::FMAOp::create(sb, loc, s, wv[p * vpp + v], next[i]);
+          }
+      }
+      return next;
+    };
+    std::function<SmallVector<Value>(OpBuilder &, size_t, ValueRange)> reduce =
+        [&](OpBuilder &rb, size_t level, ValueRange in) -> SmallVector<Value> {
+      if (level == reductions.size())
+        return step(rb, in);
+      int64_t d = reductions[level];
+      auto f = scf::ForOp::create(
+          rb, loc, cst(rb, 0), getValueOrCreateConstantIndexOp(rb, loc, ranges[d].size),
+          cst(rb, 1), in, [&](OpBuilder &fb, Location, Value iv, ValueRange iter) {
+            ivs[d] = iv;
+            scf::YieldOp::create(fb, loc, reduce(fb, level + 1, iter));
+          });
+      return SmallVector<Value>(f.getResults());
+    };
+    acc = reduce(b, 0, acc);
+    for (int64_t r = 0; r < rows; ++r)
+      for (int64_t p = 0; p < panels; ++p)
+        for (int64_t v = 0; v < vpp; ++v)
+          vector::StoreOp::create(b, loc, acc[accIndex(r, p, v)], out, outIndices(b, r, p, v));
+  }
+
+  linalg::GenericOp op;
+  PackedContractionDims dims;
+  int64_t lanes, vpp, budget;
+  Location loc;
+  SmallVector<Range> ranges;
+  SmallVector<AffineMap> maps;
+  SmallVector<Value> ivs;
+  SmallVector<int64_t> outer, reductions;
+  TileShape tile;
+};
+
+/// A packed contraction this pass lowers: f32 buffers, body fma(x, w, acc).
+bool lowerable(linalg::GenericOp op) {
+  if (!op.hasPureBufferSemantics())
+    return false;
+  for (Value v : op->getOperands()) {
+    auto t = dyn_cast<MemRefType>(v.getType());
+    if (!t || !t.getElementType().isF32())
+      return false;
+  }
+  Block *body = op.getBody();
+  if (body->getOperations().size() != 2)
+    return false;
+  auto fma = dyn_cast<math::FmaOp>(body->front());
+  auto yield = cast<linalg::YieldOp>(body->getTerminator());
+  return fma && yield.getNumOperands() == 1 && yield.getOperand(0) == fma.getResult() &&
+         fma.getA() == body->getArgument(0) && fma.getB() == body->getArgument(1) &&
+         fma.getC() == body->getArgument(2);
+}
+
+struct LowerMicrokernelsPass
+    : whittle::impl::LowerMicrokernelsPassBase<LowerMicrokernelsPass> {
+  using Base::Base;
+
+  void runOnOperation() override {
+    int64_t lanes = std::clamp<int64_t>(vectorBits / 32, 4, whittle::kPanelWidth);
+    // Room for the weight vectors and a broadcast beside the accumulators.
+    int64_t budget = std::max<int64_t>((int64_t)vectorRegisters - 4, 4);
+    SmallVector<linalg::GenericOp> ops;
+    getOperation().walk([&](linalg::GenericOp op) {
+      if (lowerable(op) && whittle::packedContractionDims(op))
+        ops.push_back(op);
+    });
+    for (linalg::GenericOp op : ops)
+      MicrokernelEmitter(op, *whittle::packedContractionDims(op), lanes, budget).emit();
+  }
+};
+
+} // namespace

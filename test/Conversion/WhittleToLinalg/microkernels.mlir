@@ -1,0 +1,94 @@
+// RUN: whittle-opt %s -split-input-file -whittle-lower-microkernels | FileCheck %s
+// RUN: whittle-opt %s -split-input-file -whittle-lower-microkernels="vector-bits=256 vector-registers=16" | FileCheck %s --check-prefix=AVX2
+
+// 20 rows x 4 panels at 512 bits (one vector per panel, 28 accumulators
+// at most): tiles of 7 rows x 4 panels, two of them and a 6-row remainder.
+// Each tile loads its 28 accumulators from the output, carries them
+// through the k loop (4 weight vectors and 7 broadcasts per step, 28 fmas)
+// and stores them once.
+// CHECK-LABEL: func.func @gemm
+// CHECK-NOT: linalg.generic
+// CHECK: scf.for %{{.*}} = %{{.*}} to %{{.*}} step %{{.*}} {
+// CHECK-COUNT-28: vector.load %arg2[{{.*}}] : memref<20x4x16xf32>, vector<16xf32>
+// CHECK: scf.for %[[K:.*]] = {{.*}} iter_args(
+// CHECK-COUNT-4: vector.load %arg1[%{{.*}}, %[[K]], %{{.*}}] : memref<4x64x16xf32>, vector<16xf32>
+// CHECK: memref.load %arg0[%{{.*}}, %[[K]]] : memref<20x64xf32>
+// CHECK: vector.broadcast %{{.*}} : f32 to vector<16xf32>
+// CHECK-COUNT-28: vector.fma
+// CHECK: scf.yield
+// CHECK-COUNT-28: vector.store
+// The 6-row remainder tile, after the loop.
+// CHECK: scf.for %{{.*}} iter_args(
+// CHECK-COUNT-24: vector.fma
+// CHECK: scf.yield
+// CHECK-COUNT-24: vector.store
+// CHECK-NOT: vector.store
+// CHECK: return
+// AVX2 (8 lanes, two vectors per panel, 12 accumulators): 2 panels x 3 rows.
+// AVX2-LABEL: func.func @gemm
+// AVX2: scf.for %{{.*}} iter_args(
+// AVX2-COUNT-4: vector.load %arg1{{.*}} vector<8xf32>
+// AVX2-COUNT-12: vector.fma {{.*}} : vector<8xf32>
+// AVX2: scf.yield
+#a = affine_map<(d0, d1, d2, d3) -> (d0, d2)>
+#p = affine_map<(d0, d1, d2, d3) -> (d1, d2, d3)>
+#c = affine_map<(d0, d1, d2, d3) -> (d0, d1, d3)>
+func.func @gemm(%x: memref<20x64xf32>, %w: memref<4x64x16xf32>, %y: memref<20x4x16xf32>) {
+  linalg.generic {indexing_maps = [#a, #p, #c], iterator_types = ["parallel", "parallel", "reduction", "parallel"]} ins(%x, %w : memref<20x64xf32>, memref<4x64x16xf32>) outs(%y : memref<20x4x16xf32>) attrs = {whittle.packed_contraction} {
+  ^bb0(%a: f32, %b: f32, %o: f32):
+    %r = math.fma %a, %b, %o : f32
+    linalg.yield %r : f32
+  }
+  return
+}
+
+// -----
+
+// A conv tile: rows are output columns (stride 2: the input column is
+// 2 * ow + kw), reductions kh, kw, c nested; both panels and all 4
+// output columns fit one tile, inside the loops over n and oh.
+// CHECK-LABEL: func.func @conv
+// CHECK: scf.for %[[N:.*]] = %{{.*}} to %{{.*}} step %{{.*}} {
+// CHECK: scf.for %[[OH:.*]] = %{{.*}} to %{{.*}} step %{{.*}} {
+// CHECK: scf.for %[[KH:.*]] = {{.*}} iter_args(
+// CHECK: scf.for %[[KW:.*]] = {{.*}} iter_args(
+// CHECK: scf.for %[[C:.*]] = {{.*}} iter_args(
+// CHECK: vector.load %arg1[%{{.*}}, %[[KH]], %[[KW]], %[[C]], %{{.*}}]
+// CHECK: affine.apply #{{.*}}(%[[N]], %[[OH]], %{{.*}}, %{{.*}}, %[[KH]], %[[KW]], %[[C]], %{{.*}})
+// CHECK: vector.fma
+#x = affine_map<(d0, d1, d2, d3, d4, d5, d6, d7) -> (d0, d1 * 2 + d4, d2 * 2 + d5, d6)>
+#w = affine_map<(d0, d1, d2, d3, d4, d5, d6, d7) -> (d3, d4, d5, d6, d7)>
+#o = affine_map<(d0, d1, d2, d3, d4, d5, d6, d7) -> (d0, d1, d2, d3, d7)>
+func.func @conv(%x: memref<1x9x9x8xf32>, %w: memref<2x3x3x8x16xf32>, %y: memref<1x4x4x2x16xf32>) {
+  linalg.generic {indexing_maps = [#x, #w, #o], iterator_types = ["parallel", "parallel", "parallel", "parallel", "reduction", "reduction", "reduction", "parallel"]} ins(%x, %w : memref<1x9x9x8xf32>, memref<2x3x3x8x16xf32>) outs(%y : memref<1x4x4x2x16xf32>) attrs = {whittle.packed_contraction} {
+  ^bb0(%a: f32, %b: f32, %o: f32):
+    %r = math.fma %a, %b, %o : f32
+    linalg.yield %r : f32
+  }
+  return
+}
+
+// -----
+
+// Not marked, or not f32: left alone.
+// CHECK-LABEL: func.func @unmarked
+// CHECK: linalg.generic
+// CHECK: linalg.generic
+// CHECK-NOT: vector.fma
+#a = affine_map<(d0, d1, d2, d3) -> (d0, d2)>
+#p = affine_map<(d0, d1, d2, d3) -> (d1, d2, d3)>
+#c = affine_map<(d0, d1, d2, d3) -> (d0, d1, d3)>
+func.func @unmarked(%x: memref<4x8xf32>, %w: memref<2x8x16xf32>, %y: memref<4x2x16xf32>,
+                    %xh: memref<4x8xf16>, %wh: memref<2x8x16xf16>, %yh: memref<4x2x16xf16>) {
+  linalg.generic {indexing_maps = [#a, #p, #c], iterator_types = ["parallel", "parallel", "reduction", "parallel"]} ins(%x, %w : memref<4x8xf32>, memref<2x8x16xf32>) outs(%y : memref<4x2x16xf32>) {
+  ^bb0(%a: f32, %b: f32, %o: f32):
+    %r = math.fma %a, %b, %o : f32
+    linalg.yield %r : f32
+  }
+  linalg.generic {indexing_maps = [#a, #p, #c], iterator_types = ["parallel", "parallel", "reduction", "parallel"]} ins(%xh, %wh : memref<4x8xf16>, memref<2x8x16xf16>) outs(%yh : memref<4x2x16xf16>) attrs = {whittle.packed_contraction} {
+  ^bb0(%a: f16, %b: f16, %o: f16):
+    %r = math.fma %a, %b, %o : f16
+    linalg.yield %r : f16
+  }
+  return
+}
