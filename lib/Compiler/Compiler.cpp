@@ -162,6 +162,69 @@ static __thread char rt_error_text[256];
 
 static const char *rt_last_error(void) { return rt_error; }
 
+/* The generated code's buffers (memref.alloc, through finalize-memref-to-llvm's
+   generic allocation functions). Blocks of at least RT_CACHE_MIN bytes are kept
+   when freed and handed to the next allocation they fit (the smallest that
+   does): a model run again reuses its buffers instead of faulting in fresh
+   pages every run. */
+#define RT_CACHE_MIN (64 * 1024)
+#define RT_CACHE_SLOTS 128
+typedef struct { size_t size, pad[7]; } rt_header; /* keeps 64-byte alignment */
+static rt_header *rt_cache[RT_CACHE_SLOTS];
+static int rt_cache_busy;
+
+static void rt_cache_lock(void) {
+  while (__atomic_exchange_n(&rt_cache_busy, 1, __ATOMIC_ACQUIRE))
+    ;
+}
+static void rt_cache_unlock(void) { __atomic_store_n(&rt_cache_busy, 0, __ATOMIC_RELEASE); }
+
+__attribute__((visibility("hidden"))) void *_mlir_memref_to_llvm_alloc(size_t n) {
+  if (n >= RT_CACHE_MIN) {
+    rt_cache_lock();
+    int best = -1;
+    for (int i = 0; i < RT_CACHE_SLOTS; ++i)
+      if (rt_cache[i] && rt_cache[i]->size >= n &&
+          (best < 0 || rt_cache[i]->size < rt_cache[best]->size))
+        best = i;
+    rt_header *h = best >= 0 ? rt_cache[best] : NULL;
+    if (h)
+      rt_cache[best] = NULL;
+    rt_cache_unlock();
+    if (h)
+      return h + 1;
+  }
+  rt_header *h = (rt_header *)malloc(sizeof(rt_header) + n);
+  if (!h)
+    return NULL;
+  h->size = n;
+  return h + 1;
+}
+
+__attribute__((visibility("hidden"))) void _mlir_memref_to_llvm_free(void *p) {
+  if (!p)
+    return;
+  rt_header *h = (rt_header *)p - 1;
+  if (h->size >= RT_CACHE_MIN) {
+    rt_cache_lock();
+    for (int i = 0; i < RT_CACHE_SLOTS; ++i)
+      if (!rt_cache[i]) {
+        rt_cache[i] = h;
+        rt_cache_unlock();
+        return;
+      }
+    rt_cache_unlock();
+  }
+  free(h);
+}
+
+__attribute__((destructor)) static void rt_cache_release(void) {
+  for (int i = 0; i < RT_CACHE_SLOTS; ++i) {
+    free(rt_cache[i]);
+    rt_cache[i] = NULL;
+  }
+}
+
 static void rt_fail(const char *text) {
   if (rt_error)
     return;
@@ -790,7 +853,7 @@ static void rt_copy_out(int64_t elem, int64_t rank, const char *base, int64_t of
            << ".aligned, " << m << ".offset, "
            << (r ? m + ".sizes, " + m + ".strides" : std::string("0, 0"))
            << ", (char *)out[" << i << "]);\n"
-           << "    free(" << m << ".allocated);\n";
+           << "    _mlir_memref_to_llvm_free(" << m << ".allocated);\n";
         if (d.dtype == 8)
           os << "    if (ok)\n  ";
         exportStrings(i, "count");
@@ -1154,12 +1217,13 @@ LogicalResult compileModule(ModuleOp module, const CompileOptions &options,
                                              "functions hoist-static-allocs},") +
           // Returned memrefs the code does not own (an input, a constant)
           // are cloned: the entry point frees every returned buffer.
-          "buffer-deallocation-pipeline,convert-bufferization-to-memref," + microkernels +
+          "buffer-deallocation-pipeline,convert-bufferization-to-memref,"
+          "func.func(whittle-lower-strided-copies)," + microkernels +
           "func.func(scf-forall-to-parallel),"
           // OpenMP's memref.alloca_scope must reach LLVM while still one
           // block: memref to LLVM before scf to cf.
           "convert-linalg-to-loops,convert-scf-to-openmp,lower-affine,"
-          "expand-strided-metadata,lower-affine,convert-vector-to-llvm,finalize-memref-to-llvm,"
+          "expand-strided-metadata,lower-affine,convert-vector-to-llvm,finalize-memref-to-llvm{use-generic-functions},"
           "convert-scf-to-cf,"
           "convert-math-to-llvm,convert-math-to-libm,arith-expand{include-bf16},"
           "convert-arith-to-llvm,"

@@ -76,3 +76,37 @@ func.func @kept(%x: tensor<?x2x?x?xf32>, %w: tensor<3x2x1x1xf32>, %xi: tensor<1x
   %y3 = whittle.conv %xi, %ci {dilations = array<i64: 1, 1>, pads = array<i64: 0, 0, 0, 0>, strides = array<i64: 1, 1>} : (tensor<1x2x4x2xi32>, tensor<3x2x1x1xi32>) -> tensor<1x3x4x2xi32>
   return %y, %y2, %y3 : tensor<?x3x?x?xf32>, tensor<1x3x4x2xf32>, tensor<1x3x4x2xi32>
 }
+
+// -----
+
+// f32 convs with whole 16-channel panels run channels-last whatever their
+// row (they become register-tiled packed contractions): an ungrouped conv
+// with 16 output channels over a 32-wide row, and a depthwise conv over 16
+// channels (filter M x 1 x K x K transposed to K x K x 1 x M).
+// CHECK-LABEL: func.func @panels
+// DEFAULT-LABEL: func.func @panels
+// DEFAULT: whittle.conv {{.*}} {channels_last{{.*}}} : (tensor<1x8x32x2xf32>, tensor<1x1x2x16xf32>) -> tensor<1x8x32x16xf32>
+// DEFAULT: whittle.conv {{.*}} {channels_last{{.*}}groups = 16{{.*}}} : (tensor<1x8x32x16xf32>, tensor<3x3x1x16xf32>) -> tensor<1x8x32x16xf32>
+func.func @panels(%x: tensor<1x2x8x32xf32>) -> tensor<1x16x8x32xf32> {
+  %w1 = whittle.constant dense<1.0> : tensor<16x2x1x1xf32>
+  %w2 = whittle.constant dense<0.5> : tensor<16x1x3x3xf32>
+  %c1 = whittle.conv %x, %w1 {dilations = array<i64: 1, 1>, pads = array<i64: 0, 0, 0, 0>, strides = array<i64: 1, 1>} : (tensor<1x2x8x32xf32>, tensor<16x2x1x1xf32>) -> tensor<1x16x8x32xf32>
+  %c2 = whittle.conv %c1, %w2 {groups = 16 : i64, dilations = array<i64: 1, 1>, pads = array<i64: 1, 1, 1, 1>, strides = array<i64: 1, 1>} : (tensor<1x16x8x32xf32>, tensor<16x1x3x3xf32>) -> tensor<1x16x8x32xf32>
+  return %c2 : tensor<1x16x8x32xf32>
+}
+
+// -----
+
+// Negative: a depthwise conv over 8 channels (not a whole panel) and a
+// grouped conv that is not depthwise keep N x C x H x W.
+// CHECK-LABEL: func.func @grouped_kept
+// CHECK-NOT: channels_last
+// DEFAULT-LABEL: func.func @grouped_kept
+// DEFAULT-NOT: channels_last
+func.func @grouped_kept(%x: tensor<1x8x8x32xf32>, %x2: tensor<1x32x8x8xf32>) -> (tensor<1x8x8x32xf32>, tensor<1x32x8x8xf32>) {
+  %w1 = whittle.constant dense<0.5> : tensor<8x1x3x3xf32>
+  %w2 = whittle.constant dense<0.5> : tensor<32x16x1x1xf32>
+  %c1 = whittle.conv %x, %w1 {groups = 8 : i64, dilations = array<i64: 1, 1>, pads = array<i64: 1, 1, 1, 1>, strides = array<i64: 1, 1>} : (tensor<1x8x8x32xf32>, tensor<8x1x3x3xf32>) -> tensor<1x8x8x32xf32>
+  %c2 = whittle.conv %x2, %w2 {groups = 2 : i64, dilations = array<i64: 1, 1>, pads = array<i64: 0, 0, 0, 0>, strides = array<i64: 1, 1>} : (tensor<1x32x8x8xf32>, tensor<32x16x1x1xf32>) -> tensor<1x32x8x8xf32>
+  return %c1, %c2 : tensor<1x8x8x32xf32>, tensor<1x32x8x8xf32>
+}

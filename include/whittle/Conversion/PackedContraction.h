@@ -12,7 +12,9 @@
 //   * m (parallel, third-to-last output dim, not in the weights) is the
 //     row the register-blocked kernel tiles (a matmul row, a conv output
 //     column);
-// and the body is one fma. The generic carries kPackedContractionAttr;
+// and the body is one fma. A depthwise conv's input reads channel
+// nb * 16 + nr as its last dim (`vectorInput`): the kernel then loads input
+// vectors instead of broadcasting one value per row. The generic carries kPackedContractionAttr;
 // whittle-lower-microkernels turns it into register-blocked vector code
 // after bufferization (anything it leaves is still a correct generic).
 //
@@ -33,6 +35,7 @@ inline constexpr int64_t kPanelWidth = 16;
 
 struct PackedContractionDims {
   int64_t m, nb, nr;
+  bool vectorInput = false;
 };
 
 /// The (m, nb, nr) loops of a generic marked kPackedContractionAttr whose

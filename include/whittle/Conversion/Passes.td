@@ -117,4 +117,16 @@ def LowerMicrokernelsPass : Pass<"whittle-lower-microkernels", "mlir::func::Func
                            "::mlir::arith::ArithDialect"];
 }
 
+def LowerStridedCopiesPass : Pass<"whittle-lower-strided-copies", "mlir::func::FuncOp"> {
+  let summary = "Non-contiguous memref.copy as linalg.copy loops";
+  let description = [{
+    A memref.copy between contiguous buffers lowers to a memcpy; any
+    other (the interior of a padded conv input, a slice, a concat operand)
+    would call the C runner's element-at-a-time memrefCopy. This pass
+    rewrites those copies to linalg.copy, whose loops LLVM vectorizes.
+  }];
+  let dependentDialects = ["::mlir::linalg::LinalgDialect",
+                           "::mlir::memref::MemRefDialect"];
+}
+
 #endif // WHITTLE_CONVERSION_PASSES

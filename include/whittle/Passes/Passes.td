@@ -122,11 +122,12 @@ def WhittlePropagateLayoutPass
     : Pass<"whittle-propagate-layout", "mlir::func::FuncOp"> {
   let summary = "Run convolutions channels-last, with transposes only where the layout changes";
   let description = [{
-    An ungrouped float conv with static shapes and a constant filter whose
-    output channels are at least `min-channels` and more than its output
-    row is long
-    (the loop each layout vectorizes; depthwise convs stay N x C x H x W)
-    becomes a
+    A float conv with static shapes and a constant filter becomes a
+    channels-last conv when it is f32 with whole 16-channel panels of
+    output channels, ungrouped or depthwise (lowered to register-tiled
+    packed contractions), or ungrouped with output channels at least
+    `min-channels` and more than its output row is long (the loop each
+    layout vectorizes; other grouped convs stay N x C x H x W): a
     `channels_last` conv (input N x H x W x C, filter transposed at compile
     time to H x W x C/g x M), wrapped in transposes to and from N x C x H x W.
     The transposes then sink through elementwise ops, keep-dims reductions

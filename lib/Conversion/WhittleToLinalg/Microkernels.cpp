@@ -44,13 +44,25 @@ whittle::packedContractionDims(linalg::GenericOp op) {
   };
   int64_t nr = loops - 1, nb = dimAt(c, cn - 2), m = dimAt(c, cn - 3);
   if (dimAt(c, cn - 1) != nr || dimAt(w, wn - 1) != nr || dimAt(w, 0) != nb || nb < 0 ||
-      m < 0 || a.isFunctionOfDim(nr) || a.isFunctionOfDim(nb) || w.isFunctionOfDim(m))
+      m < 0 || w.isFunctionOfDim(m))
     return std::nullopt;
+  // The input reads neither nb nor nr, or (depthwise) reads channel
+  // nb * 16 + nr as its last, contiguous dim and nowhere else.
+  bool vectorInput = a.isFunctionOfDim(nr) || a.isFunctionOfDim(nb);
+  if (vectorInput) {
+    MLIRContext *ctx = op.getContext();
+    AffineExpr channel =
+        getAffineDimExpr(nb, ctx) * kPanelWidth + getAffineDimExpr(nr, ctx);
+    if (a.getNumResults() < 1 || a.getResults().back() != channel ||
+        a.dropResult(a.getNumResults() - 1).isFunctionOfDim(nr) ||
+        a.dropResult(a.getNumResults() - 1).isFunctionOfDim(nb))
+      return std::nullopt;
+  }
   SmallVector<utils::IteratorType> iters = op.getIteratorTypesArray();
   for (int64_t d : {m, nb, nr})
     if (iters[d] != utils::IteratorType::parallel)
       return std::nullopt;
-  return PackedContractionDims{m, nb, nr};
+  return PackedContractionDims{m, nb, nr, vectorInput};
 }
 
 namespace {
@@ -64,8 +76,10 @@ struct TileShape {
 /// two vector fmas and two loads per cycle and needs ~8 independent fma
 /// chains to cover their latency; a little is charged per tile (loop and
 /// accumulator load/store overhead) so larger tiles win ties.
-double tileCost(int64_t rows, int64_t panels, int64_t vpp) {
-  double fmas = rows * panels * vpp, loads = rows + panels * vpp;
+double tileCost(int64_t rows, int64_t panels, int64_t vpp, bool vectorInput) {
+  double fmas = rows * panels * vpp;
+  // Weight vectors, plus a broadcast per row or an input vector per fma.
+  double loads = panels * vpp + (vectorInput ? fmas : rows);
   return std::max({fmas / 2, loads / 2, 4.0}) + 0.5;
 }
 
@@ -79,7 +93,8 @@ int64_t evenRows(int64_t extent, int64_t maxRows) {
 /// The tile shape with the least estimated time over `rowExtent` x
 /// `panelExtent` (static, or a nominal guess where dynamic) whose
 /// accumulators fit in `budget` vector registers.
-TileShape chooseTile(int64_t rowExtent, int64_t panelExtent, int64_t vpp, int64_t budget) {
+TileShape chooseTile(int64_t rowExtent, int64_t panelExtent, int64_t vpp, int64_t budget,
+                     bool vectorInput) {
   TileShape best;
   double bestCost = std::numeric_limits<double>::infinity();
   for (int64_t panels = 1; panels <= 4 && panels <= panelExtent; ++panels) {
@@ -88,9 +103,9 @@ TileShape chooseTile(int64_t rowExtent, int64_t panelExtent, int64_t vpp, int64_
       continue;
     int64_t rows = evenRows(rowExtent, maxRows);
     auto cost = [&](int64_t p) {
-      double c = (rowExtent / rows) * tileCost(rows, p, vpp);
+      double c = (rowExtent / rows) * tileCost(rows, p, vpp, vectorInput);
       if (rowExtent % rows)
-        c += tileCost(rowExtent % rows, p, vpp);
+        c += tileCost(rowExtent % rows, p, vpp, vectorInput);
       return c;
     };
     double total = (panelExtent / panels) * cost(panels);
@@ -128,7 +143,7 @@ public:
       std::optional<int64_t> c = getConstantIntValue(ranges[d].size);
       return c ? *c : kNominal;
     };
-    tile = chooseTile(extent(dims.m), extent(dims.nb), vpp, budget);
+    tile = chooseTile(extent(dims.m), extent(dims.nb), vpp, budget, dims.vectorInput);
     // Panel groups outermost, then the other parallel loops, then rows.
     tiled(b, dims.nb, tile.panels, [&](OpBuilder &pb, Value nb0, int64_t panels) {
       outerLoops(pb, 0, [&](OpBuilder &ob) {
@@ -236,12 +251,20 @@ private:
         }
       for (int64_t r = 0; r < rows; ++r) {
         ivs[dims.m] = rowIv[r];
-        Value a = memref::LoadOp::create(sb, loc, x, indices(sb, maps[0]));
-        Value s = vector::BroadcastOp::create(sb, loc, vt, a);
+        Value s;
+        if (!dims.vectorInput)
+          s = vector::BroadcastOp::create(
+              sb, loc, vt, memref::LoadOp::create(sb, loc, x, indices(sb, maps[0])));
         for (int64_t p = 0; p < panels; ++p)
           for (int64_t v = 0; v < vpp; ++v) {
+            Value in = s;
+            if (dims.vectorInput) {
+              ivs[dims.nb] = panelIv[p];
+              ivs[dims.nr] = laneIv[v];
+              in = vector::LoadOp::create(sb, loc, vt, x, indices(sb, maps[0]));
+            }
             int64_t i = accIndex(r, p, v);
-            next[i] = vector::FMAOp::create(sb, loc, s, wv[p * vpp + v], next[i]);
+            next[i] = vector::FMAOp::create(sb, loc, in, wv[p * vpp + v], next[i]);
           }
       }
       return next;

@@ -235,15 +235,20 @@ LogicalResult lowerChannelsLast(wt::ConvOp op, PatternRewriter &rewriter,
   ArrayRef<int64_t> pads = op.getPads();
   Value zero = scalarConstant(rewriter, loc, elt, 0.0);
   auto d = [&](int64_t i) { return getAffineDimExpr(i, ctx); };
-  // Ungrouped float conv, constant filter: an implicit GEMM over packed
-  // filter panels (rows = output columns, k = K.. x C, n = M), loops
-  // n o.. nb | k.. c | nr.
-  if (groups == 1 && packable(op.getFilter(), outTy, m, options)) {
+  // f32 conv, ungrouped or depthwise (one input and one output channel per
+  // group), constant filter: a contraction over packed filter panels
+  // (include/whittle/Conversion/PackedContraction.h), loops
+  // n o.. nb | k.. c | nr. Ungrouped, it is an implicit GEMM (rows =
+  // output columns, k = K.. x C, n = M); depthwise there is no c loop and
+  // the input is read at channel nb * 16 + nr, a vector per panel.
+  bool depthwise = groups == m && inTy.getDimSize(r - 1) == m;
+  if ((groups == 1 || depthwise) && packable(op.getFilter(), outTy, m, options)) {
     if (auto values = weightValues(op.getFilter())) {
       Value x = padSpatial(rewriter, loc, op.getInput(), pads.take_front(k), pads.drop_front(k),
                            zero, /*firstDim=*/1);
-      Value w = packedWeights(rewriter, loc, *values, wTy.getShape(), elt); // NB K.. C 16
-      int64_t panels = m / kPanelWidth, loops = 2 * k + 4, nbDim = k + 1, cDim = 2 * k + 2;
+      Value w = packedWeights(rewriter, loc, *values, wTy.getShape(), elt); // NB K.. Cg 16
+      int64_t panels = m / kPanelWidth, nbDim = k + 1;
+      int64_t loops = depthwise ? 2 * k + 3 : 2 * k + 4, cDim = 2 * k + 2, nr = loops - 1;
       SmallVector<int64_t> accShape(outTy.getShape().drop_back());
       accShape.append({panels, kPanelWidth});
       auto accTy = RankedTensorType::get(accShape, elt);
@@ -253,15 +258,15 @@ LogicalResult lowerChannelsLast(wt::ConvOp op, PatternRewriter &rewriter,
         wE.push_back(d(nbDim + 1 + i));
         oE.push_back(d(1 + i));
       }
-      xE.push_back(d(cDim));
-      wE.append({d(cDim), d(loops - 1)});
-      oE.append({d(nbDim), d(loops - 1)});
+      xE.push_back(depthwise ? d(nbDim) * kPanelWidth + d(nr) : d(cDim));
+      wE.append({depthwise ? getAffineConstantExpr(0, ctx) : d(cDim), d(nr)});
+      oE.append({d(nbDim), d(nr)});
       SmallVector<AffineMap> maps{AffineMap::get(loops, 0, xE, ctx),
                                   AffineMap::get(loops, 0, wE, ctx),
                                   AffineMap::get(loops, 0, oE, ctx)};
       SmallVector<IteratorType> iters(loops, IteratorType::parallel);
-      for (int64_t i = nbDim + 1; i <= cDim; ++i)
-        iters[i] = IteratorType::reduction;
+      for (int64_t i = nbDim + 1; i < nr; ++i)
+        iters[i] = IteratorType::reduction; // kernel dims and c
       Value init = convAccumulatorInit(rewriter, loc, op.getBias(), panels, accTy, {},
                                        /*groupDim=*/k + 1);
       Value acc = packedContract(rewriter, loc, accTy, x, w, init, maps, iters);

@@ -92,3 +92,26 @@ func.func @unmarked(%x: memref<4x8xf32>, %w: memref<2x8x16xf32>, %y: memref<4x2x
   }
   return
 }
+
+// -----
+
+// Depthwise: the input's last dim is the channel nb * 16 + nr, so each
+// row loads an input vector per panel (no broadcast) for its fma.
+// CHECK-LABEL: func.func @depthwise
+// CHECK: scf.for %{{.*}} iter_args(
+// CHECK: scf.for %{{.*}} iter_args(
+// CHECK: vector.load %arg1
+// CHECK-NOT: vector.broadcast
+// CHECK: %[[XV:.*]] = vector.load %arg0[{{.*}}] : memref<1x10x10x32xf32>, vector<16xf32>
+// CHECK: vector.fma %[[XV]], %{{.*}}, %{{.*}} : vector<16xf32>
+#x = affine_map<(d0, d1, d2, d3, d4, d5, d6) -> (d0, d1 + d4, d2 + d5, d3 * 16 + d6)>
+#w = affine_map<(d0, d1, d2, d3, d4, d5, d6) -> (d3, d4, d5, 0, d6)>
+#o = affine_map<(d0, d1, d2, d3, d4, d5, d6) -> (d0, d1, d2, d3, d6)>
+func.func @depthwise(%x: memref<1x10x10x32xf32>, %w: memref<2x3x3x1x16xf32>, %y: memref<1x8x8x2x16xf32>) {
+  linalg.generic {indexing_maps = [#x, #w, #o], iterator_types = ["parallel", "parallel", "parallel", "parallel", "reduction", "reduction", "parallel"]} ins(%x, %w : memref<1x10x10x32xf32>, memref<2x3x3x1x16xf32>) outs(%y : memref<1x8x8x2x16xf32>) attrs = {whittle.packed_contraction} {
+  ^bb0(%a: f32, %b: f32, %o: f32):
+    %r = math.fma %a, %b, %o : f32
+    linalg.yield %r : f32
+  }
+  return
+}

@@ -285,3 +285,22 @@ func.func @conv_channels_last_packed(%x: tensor<1x4x4x3xf32>, %bias: tensor<32xf
   %y = whittle.conv %x, %w bias %bias {channels_last, dilations = array<i64: 1, 1>, pads = array<i64: 1, 1, 1, 1>, strides = array<i64: 1, 1>} : (tensor<1x4x4x3xf32>, tensor<3x3x3x32xf32>, tensor<32xf32>) -> tensor<1x4x4x32xf32>
   return %y : tensor<1x4x4x32xf32>
 }
+
+// -----
+
+// A depthwise f32 conv over whole 16-channel panels: the filter K x K x 1 x M
+// packed as NB x K x K x 1 x 16, the input read at channel nb * 16 + nr
+// (a vector per panel in the kernel); loops n oh ow nb | kh kw | nr.
+// CHECK-DAG: #[[X:.*]] = affine_map<(d0, d1, d2, d3, d4, d5, d6) -> (d0, d1 * 2 + d4, d2 * 2 + d5, d3 * 16 + d6)>
+// CHECK-DAG: #[[W:.*]] = affine_map<(d0, d1, d2, d3, d4, d5, d6) -> (d3, d4, d5, 0, d6)>
+// CHECK-DAG: #[[O:.*]] = affine_map<(d0, d1, d2, d3, d4, d5, d6) -> (d0, d1, d2, d3, d6)>
+// CHECK-LABEL: func.func @depthwise_packed
+// CHECK: arith.constant {{.*}} : tensor<2x3x3x1x16xf32>
+// CHECK: linalg.generic {indexing_maps = [#[[X]], #[[W]], #[[O]]], iterator_types = ["parallel", "parallel", "parallel", "parallel", "reduction", "reduction", "parallel"]}
+// CHECK-SAME: whittle.packed_contraction
+// CHECK: tensor.collapse_shape %{{.*}} {{\[\[}}0], [1], [2], [3, 4]] : tensor<1x4x4x2x16xf32> into tensor<1x4x4x32xf32>
+func.func @depthwise_packed(%x: tensor<1x8x8x32xf32>) -> tensor<1x4x4x32xf32> {
+  %w = whittle.constant dense<0.25> : tensor<3x3x1x32xf32>
+  %y = whittle.conv %x, %w {channels_last, groups = 32 : i64, dilations = array<i64: 1, 1>, pads = array<i64: 1, 1, 0, 0>, strides = array<i64: 2, 2>} : (tensor<1x8x8x32xf32>, tensor<3x3x1x32xf32>) -> tensor<1x4x4x32xf32>
+  return %y : tensor<1x4x4x32xf32>
+}
