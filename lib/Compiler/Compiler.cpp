@@ -1222,8 +1222,9 @@ LogicalResult compileModule(ModuleOp module, const CompileOptions &options,
           "func.func(scf-forall-to-parallel),"
           // OpenMP's memref.alloca_scope must reach LLVM while still one
           // block: memref to LLVM before scf to cf.
-          "convert-linalg-to-loops,convert-scf-to-openmp,lower-affine,"
-          "expand-strided-metadata,lower-affine,convert-vector-to-llvm,finalize-memref-to-llvm{use-generic-functions},"
+          "convert-linalg-to-loops,func.func(whittle-approximate-math),"
+          "convert-scf-to-openmp,lower-affine,expand-strided-metadata,lower-affine,"
+          "convert-vector-to-llvm,finalize-memref-to-llvm{use-generic-functions},"
           "convert-scf-to-cf,"
           "convert-math-to-llvm,convert-math-to-libm,arith-expand{include-bf16},"
           "convert-arith-to-llvm,"

@@ -138,17 +138,26 @@ static void pool_run(pool_task fn, void *ctx) {
   pthread_mutex_unlock(&pool_mu);
 }
 
+/* A team's barrier: arrivals count up; the last one resets the count and
+ * starts the next generation. Waiters poll first (the team's threads reach
+ * a loop's end barrier within microseconds of each other), then sleep. */
 static void pool_barrier(void) {
-  pthread_mutex_lock(&bar_mu);
-  unsigned long gen = bar_gen;
-  if (++bar_count == pool_team) {
-    bar_count = 0;
-    ++bar_gen;
+  unsigned long gen = __atomic_load_n(&bar_gen, __ATOMIC_ACQUIRE);
+  if (__atomic_add_fetch(&bar_count, 1, __ATOMIC_ACQ_REL) == pool_team) {
+    __atomic_store_n(&bar_count, 0, __ATOMIC_RELAXED);
+    pthread_mutex_lock(&bar_mu);
+    __atomic_add_fetch(&bar_gen, 1, __ATOMIC_ACQ_REL);
     pthread_cond_broadcast(&bar_cv);
-  } else {
-    while (gen == bar_gen)
-      pthread_cond_wait(&bar_cv, &bar_mu);
+    pthread_mutex_unlock(&bar_mu);
+    return;
   }
+  for (int i = 0; i < POOL_SPIN && __atomic_load_n(&bar_gen, __ATOMIC_ACQUIRE) == gen; ++i)
+    cpu_relax();
+  if (__atomic_load_n(&bar_gen, __ATOMIC_ACQUIRE) != gen)
+    return;
+  pthread_mutex_lock(&bar_mu);
+  while (__atomic_load_n(&bar_gen, __ATOMIC_ACQUIRE) == gen)
+    pthread_cond_wait(&bar_cv, &bar_mu);
   pthread_mutex_unlock(&bar_mu);
 }
 

@@ -129,4 +129,18 @@ def LowerStridedCopiesPass : Pass<"whittle-lower-strided-copies", "mlir::func::F
                            "::mlir::memref::MemRefDialect"];
 }
 
+def ApproximateMathPass : Pass<"whittle-approximate-math", "mlir::func::FuncOp"> {
+  let summary = "Polynomial approximations of f32 exp, erf and tanh";
+  let description = [{
+    Rewrites f32 `math.exp`, `math.erf` and `math.tanh` (scalar or vector)
+    to MLIR's polynomial approximations (range reduction plus a minimax
+    polynomial, with the special values kept): arithmetic that the loop
+    vectorizer widens, where the math-to-libm fallback would call libm once
+    per element.
+  }];
+  let dependentDialects = ["::mlir::arith::ArithDialect",
+                           "::mlir::math::MathDialect",
+                           "::mlir::vector::VectorDialect"];
+}
+
 #endif // WHITTLE_CONVERSION_PASSES

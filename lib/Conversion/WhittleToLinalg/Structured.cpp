@@ -604,6 +604,11 @@ struct PoolWindow {
   SmallVector<AffineMap> maps;
   SmallVector<IteratorType> iters;
   SmallVector<int64_t> lo, hi, extra;
+  /// Loop dims of each output position and window position: loops
+  /// n c o1..o(k-1) w1..wk ok, the window inside all output dims but the
+  /// last, so the innermost loop walks an output row (it vectorizes, the
+  /// accumulators stay in registers).
+  SmallVector<int64_t> outDims, windowDims;
   /// The output's sizes (run-time ones for dynamic dims).
   SmallVector<OpFoldResult> outSizes;
 };
@@ -636,18 +641,23 @@ PoolWindow poolWindow(OpBuilder &b, Location loc, Value input, RankedTensorType 
                           strides[i], dil[i])
             : OpFoldResult(b.getIndexAttr(outTy.getDimSize(2 + i))));
   int64_t loops = 2 + 2 * k;
+  for (int64_t i = 0; i < k; ++i) {
+    w.outDims.push_back(i < k - 1 ? 2 + i : loops - 1);
+    w.windowDims.push_back(1 + k + i);
+  }
   auto d = [&](int64_t i) { return getAffineDimExpr(i, ctx); };
   SmallVector<AffineExpr> xE{d(0), d(1)}, wE, oE{d(0), d(1)};
   for (int64_t i = 0; i < k; ++i) {
-    xE.push_back(d(2 + i) * strides[i] + d(2 + k + i) * dil[i]);
-    wE.push_back(d(2 + k + i));
-    oE.push_back(d(2 + i));
+    xE.push_back(d(w.outDims[i]) * strides[i] + d(w.windowDims[i]) * dil[i]);
+    wE.push_back(d(w.windowDims[i]));
+    oE.push_back(d(w.outDims[i]));
   }
   w.window = tensor::EmptyOp::create(b, loc, kernel, inTy.getElementType());
   w.maps = {AffineMap::get(loops, 0, xE, ctx), AffineMap::get(loops, 0, wE, ctx),
             AffineMap::get(loops, 0, oE, ctx)};
-  w.iters.assign(2 + k, IteratorType::parallel);
-  w.iters.append(k, IteratorType::reduction);
+  w.iters.assign(loops, IteratorType::parallel);
+  for (int64_t dim : w.windowDims)
+    w.iters[dim] = IteratorType::reduction;
   return w;
 }
 
@@ -690,8 +700,8 @@ struct LowerMaxPoolIndices : OpRewritePattern<wt::MaxPoolIndicesOp> {
           SmallVector<Value> pos;
           for (int64_t i = 0; i < k; ++i) {
             Value p = arith::AddIOp::create(
-                b, l, arith::MulIOp::create(b, l, at(2 + i), cst(strides[i])),
-                arith::MulIOp::create(b, l, at(2 + k + i), cst(dil[i])));
+                b, l, arith::MulIOp::create(b, l, at(win.outDims[i]), cst(strides[i])),
+                arith::MulIOp::create(b, l, at(win.windowDims[i]), cst(dil[i])));
             pos.push_back(arith::SubIOp::create(b, l, p, cst(lo[i])));
           }
           Value flat = arith::AddIOp::create(

@@ -152,10 +152,11 @@ func.func @cumsum_runtime_axis(%x: tensor<2x3xf32>, %a: tensor<i32>) -> tensor<2
 // -----
 
 // Value and flat index reduce together over the window; the index is the
-// position in the unpadded input.
+// position in the unpadded input. Loops n c oh | kh kw | ow: the output
+// row innermost.
 // CHECK-LABEL: func.func @max_pool_indices
 // CHECK: tensor.pad
-// CHECK: linalg.generic {{.*}}iterator_types = ["parallel", "parallel", "parallel", "parallel", "reduction", "reduction"]{{.*}} outs(%{{.*}}, %{{.*}} : tensor<1x1x3x3xf32>, tensor<1x1x3x3xi64>)
+// CHECK: linalg.generic {{.*}}iterator_types = ["parallel", "parallel", "parallel", "reduction", "reduction", "parallel"]{{.*}} outs(%{{.*}}, %{{.*}} : tensor<1x1x3x3xf32>, tensor<1x1x3x3xi64>)
 // CHECK: arith.subi
 // CHECK: arith.cmpf ogt
 // CHECK-NOT: whittle.max_pool_indices
