@@ -71,18 +71,19 @@ struct ConvToChannelsLast : OpRewritePattern<wt::ConvOp> {
         !op.getFilter().getDefiningOp<wt::ConstantOp>() ||
         (op.getBias() && !cast<RankedTensorType>(op.getBias().getType()).hasStaticShape()))
       return rewriter.notifyMatchFailure(op, "not a static float conv with a constant filter");
-    // Where channels-last pays: f32 convs whose output channels are whole
-    // 16-column panels (ungrouped or depthwise) become register-tiled
-    // packed contractions (include/whittle/Conversion/PackedContraction.h)
-    // in that layout. Other ungrouped convs' inner loop runs over the
+    // Where channels-last pays: f32 convs with at least one 16-channel
+    // panel of output channels (ungrouped; depthwise with whole panels)
+    // become register-tiled packed contractions
+    // (include/whittle/Conversion/PackedContraction.h) in that layout. Other ungrouped convs' inner loop runs over the
     // output channels instead of the output row, so it must be the longer
     // of the two and long enough for full vectors (LLVM unrolls a 16- or
     // 32-trip loop to scalars first); other grouped convs vectorize better
     // along the row, N x C x H x W.
     int64_t m = wTy.getDimSize(0), row = outTy.getDimSize(outTy.getRank() - 1);
-    bool panels = outTy.getElementType().isF32() && m % kPanelWidth == 0;
-    bool depthwise = op.getGroups() == m && inTy.getDimSize(1) == m;
-    if (op.getGroups() == 1 ? !panels && (m < minChannels || m <= row) : !(depthwise && panels))
+    bool f32 = outTy.getElementType().isF32();
+    bool depthwise = (int64_t)op.getGroups() == m && inTy.getDimSize(1) == m;
+    if (op.getGroups() == 1 ? !(f32 && m >= kPanelWidth) && (m < minChannels || m <= row)
+                            : !(depthwise && f32 && m % kPanelWidth == 0))
       return rewriter.notifyMatchFailure(op, "grouped, or its output row is the longer loop");
     int64_t r = inTy.getRank();
     SmallVector<int64_t> toLast{0}, toFirst{0, r - 1}, filterPerm;

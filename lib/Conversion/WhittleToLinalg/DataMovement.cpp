@@ -106,9 +106,44 @@ struct LowerTranspose : OpRewritePattern<wt::TransposeOp> {
     }
     auto permTy = RankedTensorType::get(shape, outTy.getElementType(), outTy.getEncoding());
     Value init = emptyTensor(rewriter, op.getLoc(), permTy, sizes);
-    Value r = linalg::TransposeOp::create(rewriter, op.getLoc(), op.getInput(), init,
-                                          op.getPerm())
-                  .getResult()[0];
+    ArrayRef<int64_t> perm = op.getPerm();
+    int64_t rank = (int64_t)perm.size();
+    // Loops in output order, except that a short output row (a layout
+    // change to channels-last, say 3 channels) puts the input's contiguous
+    // dim innermost instead: the loop then reads whole vectors and
+    // scatters, rather than gathering 3 values per vector.
+    constexpr int64_t kShort = 16;
+    int64_t inner = -1;
+    if (rank >= 2 && !ShapedType::isDynamic(shape.back()) && shape.back() < kShort &&
+        !ShapedType::isDynamic(inTy.getDimSize(rank - 1)) && inTy.getDimSize(rank - 1) >= kShort)
+      inner = llvm::find(perm, rank - 1) - perm.begin();
+    Value r;
+    if (inner < 0 || inner == rank - 1) {
+      r = linalg::TransposeOp::create(rewriter, op.getLoc(), op.getInput(), init, perm)
+              .getResult()[0];
+    } else {
+      // order[l]: the output dim loop l walks; loopOf[o]: the loop of output dim o.
+      SmallVector<int64_t> order, loopOf(rank);
+      for (int64_t o = 0; o < rank; ++o)
+        if (o != inner)
+          order.push_back(o);
+      order.push_back(inner);
+      for (int64_t l = 0; l < rank; ++l)
+        loopOf[order[l]] = l;
+      MLIRContext *ctx = rewriter.getContext();
+      SmallVector<AffineExpr> inE(rank), outE;
+      for (int64_t o = 0; o < rank; ++o) {
+        outE.push_back(getAffineDimExpr(loopOf[o], ctx));
+        inE[perm[o]] = getAffineDimExpr(loopOf[o], ctx);
+      }
+      r = linalg::GenericOp::create(
+              rewriter, op.getLoc(), permTy, op.getInput(), init,
+              SmallVector<AffineMap>{AffineMap::get(rank, 0, inE, ctx),
+                                     AffineMap::get(rank, 0, outE, ctx)},
+              SmallVector<utils::IteratorType>(rank, utils::IteratorType::parallel),
+              [](OpBuilder &b, Location l, ValueRange a) { linalg::YieldOp::create(b, l, a[0]); })
+              .getResult(0);
+    }
     if (permTy != outTy)
       r = tensor::CastOp::create(rewriter, op.getLoc(), outTy, r);
     rewriter.replaceOp(op, r);

@@ -115,16 +115,20 @@ std::optional<std::vector<double>> weightValues(Value v) {
   return out;
 }
 
-/// Weights of `shape` (K.. x N, N a multiple of kPanelWidth) packed at
-/// compile time into N / kPanelWidth panels of K.. x kPanelWidth: each
-/// panel, the weights one register tile reads, is contiguous.
+/// Columns rounded up to whole panels.
+int64_t panelCount(int64_t n) { return (n + kPanelWidth - 1) / kPanelWidth; }
+
+/// Weights of `shape` (K.. x N) packed at compile time into
+/// ceil(N / kPanelWidth) panels of K.. x kPanelWidth (the last one padded
+/// with zero columns): each panel, the weights one register tile reads, is
+/// contiguous.
 Value packedWeights(OpBuilder &b, Location loc, ArrayRef<double> values, ArrayRef<int64_t> shape,
                     Type elt) {
-  int64_t n = shape.back(), panels = n / kPanelWidth, rows = (int64_t)values.size() / n;
-  std::vector<double> packed(values.size());
+  int64_t n = shape.back(), panels = panelCount(n), rows = (int64_t)values.size() / n;
+  std::vector<double> packed(panels * rows * kPanelWidth, 0.0);
   for (int64_t p = 0; p < panels; ++p)
     for (int64_t r = 0; r < rows; ++r)
-      for (int64_t j = 0; j < kPanelWidth; ++j)
+      for (int64_t j = 0; j < kPanelWidth && p * kPanelWidth + j < n; ++j)
         packed[(p * rows + r) * kPanelWidth + j] = values[r * n + p * kPanelWidth + j];
   SmallVector<int64_t> packedShape{panels};
   packedShape.append(shape.begin(), shape.end() - 1);
@@ -133,21 +137,49 @@ Value packedWeights(OpBuilder &b, Location loc, ArrayRef<double> values, ArrayRe
       b, loc, wt::makeElements(RankedTensorType::get(packedShape, elt), packed, "packed"));
 }
 
-/// The packed contraction generic (PackedContraction.h): `init` + x * the
-/// packed weights, marked for whittle-lower-microkernels.
-Value packedContract(OpBuilder &b, Location loc, RankedTensorType accTy, Value x, Value packed,
+/// The packed contraction generic (PackedContraction.h): `init` (.. x NB
+/// x 16) + x * the packed weights, marked for whittle-lower-microkernels;
+/// the result with its last two dims merged and cut to `outTy`'s columns
+/// (a partial last panel's padding dropped).
+Value packedContract(OpBuilder &b, Location loc, RankedTensorType outTy, Value x, Value packed,
                      Value init, ArrayRef<AffineMap> maps, ArrayRef<IteratorType> iters) {
+  auto accTy = cast<RankedTensorType>(init.getType());
   auto generic = linalg::GenericOp::create(b, loc, accTy, ValueRange{x, packed}, init, maps, iters,
                                            multiplyAccumulate);
   generic->setAttr(kPackedContractionAttr, b.getUnitAttr());
-  return generic.getResult(0);
+  int64_t r = accTy.getRank();
+  SmallVector<ReassociationIndices> collapse;
+  for (int64_t i = 0; i < r - 2; ++i)
+    collapse.push_back({i});
+  collapse.push_back({r - 2, r - 1});
+  SmallVector<int64_t> shape(outTy.getShape());
+  shape.back() = accTy.getDimSize(r - 2) * kPanelWidth;
+  Value y = tensor::CollapseShapeOp::create(
+      b, loc, RankedTensorType::get(shape, outTy.getElementType()), generic.getResult(0), collapse);
+  if (shape.back() == outTy.getShape().back())
+    return y;
+  SmallVector<OpFoldResult> offsets(r - 1, b.getIndexAttr(0)), sizes,
+      strides(r - 1, b.getIndexAttr(1));
+  for (int64_t size : outTy.getShape())
+    sizes.push_back(b.getIndexAttr(size));
+  return tensor::ExtractSliceOp::create(b, loc, outTy, y, offsets, sizes, strides);
 }
 
-/// Whether a float contraction with constant weights of `wTy`, N = its
-/// last dim output columns, is lowered over packed weights.
+/// `v` with its last dim zero-padded to whole panels.
+Value padToPanels(OpBuilder &b, Location loc, Value v) {
+  auto ty = cast<RankedTensorType>(v.getType());
+  int64_t n = ty.getShape().back();
+  return padSpatial(b, loc, v, {0}, {panelCount(n) * kPanelWidth - n},
+                    scalarConstant(b, loc, ty.getElementType(), 0.0),
+                    /*firstDim=*/ty.getRank() - 1);
+}
+
+/// Whether an f32 contraction with constant weights and `n` output
+/// columns is lowered over packed weights: at least one whole panel (a
+/// partial last panel is padded, its extra columns computed and dropped).
 bool packable(Value weights, RankedTensorType outTy, int64_t n, ContractionOptions options) {
-  return options.packWeights && !options.wide && outTy.getElementType().isF32() && outTy.hasStaticShape() &&
-         n % kPanelWidth == 0 &&
+  return options.packWeights && !options.wide && outTy.getElementType().isF32() &&
+         outTy.hasStaticShape() && n >= kPanelWidth &&
          (weights.getDefiningOp<wt::ConstantOp>() || weights.getDefiningOp<arith::ConstantOp>());
 }
 
@@ -242,12 +274,13 @@ LogicalResult lowerChannelsLast(wt::ConvOp op, PatternRewriter &rewriter,
   // output columns, k = K.. x C, n = M); depthwise there is no c loop and
   // the input is read at channel nb * 16 + nr, a vector per panel.
   bool depthwise = groups == m && inTy.getDimSize(r - 1) == m;
-  if ((groups == 1 || depthwise) && packable(op.getFilter(), outTy, m, options)) {
+  if ((groups == 1 || (depthwise && m % kPanelWidth == 0)) &&
+      packable(op.getFilter(), outTy, m, options)) {
     if (auto values = weightValues(op.getFilter())) {
       Value x = padSpatial(rewriter, loc, op.getInput(), pads.take_front(k), pads.drop_front(k),
                            zero, /*firstDim=*/1);
       Value w = packedWeights(rewriter, loc, *values, wTy.getShape(), elt); // NB K.. Cg 16
-      int64_t panels = m / kPanelWidth, nbDim = k + 1;
+      int64_t panels = panelCount(m), nbDim = k + 1;
       int64_t loops = depthwise ? 2 * k + 3 : 2 * k + 4, cDim = 2 * k + 2, nr = loops - 1;
       SmallVector<int64_t> accShape(outTy.getShape().drop_back());
       accShape.append({panels, kPanelWidth});
@@ -267,14 +300,9 @@ LogicalResult lowerChannelsLast(wt::ConvOp op, PatternRewriter &rewriter,
       SmallVector<IteratorType> iters(loops, IteratorType::parallel);
       for (int64_t i = nbDim + 1; i < nr; ++i)
         iters[i] = IteratorType::reduction; // kernel dims and c
-      Value init = convAccumulatorInit(rewriter, loc, op.getBias(), panels, accTy, {},
-                                       /*groupDim=*/k + 1);
-      Value acc = packedContract(rewriter, loc, accTy, x, w, init, maps, iters);
-      SmallVector<ReassociationIndices> collapse;
-      for (int64_t i = 0; i <= k; ++i)
-        collapse.push_back({i});
-      collapse.push_back({k + 1, k + 2});
-      Value y = tensor::CollapseShapeOp::create(rewriter, loc, outTy, acc, collapse);
+      Value bias = op.getBias() ? padToPanels(rewriter, loc, op.getBias()) : Value();
+      Value init = convAccumulatorInit(rewriter, loc, bias, panels, accTy, {}, /*groupDim=*/k + 1);
+      Value y = packedContract(rewriter, loc, outTy, x, w, init, maps, iters);
       rewriter.replaceOp(op,
                          applyEpilogue(rewriter, loc, y, op.getResidual(), op.getEpilogueAttr()));
       return success();
@@ -553,7 +581,7 @@ struct LowerMatmul : OpRewritePattern<wt::MatmulOp> {
     Value acc;
     if (rhsValues) {
       // Loops: batch.. m nb k nr over K x 16 panels of the weights.
-      int64_t kSize = rTy.getDimSize(transposeRhs ? 1 : 0), panels = nCols / kPanelWidth;
+      int64_t kSize = rTy.getDimSize(transposeRhs ? 1 : 0), panels = panelCount(nCols);
       std::vector<double> kn = transposeRhs
                                    ? wt::transposeValues(*rhsValues, {nCols, kSize}, {1, 0})
                                    : std::move(*rhsValues);
@@ -577,15 +605,9 @@ struct LowerMatmul : OpRewritePattern<wt::MatmulOp> {
                                    AffineMap::get(ploops, 0, oE, ctx)};
       SmallVector<IteratorType> piters(ploops, IteratorType::parallel);
       piters[r] = IteratorType::reduction;
-      SmallVector<int64_t> accShape(outTy.getShape().drop_back());
-      accShape.append({panels, kPanelWidth});
-      Value sum = packedContract(rewriter, loc, RankedTensorType::get(accShape, elt), lhs, w,
-                                 splitDim(rewriter, loc, init, r - 1, panels), pmaps, piters);
-      SmallVector<ReassociationIndices> collapse;
-      for (int64_t i = 0; i < r - 1; ++i)
-        collapse.push_back({i});
-      collapse.push_back({r - 1, r});
-      acc = tensor::CollapseShapeOp::create(rewriter, loc, outTy, sum, collapse);
+      acc = packedContract(rewriter, loc, outTy, lhs, w,
+                           splitDim(rewriter, loc, padToPanels(rewriter, loc, init), r - 1, panels),
+                           pmaps, piters);
     } else {
       acc = contract(rewriter, loc, outTy, ValueRange{lhs, rhs}, init, maps, iters, options.wide);
     }

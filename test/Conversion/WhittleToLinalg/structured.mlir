@@ -305,3 +305,20 @@ func.func @depthwise_packed(%x: tensor<1x8x8x32xf32>) -> tensor<1x4x4x32xf32> {
   %y = whittle.conv %x, %w {channels_last, groups = 32 : i64, dilations = array<i64: 1, 1>, pads = array<i64: 1, 1, 0, 0>, strides = array<i64: 2, 2>} : (tensor<1x8x8x32xf32>, tensor<3x3x1x32xf32>) -> tensor<1x4x4x32xf32>
   return %y : tensor<1x4x4x32xf32>
 }
+
+// -----
+
+// 20 columns: two panels, the second padded with 12 zero columns (in the
+// packed weights and the accumulator); the result drops them.
+// CHECK-LABEL: func.func @gemm_partial_panel
+// CHECK: arith.constant {{.*}} : tensor<2x8x16xf32>
+// CHECK: tensor.pad %{{.*}} low[0, 0] high[0, 12]
+// CHECK: tensor.expand_shape %{{.*}} {{\[\[}}0], [1, 2]] output_shape [4, 2, 16] : tensor<4x32xf32> into tensor<4x2x16xf32>
+// CHECK: linalg.generic {{.*}} outs(%{{.*}} : tensor<4x2x16xf32>) attrs = {whittle.packed_contraction}
+// CHECK: tensor.collapse_shape %{{.*}} {{\[\[}}0], [1, 2]] : tensor<4x2x16xf32> into tensor<4x32xf32>
+// CHECK: tensor.extract_slice %{{.*}}[0, 0] [4, 20] [1, 1] : tensor<4x32xf32> to tensor<4x20xf32>
+func.func @gemm_partial_panel(%a: tensor<4x8xf32>, %bias: tensor<20xf32>) -> tensor<4x20xf32> {
+  %w = whittle.constant dense<0.5> : tensor<8x20xf32>
+  %y = whittle.matmul %a, %w bias %bias : (tensor<4x8xf32>, tensor<8x20xf32>, tensor<20xf32>) -> tensor<4x20xf32>
+  return %y : tensor<4x20xf32>
+}
