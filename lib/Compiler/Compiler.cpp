@@ -1191,6 +1191,7 @@ LogicalResult compileModule(ModuleOp module, const CompileOptions &options,
     graph.setResultAttrs(i, ArrayRef<NamedAttribute>{});
   // How finely parallel work is split is the target's call.
   std::string tileForThreads =
+      "func.func(whittle-collapse-short-rows),canonicalize,"
       "func.func(whittle-tile-for-threads{min-work=" +
       std::to_string(target.tuning().parallelMinWork) +
       " max-chunks=" + std::to_string(target.tuning().parallelMaxChunks) + "}),";

@@ -143,4 +143,20 @@ def ApproximateMathPass : Pass<"whittle-approximate-math", "mlir::func::FuncOp">
                            "::mlir::vector::VectorDialect"];
 }
 
+def CollapseShortRowsPass : Pass<"whittle-collapse-short-rows", "mlir::func::FuncOp"> {
+  let summary = "Merge an elementwise loop nest's short inner loops into one";
+  let description = [{
+    An all-parallel static `linalg.generic` on tensors whose innermost loop
+    runs fewer than 64 times (a channels-last tensor with few channels, a
+    packed accumulator's 16-column panels) gets its innermost loops merged
+    with the loops outside them, as far as every operand reads them
+    contiguously (upstream's collapse-dimensions rewrite; operands are
+    reshaped, which bufferization turns into views). LLVM unrolls short
+    constant loops into scalar code before its loop vectorizer runs; the
+    merged loop is long and vectorizes.
+  }];
+  let dependentDialects = ["::mlir::linalg::LinalgDialect",
+                           "::mlir::tensor::TensorDialect"];
+}
+
 #endif // WHITTLE_CONVERSION_PASSES
