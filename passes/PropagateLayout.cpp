@@ -112,6 +112,81 @@ struct ConvToChannelsLast : OpRewritePattern<wt::ConvOp> {
   }
 };
 
+/// A transposed conv whose kernel equals its stride (no padding, no
+/// dilation, ungrouped: upsampling heads) writes each output pixel from one
+/// input pixel: a matmul of the channels-last input rows with the filter
+/// as C x (M x K..), then depth-to-space:
+///   y[n, m, h*s+kh, ..] = sum_c x[n, c, h, ..] * w[c, m, kh, ..] + b[m].
+/// The input transpose is a layout boundary like a conv's.
+struct ConvTransposeAsMatmul : OpRewritePattern<wt::ConvTransposeOp> {
+  using Base::Base;
+  LogicalResult matchAndRewrite(wt::ConvTransposeOp op, PatternRewriter &rewriter) const override {
+    auto inTy = dyn_cast<RankedTensorType>(op.getInput().getType());
+    auto wTy = dyn_cast<RankedTensorType>(op.getFilter().getType());
+    auto outTy = dyn_cast<RankedTensorType>(op.getOutput().getType());
+    if (!inTy || !wTy || !outTy || !inTy.hasStaticShape() || !wTy.hasStaticShape() ||
+        !outTy.hasStaticShape() || !outTy.getElementType().isF32() || op.getGroups() != 1 ||
+        !op.getFilter().getDefiningOp<wt::ConstantOp>())
+      return rewriter.notifyMatchFailure(op, "not a static f32 ungrouped transposed conv");
+    int64_t r = inTy.getRank(), k = r - 2;
+    for (int64_t i = 0; i < k; ++i)
+      if (op.getStrides()[i] != wTy.getDimSize(2 + i) || op.getDilations()[i] != 1 ||
+          op.getPads()[i] != 0 || op.getPads()[k + i] != 0)
+        return rewriter.notifyMatchFailure(op, "kernel is not the stride, or padded/dilated");
+    std::optional<std::vector<double>> bias;
+    if (op.getBias() && !(bias = wt::constantValues(op.getBias())))
+      return rewriter.notifyMatchFailure(op, "bias not constant");
+    auto w = wt::constantValues(op.getFilter());
+    if (!w)
+      return rewriter.notifyMatchFailure(op, "filter not readable");
+    Location loc = op.getLoc();
+    Type elt = outTy.getElementType();
+    int64_t n = inTy.getDimSize(0), c = inTy.getDimSize(1), m = wTy.getDimSize(1), pixels = n,
+            taps = 1;
+    SmallVector<int64_t> toLast{0};
+    for (int64_t i = 0; i < k; ++i) {
+      pixels *= inTy.getDimSize(2 + i);
+      taps *= wTy.getDimSize(2 + i);
+      toLast.push_back(2 + i);
+    }
+    toLast.push_back(1);
+    auto reshape = [&](Value v, ArrayRef<int64_t> shape) {
+      return wt::ReshapeOp::create(rewriter, loc, RankedTensorType::get(shape, elt), v, Value(),
+                                   false)
+          .getResult();
+    };
+    // Rows: the input pixels, channels-last; columns: (m, kernel taps).
+    Value rows = reshape(transpose(rewriter, loc, op.getInput(), toLast), {pixels, c});
+    Value filter = makeConstant(rewriter, loc, RankedTensorType::get({c, m * taps}, elt), *w,
+                                "filter_cmk");
+    Value columnBias;
+    if (bias) {
+      std::vector<double> repeated;
+      for (int64_t j = 0; j < m; ++j)
+        repeated.insert(repeated.end(), taps, (*bias)[j]);
+      columnBias = makeConstant(rewriter, loc, RankedTensorType::get({m * taps}, elt), repeated,
+                                "bias_taps");
+    }
+    Value y = wt::MatmulOp::create(rewriter, loc, RankedTensorType::get({pixels, m * taps}, elt),
+                                   rows, filter, columnBias, Value(), false, false,
+                                   wt::EpilogueAttr());
+    // N H.. M K.. -> N M (H K)..
+    SmallVector<int64_t> split{n}, perm{0, k + 1}, merged{n, m};
+    for (int64_t i = 0; i < k; ++i)
+      split.push_back(inTy.getDimSize(2 + i));
+    split.push_back(m);
+    for (int64_t i = 0; i < k; ++i) {
+      split.push_back(wTy.getDimSize(2 + i));
+      perm.append({1 + i, k + 2 + i});
+      merged.push_back(outTy.getDimSize(2 + i));
+    }
+    y = transpose(rewriter, loc, reshape(y, split), perm);
+    rewriter.replaceOp(op, reshape(y, merged));
+    recordRewrite(kPass, "conv_transpose as matmul");
+    return success();
+  }
+};
+
 /// transpose(transpose(x, p), q) -> transpose(x, p o q), or x.
 struct ComposeTransposes : OpRewritePattern<wt::TransposeOp> {
   using Base::Base;
@@ -240,6 +315,7 @@ struct WhittlePropagateLayoutPass
     int64_t before = transposes();
     RewritePatternSet patterns(&getContext());
     patterns.add<ConvToChannelsLast>(&getContext(), minChannels);
+    patterns.add<ConvTransposeAsMatmul>(&getContext());
     patterns.add<ComposeTransposes, SinkThroughUnary, SinkThroughBinary, SinkThroughReduce,
                  SinkThroughConcat>(&getContext());
     if (failed(applyPatternsGreedily(getOperation(), std::move(patterns))))

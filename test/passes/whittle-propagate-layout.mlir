@@ -110,3 +110,34 @@ func.func @grouped_kept(%x: tensor<1x8x8x32xf32>, %x2: tensor<1x32x8x8xf32>) -> 
   %c2 = whittle.conv %x2, %w2 {groups = 2 : i64, dilations = array<i64: 1, 1>, pads = array<i64: 0, 0, 0, 0>, strides = array<i64: 1, 1>} : (tensor<1x32x8x8xf32>, tensor<32x16x1x1xf32>) -> tensor<1x32x8x8xf32>
   return %c1, %c2 : tensor<1x8x8x32xf32>, tensor<1x32x8x8xf32>
 }
+
+// -----
+
+// A transposed conv whose kernel is its stride (2x2, stride 2): a matmul of
+// the channels-last input pixels (2 x 3 = 6 rows of 4 channels) with the
+// filter as 4 x (5 x 2 x 2), the bias repeated per tap, then depth-to-space.
+// CHECK-LABEL: func.func @conv_transpose_matmul
+// CHECK: %[[X:.*]] = whittle.transpose %arg0 {perm = array<i64: 0, 2, 3, 1>}
+// CHECK: %[[R:.*]] = whittle.reshape %[[X]] : (tensor<1x2x3x4xf32>) -> tensor<6x4xf32>
+// CHECK: %[[M:.*]] = whittle.matmul %[[R]], %{{.*}} bias %{{.*}} : (tensor<6x4xf32>, tensor<4x20xf32>, tensor<20xf32>) -> tensor<6x20xf32>
+// CHECK: %[[S:.*]] = whittle.reshape %[[M]] : (tensor<6x20xf32>) -> tensor<1x2x3x5x2x2xf32>
+// CHECK: %[[T:.*]] = whittle.transpose %[[S]] {perm = array<i64: 0, 3, 1, 4, 2, 5>}
+// CHECK: whittle.reshape %[[T]] : (tensor<1x5x2x2x3x2xf32>) -> tensor<1x5x4x6xf32>
+// CHECK-NOT: whittle.conv_transpose
+func.func @conv_transpose_matmul(%x: tensor<1x4x2x3xf32>) -> tensor<1x5x4x6xf32> {
+  %w = whittle.constant dense<0.5> : tensor<4x5x2x2xf32>
+  %b = whittle.constant dense<1.0> : tensor<5xf32>
+  %y = whittle.conv_transpose %x, %w bias %b {dilations = array<i64: 1, 1>, pads = array<i64: 0, 0, 0, 0>, strides = array<i64: 2, 2>} : (tensor<1x4x2x3xf32>, tensor<4x5x2x2xf32>, tensor<5xf32>) -> tensor<1x5x4x6xf32>
+  return %y : tensor<1x5x4x6xf32>
+}
+
+// -----
+
+// Overlapping windows (kernel 3, stride 2) stay a transposed conv.
+// CHECK-LABEL: func.func @conv_transpose_kept
+// CHECK: whittle.conv_transpose
+func.func @conv_transpose_kept(%x: tensor<1x4x2x3xf32>) -> tensor<1x5x5x7xf32> {
+  %w = whittle.constant dense<0.5> : tensor<4x5x3x3xf32>
+  %y = whittle.conv_transpose %x, %w {dilations = array<i64: 1, 1>, pads = array<i64: 0, 0, 0, 0>, strides = array<i64: 2, 2>} : (tensor<1x4x2x3xf32>, tensor<4x5x3x3xf32>) -> tensor<1x5x5x7xf32>
+  return %y : tensor<1x5x5x7xf32>
+}
