@@ -168,7 +168,7 @@ static const char *rt_last_error(void) { return rt_error; }
    does): a model run again reuses its buffers instead of faulting in fresh
    pages every run. */
 #define RT_CACHE_MIN (64 * 1024)
-#define RT_CACHE_SLOTS 128
+#define RT_CACHE_SLOTS 1024
 typedef struct { size_t size, pad[7]; } rt_header; /* keeps 64-byte alignment */
 static rt_header *rt_cache[RT_CACHE_SLOTS];
 static int rt_cache_busy;
