@@ -68,7 +68,8 @@ def TileForThreadsPass : Pass<"whittle-tile-for-threads", "mlir::func::FuncOp"> 
   let summary = "Split large linalg ops into scf.forall chunks for threads";
   let description = [{
     Each linalg op on tensors whose iteration space holds at least
-    `min-work` points is tiled along its first parallel dimension longer than
+    `min-work` points (16 times that for loop nests with reductions, whose
+    points are vectorized multiply-adds) is tiled along its first parallel dimension longer than
     one into at most `max-chunks` scf.forall iterations. The inner loops keep
     their order (the contiguous innermost dimension stays innermost, so the
     loop vectorizer still sees it). After bufferization the foralls become

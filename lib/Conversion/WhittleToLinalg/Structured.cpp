@@ -33,17 +33,38 @@ using utils::IteratorType;
 Value applyEpilogue(OpBuilder &b, Location loc, Value result, Value residual,
                     wt::EpilogueAttr epilogue) {
   auto ty = cast<RankedTensorType>(result.getType());
+  std::optional<double> alpha, beta;
+  if (epilogue && epilogue.getAlpha())
+    alpha = epilogue.getAlpha().getValueAsDouble();
+  if (epilogue && epilogue.getBeta())
+    beta = epilogue.getBeta().getValueAsDouble();
+  // Static shapes: one loop nest that writes over the result itself
+  // (destination-passing), so bufferization reuses its buffer instead of
+  // allocating the epilogue's output.
+  if ((residual || epilogue) && ty.hasStaticShape() && (!residual || residual.getType() == ty)) {
+    SmallVector<Value> ins;
+    if (residual)
+      ins.push_back(residual);
+    SmallVector<AffineMap> maps(ins.size() + 1, b.getMultiDimIdentityMap(ty.getRank()));
+    return linalg::GenericOp::create(
+               b, loc, ty, ins, result, maps,
+               SmallVector<IteratorType>(ty.getRank(), IteratorType::parallel),
+               [&](OpBuilder &nb, Location nl, ValueRange a) {
+                 Value v = a.back();
+                 if (residual)
+                   v = arith::AddFOp::create(nb, nl, v, a[0]);
+                 if (epilogue)
+                   v = applyActivation(nb, nl, epilogue.getFn(), v, alpha, beta);
+                 linalg::YieldOp::create(nb, nl, v);
+               })
+        .getResult(0);
+  }
   if (residual)
     result = buildElementwise(b, loc, ty, ValueRange{result, residual},
                               [](OpBuilder &nb, Location nl, ValueRange a) {
                                 return arith::AddFOp::create(nb, nl, a[0], a[1]).getResult();
                               });
   if (epilogue) {
-    std::optional<double> alpha, beta;
-    if (epilogue.getAlpha())
-      alpha = epilogue.getAlpha().getValueAsDouble();
-    if (epilogue.getBeta())
-      beta = epilogue.getBeta().getValueAsDouble();
     result = buildElementwise(b, loc, ty, result,
                               [&](OpBuilder &nb, Location nl, ValueRange a) {
                                 return applyActivation(nb, nl, epilogue.getFn(),

@@ -44,7 +44,12 @@ struct TileForThreadsPass
       int64_t work = 1;
       for (int64_t r : ranges)
         work *= ShapedType::isDynamic(r) ? kNominal : r;
-      if (work < minWork)
+      // A loop nest with reductions does a multiply-add (vectorized,
+      // register-tiled) per point, far less time per point than an
+      // elementwise op's memory traffic: it needs kReductionFactor times
+      // the points before waking threads pays.
+      constexpr int64_t kReductionFactor = 16;
+      if (work < (op.getNumReductionLoops() > 0 ? minWork * kReductionFactor : minWork))
         continue;
       // The first static parallel dim longer than one, else the first
       // dynamic one (a dynamic batch is often 1 at run time); the

@@ -32,10 +32,22 @@ func.func @small(%x: tensor<8x64xf32>, %o: tensor<8x64xf32>) -> tensor<8x64xf32>
 // -----
 
 // Only the innermost dim is parallel and long: chunks of at least 64.
+// A loop nest with reductions needs 16x the points of an elementwise one
+// (here 8192 x 256 = 2M).
 // CHECK-LABEL: func.func @vector
-// CHECK: scf.forall (%{{.*}}) in (2) shared_outs
-// CHECK: linalg.matmul ins(%{{.*}}, %{{.*}} : tensor<1x4096xf32>, tensor<4096x64xf32>)
-func.func @vector(%a: tensor<1x4096xf32>, %b: tensor<4096x128xf32>, %o: tensor<1x128xf32>) -> tensor<1x128xf32> {
+// CHECK: scf.forall (%{{.*}}) in (4) shared_outs
+// CHECK: linalg.matmul ins(%{{.*}}, %{{.*}} : tensor<1x8192xf32>, tensor<8192x64xf32>)
+func.func @vector(%a: tensor<1x8192xf32>, %b: tensor<8192x256xf32>, %o: tensor<1x256xf32>) -> tensor<1x256xf32> {
+  %y = linalg.matmul ins(%a, %b : tensor<1x8192xf32>, tensor<8192x256xf32>) outs(%o : tensor<1x256xf32>) -> tensor<1x256xf32>
+  return %y : tensor<1x256xf32>
+}
+
+// -----
+
+// A matrix-vector product of 4096 x 128 (0.5M multiply-adds) stays whole.
+// CHECK-LABEL: func.func @small_contraction
+// CHECK-NOT: scf.forall
+func.func @small_contraction(%a: tensor<1x4096xf32>, %b: tensor<4096x128xf32>, %o: tensor<1x128xf32>) -> tensor<1x128xf32> {
   %y = linalg.matmul ins(%a, %b : tensor<1x4096xf32>, tensor<4096x128xf32>) outs(%o : tensor<1x128xf32>) -> tensor<1x128xf32>
   return %y : tensor<1x128xf32>
 }
