@@ -64,6 +64,21 @@ std::optional<Producer> affineProducer(Value v) {
     p.channelOf = [perChannel](int64_t i) { return i / perChannel; };
     return p;
   }
+  if (auto convT = v.getDefiningOp<wt::ConvTransposeOp>()) {
+    // Filter C x M x K.. (ungrouped): output channel m of element i is
+    // (i / taps) % M.
+    auto wTy = dyn_cast<RankedTensorType>(convT.getFilter().getType());
+    if (convT.getGroups() != 1 || !wTy || !wTy.hasStaticShape() ||
+        !convT.getFilter().getDefiningOp<wt::ConstantOp>())
+      return std::nullopt;
+    int64_t m = wTy.getDimSize(1), taps = wTy.getNumElements() / (wTy.getDimSize(0) * m);
+    p.op = convT;
+    p.weights = convT.getFilter();
+    p.bias = convT.getBias();
+    p.channelAxis = 1;
+    p.channelOf = [m, taps](int64_t i) { return (i / taps) % m; };
+    return p;
+  }
   if (auto mm = v.getDefiningOp<wt::MatmulOp>()) {
     auto rTy = dyn_cast<RankedTensorType>(mm.getRhs().getType());
     if (mm.getResidual() || mm.getEpilogueAttr() || !rTy || !rTy.hasStaticShape() ||
@@ -116,6 +131,10 @@ LogicalResult foldAffine(PatternRewriter &rewriter, const Producer &p, Operation
                                             conv.getStridesAttr(), conv.getDilationsAttr(),
                                             conv.getPadsAttr(), conv.getGroupsAttr(),
                                             wt::EpilogueAttr());
+  } else if (auto convT = dyn_cast<wt::ConvTransposeOp>(p.op)) {
+    rewriter.replaceOpWithNewOp<wt::ConvTransposeOp>(
+        root, resultTy, convT.getInput(), newW, newB, convT.getStridesAttr(),
+        convT.getDilationsAttr(), convT.getPadsAttr(), convT.getGroupsAttr());
   } else {
     auto mm = cast<wt::MatmulOp>(p.op);
     rewriter.replaceOpWithNewOp<wt::MatmulOp>(root, resultTy, mm.getLhs(), newW, newB, Value(),
@@ -126,8 +145,29 @@ LogicalResult foldAffine(PatternRewriter &rewriter, const Producer &p, Operation
   return success();
 }
 
+/// A batch norm with constant parameters as y = x * s + t per channel
+/// (axis 1), or nullopt.
+std::optional<std::pair<std::vector<double>, std::vector<double>>>
+batchNormAffine(wt::BatchNormOp op) {
+  auto ty = dyn_cast<RankedTensorType>(op.getInput().getType());
+  if (!ty || ty.getRank() < 2 || ty.isDynamicDim(1))
+    return std::nullopt;
+  auto get = [&](Value v) { return vectorConstant(v, ty.getDimSize(1)); };
+  auto scale = get(op.getScale()), beta = get(op.getBias()), mean = get(op.getMean()),
+       var = get(op.getVariance());
+  if (!scale || !beta || !mean || !var)
+    return std::nullopt;
+  double eps = op.getEpsilon().convertToDouble();
+  std::vector<double> s(scale->size()), t(scale->size());
+  for (size_t c = 0; c < s.size(); ++c) {
+    s[c] = (*scale)[c] / std::sqrt((*var)[c] + eps);
+    t[c] = (*beta)[c] - (*mean)[c] * s[c];
+  }
+  return std::pair(std::move(s), std::move(t));
+}
+
 struct FoldBatchNorm : OpRewritePattern<wt::BatchNormOp> {
-  using Base::Base;
+  FoldBatchNorm(MLIRContext *ctx) : OpRewritePattern(ctx, /*benefit=*/2) {}
 
   LogicalResult matchAndRewrite(wt::BatchNormOp op, PatternRewriter &rewriter) const override {
     auto p = affineProducer(op.getInput());
@@ -137,21 +177,44 @@ struct FoldBatchNorm : OpRewritePattern<wt::BatchNormOp> {
     // The normalized axis is 1: the conv's channels, or a rank-2 matmul's columns.
     if (p->channelAxis != 1)
       return rewriter.notifyMatchFailure(op, "channel axis 1 is not the matmul's columns");
-    auto get = [&](Value v) { return vectorConstant(v, p->outTy.getDimSize(1)); };
-    auto scale = get(op.getScale()), beta = get(op.getBias()), mean = get(op.getMean()),
-         var = get(op.getVariance());
-    if (!scale || !beta || !mean || !var)
+    auto affine = batchNormAffine(op);
+    if (!affine)
       return rewriter.notifyMatchFailure(op, "parameters are not constants");
-    double eps = op.getEpsilon().convertToDouble();
-    std::vector<double> s(scale->size()), t(scale->size());
-    for (size_t c = 0; c < s.size(); ++c) {
-      s[c] = (*scale)[c] / std::sqrt((*var)[c] + eps);
-      t[c] = (*beta)[c] - (*mean)[c] * s[c];
-    }
-    bool conv = isa<wt::ConvOp>(p->op);
+    auto &[s, t] = *affine;
+    const char *what = isa<wt::ConvOp>(p->op)            ? "batch_norm into conv"
+                       : isa<wt::ConvTransposeOp>(p->op) ? "batch_norm into conv_transpose"
+                                                         : "batch_norm into matmul";
     if (failed(foldAffine(rewriter, *p, op, s, t)))
       return failure();
-    recordRewrite(kPass, conv ? "batch_norm into conv" : "batch_norm into matmul");
+    recordRewrite(kPass, what);
+    return success();
+  }
+};
+
+/// A batch norm with constant parameters that no producer absorbs:
+/// x * s + t with per-channel constants, which later passes handle like
+/// any elementwise op (transposes sink through them; a mul may still fold
+/// into a conv once one produces x).
+struct BatchNormAsAffine : OpRewritePattern<wt::BatchNormOp> {
+  BatchNormAsAffine(MLIRContext *ctx) : OpRewritePattern(ctx, /*benefit=*/1) {}
+
+  LogicalResult matchAndRewrite(wt::BatchNormOp op, PatternRewriter &rewriter) const override {
+    auto ty = dyn_cast<RankedTensorType>(op.getOutput().getType());
+    auto affine = batchNormAffine(op);
+    if (!ty || !isa<FloatType>(ty.getElementType()) || !affine)
+      return rewriter.notifyMatchFailure(op, "parameters are not constants");
+    SmallVector<int64_t> shape(ty.getRank(), 1);
+    shape[1] = ty.getDimSize(1);
+    auto cTy = RankedTensorType::get(shape, ty.getElementType());
+    Location loc = op.getLoc();
+    Value y = wt::BinaryOp::create(rewriter, loc, ty, op.getInput(),
+                                   makeConstant(rewriter, loc, cTy, affine->first, "bn_scale"),
+                                   wt::BinaryFn::mul);
+    y = wt::BinaryOp::create(rewriter, loc, ty, y,
+                             makeConstant(rewriter, loc, cTy, affine->second, "bn_shift"),
+                             wt::BinaryFn::add);
+    rewriter.replaceOp(op, y);
+    recordRewrite(kPass, "batch_norm as scale and shift");
     return success();
   }
 };
@@ -186,7 +249,7 @@ struct WhittleFoldBatchNormPass
   using Base::Base;
   void runOnOperation() override {
     RewritePatternSet patterns(&getContext());
-    patterns.add<FoldBatchNorm, FoldScale>(&getContext());
+    patterns.add<FoldBatchNorm, BatchNormAsAffine, FoldScale>(&getContext());
     if (failed(applyPatternsGreedily(getOperation(), std::move(patterns))))
       return signalPassFailure();
   }

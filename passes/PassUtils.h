@@ -77,11 +77,11 @@ perAxisConstant(mlir::Value c, mlir::RankedTensorType outTy, int64_t axis) {
   return vectorConstant(c, n);
 }
 
-/// The per-channel values of a conv's bias (a vector) or a matmul's (a
+/// The per-channel values of a (transposed) conv's bias (a vector) or a matmul's (a
 /// tensor broadcast to the result, varying along its last dim).
 inline std::optional<std::vector<double>> biasValues(mlir::Operation *producer, mlir::Value bias,
                                                      mlir::RankedTensorType outTy) {
-  if (llvm::isa<wt::ConvOp>(producer))
+  if (llvm::isa<wt::ConvOp, wt::ConvTransposeOp>(producer))
     return vectorConstant(bias, outTy.getDimSize(1));
   return perAxisConstant(bias, outTy, outTy.getRank() - 1);
 }

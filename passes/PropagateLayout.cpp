@@ -115,9 +115,10 @@ struct ConvToChannelsLast : OpRewritePattern<wt::ConvOp> {
 /// A transposed conv whose kernel equals its stride (no padding, no
 /// dilation, ungrouped: upsampling heads) writes each output pixel from one
 /// input pixel: a matmul of the channels-last input rows with the filter
-/// as C x (M x K..), then depth-to-space:
+/// as C x (M x K..), then depth-to-space into channels-last:
 ///   y[n, m, h*s+kh, ..] = sum_c x[n, c, h, ..] * w[c, m, kh, ..] + b[m].
-/// The input transpose is a layout boundary like a conv's.
+/// The transposes to and from channels-last are layout boundaries like a
+/// conv's.
 struct ConvTransposeAsMatmul : OpRewritePattern<wt::ConvTransposeOp> {
   using Base::Base;
   LogicalResult matchAndRewrite(wt::ConvTransposeOp op, PatternRewriter &rewriter) const override {
@@ -170,8 +171,10 @@ struct ConvTransposeAsMatmul : OpRewritePattern<wt::ConvTransposeOp> {
     Value y = wt::MatmulOp::create(rewriter, loc, RankedTensorType::get({pixels, m * taps}, elt),
                                    rows, filter, columnBias, Value(), false, false,
                                    wt::EpilogueAttr());
-    // N H.. M K.. -> N M (H K)..
-    SmallVector<int64_t> split{n}, perm{0, k + 1}, merged{n, m};
+    // N H.. M K.. -> N (H K).. M (depth-to-space, channels-last), then
+    // the layout boundary back to N M (H K)..: it cancels with the next
+    // channels-last op's.
+    SmallVector<int64_t> split{n}, perm{0}, merged{n}, toFirst{0, k + 1};
     for (int64_t i = 0; i < k; ++i)
       split.push_back(inTy.getDimSize(2 + i));
     split.push_back(m);
@@ -179,9 +182,12 @@ struct ConvTransposeAsMatmul : OpRewritePattern<wt::ConvTransposeOp> {
       split.push_back(wTy.getDimSize(2 + i));
       perm.append({1 + i, k + 2 + i});
       merged.push_back(outTy.getDimSize(2 + i));
+      toFirst.push_back(1 + i);
     }
-    y = transpose(rewriter, loc, reshape(y, split), perm);
-    rewriter.replaceOp(op, reshape(y, merged));
+    perm.push_back(k + 1);
+    merged.push_back(m);
+    y = reshape(transpose(rewriter, loc, reshape(y, split), perm), merged);
+    rewriter.replaceOp(op, transpose(rewriter, loc, y, toFirst));
     recordRewrite(kPass, "conv_transpose as matmul");
     return success();
   }

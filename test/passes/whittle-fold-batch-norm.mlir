@@ -73,10 +73,14 @@ func.func @scale_into_conv(%x: tensor<1x1x4x4xf32>) -> tensor<1x2x4x4xf32> {
 
 // -----
 
-// Negative: the unnormalized conv result has another user.
+// Negative: the unnormalized conv result has another user. The batch norm
+// (constant parameters) becomes a per-channel scale and shift instead:
+// s = 1 / sqrt(1 + 1), t = 1 - 1 * s.
 // CHECK-LABEL: func.func @conv_has_other_user
-// CHECK: whittle.conv
-// CHECK: whittle.batch_norm
+// CHECK: %[[C:.*]] = whittle.conv
+// CHECK: %[[M:.*]] = whittle.binary mul %[[C]], %{{.*}} : (tensor<1x2x4x4xf32>, tensor<1x2x1x1xf32>)
+// CHECK: whittle.binary add %[[M]], %{{.*}} : (tensor<1x2x4x4xf32>, tensor<1x2x1x1xf32>)
+// CHECK-NOT: whittle.batch_norm
 func.func @conv_has_other_user(%x: tensor<1x1x4x4xf32>) -> (tensor<1x2x4x4xf32>, tensor<1x2x4x4xf32>) {
   %w = whittle.constant dense<1.0> : tensor<2x1x1x1xf32>
   %p = whittle.constant dense<1.0> : tensor<2xf32>
@@ -87,10 +91,14 @@ func.func @conv_has_other_user(%x: tensor<1x1x4x4xf32>) -> (tensor<1x2x4x4xf32>,
 
 // -----
 
-// Negative: an activation between conv and BN; parameters not constant;
-// a Mul that varies along the spatial dims.
+// Negative: an activation between conv and BN (the BN becomes a scale and
+// shift); parameters not constant (stays a batch norm); a Mul that varies
+// along the spatial dims.
 // CHECK-LABEL: func.func @not_foldable
-// CHECK-COUNT-2: whittle.batch_norm
+// CHECK: whittle.binary mul
+// CHECK: whittle.binary add
+// CHECK: whittle.batch_norm
+// CHECK-NOT: whittle.batch_norm
 // CHECK: whittle.binary mul
 func.func @not_foldable(%x: tensor<1x1x4x4xf32>, %mean: tensor<2xf32>) -> (tensor<1x2x4x4xf32>, tensor<1x2x4x4xf32>, tensor<1x2x4x4xf32>) {
   %w = whittle.constant dense<1.0> : tensor<2x1x1x1xf32>
@@ -103,4 +111,22 @@ func.func @not_foldable(%x: tensor<1x1x4x4xf32>, %mean: tensor<2xf32>) -> (tenso
   %c3 = whittle.conv %x, %w {dilations = array<i64: 1, 1>, pads = array<i64: 0, 0, 0, 0>, strides = array<i64: 1, 1>} : (tensor<1x1x4x4xf32>, tensor<2x1x1x1xf32>) -> tensor<1x2x4x4xf32>
   %y3 = whittle.binary mul %c3, %s : (tensor<1x2x4x4xf32>, tensor<4xf32>) -> tensor<1x2x4x4xf32>
   return %y, %y2, %y3 : tensor<1x2x4x4xf32>, tensor<1x2x4x4xf32>, tensor<1x2x4x4xf32>
+}
+
+// -----
+
+// Into a transposed conv: the filter C x M x K.. scaled per output channel
+// (its dim 1), the bias folded (scale 0.5 on both channels: var 3, eps 1).
+// CHECK-LABEL: func.func @into_conv_transpose
+// CHECK: whittle.constant dense<5.000000e-01> : tensor<3x2x2x2xf32>
+// CHECK: whittle.conv_transpose %arg0, %{{.*}} bias %{{.*}}
+// CHECK-NOT: whittle.batch_norm
+func.func @into_conv_transpose(%x: tensor<1x3x2x2xf32>) -> tensor<1x2x4x4xf32> {
+  %w = whittle.constant dense<1.0> : tensor<3x2x2x2xf32>
+  %one = whittle.constant dense<1.0> : tensor<2xf32>
+  %zero = whittle.constant dense<0.0> : tensor<2xf32>
+  %var = whittle.constant dense<3.0> : tensor<2xf32>
+  %c = whittle.conv_transpose %x, %w {dilations = array<i64: 1, 1>, pads = array<i64: 0, 0, 0, 0>, strides = array<i64: 2, 2>} : (tensor<1x3x2x2xf32>, tensor<3x2x2x2xf32>) -> tensor<1x2x4x4xf32>
+  %y = whittle.batch_norm %c, %one, %zero, %zero, %var {epsilon = 1.0 : f32} : (tensor<1x2x4x4xf32>, tensor<2xf32>, tensor<2xf32>, tensor<2xf32>, tensor<2xf32>) -> tensor<1x2x4x4xf32>
+  return %y : tensor<1x2x4x4xf32>
 }

@@ -121,8 +121,9 @@ func.func @grouped_kept(%x: tensor<1x8x8x32xf32>, %x2: tensor<1x32x8x8xf32>) -> 
 // CHECK: %[[R:.*]] = whittle.reshape %[[X]] : (tensor<1x2x3x4xf32>) -> tensor<6x4xf32>
 // CHECK: %[[M:.*]] = whittle.matmul %[[R]], %{{.*}} bias %{{.*}} : (tensor<6x4xf32>, tensor<4x20xf32>, tensor<20xf32>) -> tensor<6x20xf32>
 // CHECK: %[[S:.*]] = whittle.reshape %[[M]] : (tensor<6x20xf32>) -> tensor<1x2x3x5x2x2xf32>
-// CHECK: %[[T:.*]] = whittle.transpose %[[S]] {perm = array<i64: 0, 3, 1, 4, 2, 5>}
-// CHECK: whittle.reshape %[[T]] : (tensor<1x5x2x2x3x2xf32>) -> tensor<1x5x4x6xf32>
+// CHECK: %[[T:.*]] = whittle.transpose %[[S]] {perm = array<i64: 0, 1, 4, 2, 5, 3>}
+// CHECK: %[[D:.*]] = whittle.reshape %[[T]] : (tensor<1x2x2x3x2x5xf32>) -> tensor<1x4x6x5xf32>
+// CHECK: whittle.transpose %[[D]] {perm = array<i64: 0, 3, 1, 2>}
 // CHECK-NOT: whittle.conv_transpose
 func.func @conv_transpose_matmul(%x: tensor<1x4x2x3xf32>) -> tensor<1x5x4x6xf32> {
   %w = whittle.constant dense<0.5> : tensor<4x5x2x2xf32>
