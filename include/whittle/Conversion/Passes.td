@@ -124,7 +124,9 @@ def LowerStridedCopiesPass : Pass<"whittle-lower-strided-copies", "mlir::func::F
     A memref.copy between contiguous buffers lowers to a memcpy; any
     other (the interior of a padded conv input, a slice, a concat operand)
     would call the C runner's element-at-a-time memrefCopy. This pass
-    rewrites those copies to linalg.copy, whose loops LLVM vectorizes.
+    rewrites those copies to linalg.copy, whose loops LLVM vectorizes; a
+    copy of 2^16 elements or more outside parallel loops becomes an
+    scf.parallel over its first dim longer than one (the model's threads).
   }];
   let dependentDialects = ["::mlir::linalg::LinalgDialect",
                            "::mlir::memref::MemRefDialect"];

@@ -12,3 +12,19 @@ func.func @copies(%x: memref<1x4x4x8xf32>, %padded: memref<1x6x6x8xf32>, %y: mem
   memref.copy %x, %y : memref<1x4x4x8xf32> to memref<1x4x4x8xf32>
   return
 }
+
+// -----
+
+// A large copy (2^16 elements or more) outside parallel loops is split
+// along its first dim longer than one: an scf.parallel over rows, which
+// becomes an OpenMP loop on the model's threads.
+// CHECK-LABEL: func.func @large
+// CHECK: scf.parallel (%[[I:.*]]) = (%{{.*}}) to (%{{.*}}) step (%{{.*}}) {
+// CHECK: memref.subview %arg0[0, %[[I]], 0, 0] [1, 1, 64, 64]
+// CHECK: memref.subview %{{.*}}[0, %[[I]], 0, 0] [1, 1, 64, 64]
+// CHECK: linalg.copy
+func.func @large(%x: memref<1x32x64x64xf32>, %padded: memref<1x34x66x64xf32>) {
+  %inner = memref.subview %padded[0, 1, 1, 0] [1, 32, 64, 64] [1, 1, 1, 1] : memref<1x34x66x64xf32> to memref<1x32x64x64xf32, strided<[143616, 4224, 64, 1], offset: 4288>>
+  memref.copy %x, %inner : memref<1x32x64x64xf32> to memref<1x32x64x64xf32, strided<[143616, 4224, 64, 1], offset: 4288>>
+  return
+}
