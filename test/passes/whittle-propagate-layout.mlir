@@ -82,7 +82,8 @@ func.func @kept(%x: tensor<?x2x?x?xf32>, %w: tensor<3x2x1x1xf32>, %xi: tensor<1x
 // f32 convs with whole 16-channel panels run channels-last whatever their
 // row (they become register-tiled packed contractions): an ungrouped conv
 // with 16 output channels over a 32-wide row, and a depthwise conv over 16
-// channels (filter M x 1 x K x K transposed to K x K x 1 x M).
+// channels (filter M x 1 x K x K transposed to K x K x 1 x M); depthwise
+// convs with a partial last panel too.
 // CHECK-LABEL: func.func @panels
 // DEFAULT-LABEL: func.func @panels
 // DEFAULT: whittle.conv {{.*}} {channels_last{{.*}}} : (tensor<1x8x32x2xf32>, tensor<1x1x2x16xf32>) -> tensor<1x8x32x16xf32>
@@ -97,7 +98,7 @@ func.func @panels(%x: tensor<1x2x8x32xf32>) -> tensor<1x16x8x32xf32> {
 
 // -----
 
-// Negative: a depthwise conv over 8 channels (not a whole panel) and a
+// Negative: a depthwise conv over 8 channels (less than a panel) and a
 // grouped conv that is not depthwise keep N x C x H x W.
 // CHECK-LABEL: func.func @grouped_kept
 // CHECK-NOT: channels_last

@@ -124,7 +124,7 @@ def WhittlePropagateLayoutPass
   let description = [{
     A float conv with static shapes and a constant filter becomes a
     channels-last conv when it is f32 with at least 16 output channels,
-    ungrouped, or depthwise over whole 16-channel panels (lowered to
+    ungrouped or depthwise (lowered to
     register-tiled packed contractions), or ungrouped with output channels at least
     `min-channels` and more than its output row is long (the loop each
     layout vectorizes; other grouped convs stay N x C x H x W): a

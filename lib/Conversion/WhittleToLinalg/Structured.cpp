@@ -295,11 +295,14 @@ LogicalResult lowerChannelsLast(wt::ConvOp op, PatternRewriter &rewriter,
   // output columns, k = K.. x C, n = M); depthwise there is no c loop and
   // the input is read at channel nb * 16 + nr, a vector per panel.
   bool depthwise = groups == m && inTy.getDimSize(r - 1) == m;
-  if ((groups == 1 || (depthwise && m % kPanelWidth == 0)) &&
-      packable(op.getFilter(), outTy, m, options)) {
+  if ((groups == 1 || depthwise) && packable(op.getFilter(), outTy, m, options)) {
     if (auto values = weightValues(op.getFilter())) {
-      Value x = padSpatial(rewriter, loc, op.getInput(), pads.take_front(k), pads.drop_front(k),
-                           zero, /*firstDim=*/1);
+      // Spatial padding, and (depthwise, read by whole panels) the
+      // channels padded to whole panels.
+      SmallVector<int64_t> lo(pads.take_front(k)), hi(pads.drop_front(k));
+      lo.push_back(0);
+      hi.push_back(depthwise ? panelCount(m) * kPanelWidth - m : 0);
+      Value x = padSpatial(rewriter, loc, op.getInput(), lo, hi, zero, /*firstDim=*/1);
       Value w = packedWeights(rewriter, loc, *values, wTy.getShape(), elt); // NB K.. Cg 16
       int64_t panels = panelCount(m), nbDim = k + 1;
       int64_t loops = depthwise ? 2 * k + 3 : 2 * k + 4, cDim = 2 * k + 2, nr = loops - 1;

@@ -322,3 +322,18 @@ func.func @gemm_partial_panel(%a: tensor<4x8xf32>, %bias: tensor<20xf32>) -> ten
   %y = whittle.matmul %a, %w bias %bias : (tensor<4x8xf32>, tensor<8x20xf32>, tensor<20xf32>) -> tensor<4x20xf32>
   return %y : tensor<4x20xf32>
 }
+
+// -----
+
+// Depthwise over 24 channels: the input is padded to two whole panels (32
+// channels, with the spatial padding in the same copy) so every panel reads
+// whole vectors; the 8 padded output channels are sliced off.
+// CHECK-LABEL: func.func @depthwise_partial_panel
+// CHECK: tensor.pad %arg0 low[0, 1, 1, 0] high[0, 1, 1, 8]
+// CHECK: linalg.generic {{.*}} ins(%{{.*}}, %{{.*}} : tensor<1x6x6x32xf32>, tensor<2x3x3x1x16xf32>) outs(%{{.*}} : tensor<1x4x4x2x16xf32>) attrs = {whittle.packed_contraction}
+// CHECK: tensor.extract_slice %{{.*}}[0, 0, 0, 0] [1, 4, 4, 24] [1, 1, 1, 1] : tensor<1x4x4x32xf32> to tensor<1x4x4x24xf32>
+func.func @depthwise_partial_panel(%x: tensor<1x4x4x24xf32>) -> tensor<1x4x4x24xf32> {
+  %w = whittle.constant dense<0.25> : tensor<3x3x1x24xf32>
+  %y = whittle.conv %x, %w {channels_last, groups = 24 : i64, dilations = array<i64: 1, 1>, pads = array<i64: 1, 1, 1, 1>, strides = array<i64: 1, 1>} : (tensor<1x4x4x24xf32>, tensor<3x3x1x24xf32>) -> tensor<1x4x4x24xf32>
+  return %y : tensor<1x4x4x24xf32>
+}
