@@ -7,8 +7,9 @@
 // end in (..., m, nb, reductions..., nr) where
 //   * nr (the last loop, parallel, extent kPanelWidth) indexes lanes within
 //     a panel: last dim of the weights and of the output;
-//   * nb indexes panels: first dim of the weights, second-to-last of the
-//     output, not read by the other input;
+//   * nb indexes panels: a dim of the weights (the first of packed
+//     constants; a run-time matrix is read in place as .. x K x NB x 16),
+//     second-to-last of the output, not read by the other input;
 //   * m (parallel, third-to-last output dim, not in the weights) is the
 //     row the register-blocked kernel tiles (a matmul row, a conv output
 //     column);

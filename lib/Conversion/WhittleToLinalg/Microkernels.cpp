@@ -43,8 +43,9 @@ whittle::packedContractionDims(linalg::GenericOp op) {
     return e ? (int64_t)e.getPosition() : -1;
   };
   int64_t nr = loops - 1, nb = dimAt(c, cn - 2), m = dimAt(c, cn - 3);
-  if (dimAt(c, cn - 1) != nr || dimAt(w, wn - 1) != nr || dimAt(w, 0) != nb || nb < 0 ||
-      m < 0 || w.isFunctionOfDim(m))
+  if (dimAt(c, cn - 1) != nr || dimAt(w, wn - 1) != nr || nb < 0 || m < 0 ||
+      !llvm::is_contained(w.getResults(), getAffineDimExpr(nb, op.getContext())) ||
+      w.isFunctionOfDim(m))
     return std::nullopt;
   // The input reads neither nb nor nr, or (depthwise) reads channel
   // nb * 16 + nr as its last, contiguous dim and nowhere else.

@@ -603,13 +603,28 @@ struct LowerMatmul : OpRewritePattern<wt::MatmulOp> {
       init = filled(rewriter, loc, outTy, scalarConstant(rewriter, loc, elt, 0.0), outSizes);
     }
     Value acc;
-    if (rhsValues) {
-      // Loops: batch.. m nb k nr over K x 16 panels of the weights.
-      int64_t kSize = rTy.getDimSize(transposeRhs ? 1 : 0), panels = panelCount(nCols);
-      std::vector<double> kn = transposeRhs
-                                   ? wt::transposeValues(*rhsValues, {nCols, kSize}, {1, 0})
-                                   : std::move(*rhsValues);
-      Value w = packedWeights(rewriter, loc, kn, {kSize, nCols}, elt);
+    // Run-time f32 rhs with whole panels of columns (attention's products):
+    // read in place as .. x K x NB x 16.
+    bool panelView = !rhsValues && options.packWeights && !options.wide && elt.isF32() &&
+                     outTy.hasStaticShape() && lTy.hasStaticShape() && rTy.hasStaticShape() &&
+                     nCols % kPanelWidth == 0;
+    if (rhsValues || panelView) {
+      // Loops: batch.. m nb k nr over K x 16 panels of the rhs.
+      int64_t kSize = rTy.getDimSize(rTy.getRank() - 2), panels = panelCount(nCols);
+      Value w;
+      SmallVector<AffineExpr> wE;
+      if (rhsValues) {
+        kSize = rTy.getDimSize(transposeRhs ? 1 : 0);
+        std::vector<double> kn = transposeRhs
+                                     ? wt::transposeValues(*rhsValues, {nCols, kSize}, {1, 0})
+                                     : std::move(*rhsValues);
+        w = packedWeights(rewriter, loc, kn, {kSize, nCols}, elt);
+        wE = {d(r - 1), d(r), d(r + 1)};
+      } else {
+        w = splitDim(rewriter, loc, rhs, rTy.getRank() - 1, panels);
+        wE.assign(llvm::to_vector(operandMap(rTy, false, false).getResults().drop_back(2)));
+        wE.append({d(r), d(r - 1), d(r + 1)});
+      }
       int64_t ploops = r + 2;
       SmallVector<AffineExpr> lE, oE;
       int64_t batch = lTy.getRank() - 2, offset = (r - 2) - batch;
@@ -625,7 +640,7 @@ struct LowerMatmul : OpRewritePattern<wt::MatmulOp> {
         oE.push_back(d(i));
       oE.push_back(d(r + 1));
       SmallVector<AffineMap> pmaps{AffineMap::get(ploops, 0, lE, ctx),
-                                   AffineMap::get(ploops, 0, {d(r - 1), d(r), d(r + 1)}, ctx),
+                                   AffineMap::get(ploops, 0, wE, ctx),
                                    AffineMap::get(ploops, 0, oE, ctx)};
       SmallVector<IteratorType> piters(ploops, IteratorType::parallel);
       piters[r] = IteratorType::reduction;

@@ -115,3 +115,22 @@ func.func @depthwise(%x: memref<1x10x10x32xf32>, %w: memref<2x3x3x1x16xf32>, %y:
   }
   return
 }
+
+// -----
+
+// A run-time rhs read in place as K x NB x 16: the panel is its middle dim.
+// CHECK-LABEL: func.func @runtime_rhs
+// CHECK: scf.for %[[K:.*]] = {{.*}} iter_args(
+// CHECK: vector.load %arg1[%[[K]], %{{.*}}, %{{.*}}] : memref<8x2x16xf32>, vector<16xf32>
+// CHECK: vector.fma
+#a = affine_map<(d0, d1, d2, d3) -> (d0, d2)>
+#p = affine_map<(d0, d1, d2, d3) -> (d2, d1, d3)>
+#c = affine_map<(d0, d1, d2, d3) -> (d0, d1, d3)>
+func.func @runtime_rhs(%x: memref<4x8xf32>, %w: memref<8x2x16xf32>, %y: memref<4x2x16xf32>) {
+  linalg.generic {indexing_maps = [#a, #p, #c], iterator_types = ["parallel", "parallel", "reduction", "parallel"]} ins(%x, %w : memref<4x8xf32>, memref<8x2x16xf32>) outs(%y : memref<4x2x16xf32>) attrs = {whittle.packed_contraction} {
+  ^bb0(%a: f32, %b: f32, %o: f32):
+    %r = math.fma %a, %b, %o : f32
+    linalg.yield %r : f32
+  }
+  return
+}
