@@ -84,6 +84,10 @@ double tileCost(int64_t rows, int64_t panels, int64_t vpp, bool vectorInput) {
   return std::max({fmas / 2, loads / 2, 4.0}) + 0.5;
 }
 
+/// Weight bytes a panel group may span (the L2 cache of the x86 and Arm
+/// cores Whittle targets is at least this).
+constexpr int64_t kL2Bytes = 1 << 20;
+
 /// Rows tiles of at most `maxRows` covering `extent` evenly: the size of
 /// each full tile (the remainder tile is smaller).
 int64_t evenRows(int64_t extent, int64_t maxRows) {
@@ -95,10 +99,14 @@ int64_t evenRows(int64_t extent, int64_t maxRows) {
 /// `panelExtent` (static, or a nominal guess where dynamic) whose
 /// accumulators fit in `budget` vector registers.
 TileShape chooseTile(int64_t rowExtent, int64_t panelExtent, int64_t vpp, int64_t budget,
-                     bool vectorInput) {
+                     bool vectorInput, int64_t panelBytes) {
   TileShape best;
   double bestCost = std::numeric_limits<double>::infinity();
   for (int64_t panels = 1; panels <= 4 && panels <= panelExtent; ++panels) {
+    // A panel group's weights are read again for every row tile: they
+    // must stay in the L2 cache.
+    if (panels > 1 && panels * panelBytes > kL2Bytes)
+      continue;
     int64_t maxRows = std::min<int64_t>(16, budget / (panels * vpp));
     if (maxRows < 1)
       continue;
@@ -144,7 +152,11 @@ public:
       std::optional<int64_t> c = getConstantIntValue(ranges[d].size);
       return c ? *c : kNominal;
     };
-    tile = chooseTile(extent(dims.m), extent(dims.nb), vpp, budget, dims.vectorInput);
+    int64_t panelBytes = kPanelWidth * 4;
+    for (int64_t d : reductions)
+      panelBytes *= extent(d);
+    tile = chooseTile(extent(dims.m), extent(dims.nb), vpp, budget, dims.vectorInput,
+                      panelBytes);
     // Panel groups outermost, then the other parallel loops, then rows.
     tiled(b, dims.nb, tile.panels, [&](OpBuilder &pb, Value nb0, int64_t panels) {
       outerLoops(pb, 0, [&](OpBuilder &ob) {
