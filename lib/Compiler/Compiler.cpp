@@ -1200,9 +1200,9 @@ LogicalResult compileModule(ModuleOp module, const CompileOptions &options,
   std::string microkernels =
       !packWeights
           ? std::string()
-          : "func.func(whittle-lower-microkernels{vector-bits=" +
+          : "whittle-lower-microkernels{vector-bits=" +
                 std::to_string(target.tuning().vectorBits) + " vector-registers=" +
-                std::to_string(target.tuning().vectorRegisters) + "}),";
+                std::to_string(target.tuning().vectorRegisters) + "},";
   if (failed(runPipeline(
           module,
           tileForThreads +

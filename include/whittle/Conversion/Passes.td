@@ -88,7 +88,7 @@ def TileForThreadsPass : Pass<"whittle-tile-for-threads", "mlir::func::FuncOp"> 
                            "::mlir::arith::ArithDialect"];
 }
 
-def LowerMicrokernelsPass : Pass<"whittle-lower-microkernels", "mlir::func::FuncOp"> {
+def LowerMicrokernelsPass : Pass<"whittle-lower-microkernels", "mlir::ModuleOp"> {
   let summary = "Register-blocked vector code for packed contractions";
   let description = [{
     Runs on buffers, after bufferization and thread tiling. Each
@@ -104,7 +104,10 @@ def LowerMicrokernelsPass : Pass<"whittle-lower-microkernels", "mlir::func::Func
     panels are few; row and panel remainders get their own smaller tiles.
     Loops: panel groups outermost (a panel group's weights stay in cache
     while every output row uses them), then the other parallel loops, the
-    row tiles, and the reductions innermost.
+    row tiles, and the reductions innermost. Each kernel is a private
+    function of its own (`whittle_kernel*`, called where the op was): the
+    model's main function stays small for LLVM's OpenMP outlining, whose
+    cost grows with it once per parallel region.
   }];
   let options = [
     Option<"vectorBits", "vector-bits", "unsigned", "512", "SIMD width in bits">,
@@ -115,7 +118,8 @@ def LowerMicrokernelsPass : Pass<"whittle-lower-microkernels", "mlir::func::Func
                            "::mlir::vector::VectorDialect",
                            "::mlir::memref::MemRefDialect",
                            "::mlir::affine::AffineDialect",
-                           "::mlir::arith::ArithDialect"];
+                           "::mlir::arith::ArithDialect",
+                           "::mlir::func::FuncDialect"];
 }
 
 def LowerStridedCopiesPass : Pass<"whittle-lower-strided-copies", "mlir::func::FuncOp"> {

@@ -15,6 +15,8 @@
 #include "whittle/Conversion/Passes.h"
 
 #include "mlir/Dialect/Utils/StaticValueUtils.h"
+#include "mlir/IR/IRMapping.h"
+#include "mlir/IR/SymbolTable.h"
 
 #include <functional>
 #include <limits>
@@ -332,6 +334,31 @@ bool lowerable(linalg::GenericOp op) {
          fma.getC() == body->getArgument(2);
 }
 
+/// Moves `op` into a new private function of its module (called in its
+/// place with its operands) and returns the moved op: each register-tiled
+/// kernel is its own function, so the model's main function, which LLVM's
+/// OpenMP outlining walks once per parallel region, stays small.
+linalg::GenericOp outline(linalg::GenericOp op, SymbolTable &symbols) {
+  auto parent = op->getParentOfType<func::FuncOp>();
+  OpBuilder b(parent);
+  b.setInsertionPointAfter(parent);
+  Location loc = op.getLoc();
+  auto fnTy = b.getFunctionType(op->getOperandTypes(), {});
+  auto fn = func::FuncOp::create(b, loc, "whittle_kernel", fnTy);
+  fn.setPrivate();
+  symbols.insert(fn);
+  Block *entry = fn.addEntryBlock();
+  b.setInsertionPointToStart(entry);
+  IRMapping map;
+  map.map(op->getOperands(), entry->getArguments());
+  auto moved = cast<linalg::GenericOp>(b.clone(*op, map));
+  func::ReturnOp::create(b, loc);
+  b.setInsertionPoint(op);
+  func::CallOp::create(b, loc, fn, op->getOperands());
+  op.erase();
+  return moved;
+}
+
 struct LowerMicrokernelsPass
     : whittle::impl::LowerMicrokernelsPassBase<LowerMicrokernelsPass> {
   using Base::Base;
@@ -342,11 +369,15 @@ struct LowerMicrokernelsPass
     int64_t budget = std::max<int64_t>((int64_t)vectorRegisters - 4, 4);
     SmallVector<linalg::GenericOp> ops;
     getOperation().walk([&](linalg::GenericOp op) {
-      if (lowerable(op) && whittle::packedContractionDims(op))
+      if (lowerable(op) && whittle::packedContractionDims(op) &&
+          op->getParentOfType<func::FuncOp>())
         ops.push_back(op);
     });
-    for (linalg::GenericOp op : ops)
-      MicrokernelEmitter(op, *whittle::packedContractionDims(op), lanes, budget).emit();
+    SymbolTable symbols(getOperation());
+    for (linalg::GenericOp op : ops) {
+      linalg::GenericOp kernel = outline(op, symbols);
+      MicrokernelEmitter(kernel, *whittle::packedContractionDims(kernel), lanes, budget).emit();
+    }
   }
 };
 

@@ -6,8 +6,11 @@
 // Each tile loads its 28 accumulators from the output, carries them
 // through the k loop (4 weight vectors and 7 broadcasts per step, 28 fmas)
 // and stores them once.
+// The kernel is a private function of its own, called in the op's place.
 // CHECK-LABEL: func.func @gemm
 // CHECK-NOT: linalg.generic
+// CHECK: call @[[KERNEL:.*]](%arg0, %arg1, %arg2)
+// CHECK: func.func private @[[KERNEL]](%arg0: memref<20x64xf32>, %arg1: memref<4x64x16xf32>, %arg2: memref<20x4x16xf32>)
 // CHECK: scf.for %{{.*}} = %{{.*}} to %{{.*}} step %{{.*}} {
 // CHECK-COUNT-28: vector.load %arg2[{{.*}}] : memref<20x4x16xf32>, vector<16xf32>
 // CHECK: scf.for %[[K:.*]] = {{.*}} iter_args(
