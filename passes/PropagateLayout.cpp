@@ -55,6 +55,15 @@ Value transpose(PatternRewriter &rewriter, Location loc, Value v, ArrayRef<int64
                                  rewriter.getDenseI64ArrayAttr(perm));
 }
 
+/// The permutation N C D.. -> N D.. C of a rank-`r` tensor.
+SmallVector<int64_t> toChannelsLast(int64_t r) {
+  SmallVector<int64_t> perm{0};
+  for (int64_t i = 2; i < r; ++i)
+    perm.push_back(i);
+  perm.push_back(1);
+  return perm;
+}
+
 /// conv (N C D..) -> transpose(conv_cl(transpose(x), W as K.. x C/g x M)).
 struct ConvToChannelsLast : OpRewritePattern<wt::ConvOp> {
   ConvToChannelsLast(MLIRContext *ctx, int64_t minChannels)
@@ -86,13 +95,9 @@ struct ConvToChannelsLast : OpRewritePattern<wt::ConvOp> {
                             : !(depthwise && f32 && m >= kPanelWidth))
       return rewriter.notifyMatchFailure(op, "grouped, or its output row is the longer loop");
     int64_t r = inTy.getRank();
-    SmallVector<int64_t> toLast{0}, toFirst{0, r - 1}, filterPerm;
-    for (int64_t i = 2; i < r; ++i) {
-      toLast.push_back(i);
-      toFirst.push_back(i - 1);
+    SmallVector<int64_t> toLast = toChannelsLast(r), toFirst = inverse(toLast), filterPerm;
+    for (int64_t i = 2; i < r; ++i)
       filterPerm.push_back(i);
-    }
-    toLast.push_back(1);
     filterPerm.append({1, 0});
     auto w = wt::constantValues(op.getFilter());
     if (!w)
@@ -144,20 +149,17 @@ struct ConvTransposeAsMatmul : OpRewritePattern<wt::ConvTransposeOp> {
     Type elt = outTy.getElementType();
     int64_t n = inTy.getDimSize(0), c = inTy.getDimSize(1), m = wTy.getDimSize(1), pixels = n,
             taps = 1;
-    SmallVector<int64_t> toLast{0};
     for (int64_t i = 0; i < k; ++i) {
       pixels *= inTy.getDimSize(2 + i);
       taps *= wTy.getDimSize(2 + i);
-      toLast.push_back(2 + i);
     }
-    toLast.push_back(1);
     auto reshape = [&](Value v, ArrayRef<int64_t> shape) {
       return wt::ReshapeOp::create(rewriter, loc, RankedTensorType::get(shape, elt), v, Value(),
                                    false)
           .getResult();
     };
     // Rows: the input pixels, channels-last; columns: (m, kernel taps).
-    Value rows = reshape(transpose(rewriter, loc, op.getInput(), toLast), {pixels, c});
+    Value rows = reshape(transpose(rewriter, loc, op.getInput(), toChannelsLast(r)), {pixels, c});
     Value filter = makeConstant(rewriter, loc, RankedTensorType::get({c, m * taps}, elt), *w,
                                 "filter_cmk");
     Value columnBias;
@@ -174,7 +176,7 @@ struct ConvTransposeAsMatmul : OpRewritePattern<wt::ConvTransposeOp> {
     // N H.. M K.. -> N (H K).. M (depth-to-space, channels-last), then
     // the layout boundary back to N M (H K)..: it cancels with the next
     // channels-last op's.
-    SmallVector<int64_t> split{n}, perm{0}, merged{n}, toFirst{0, k + 1};
+    SmallVector<int64_t> split{n}, perm{0}, merged{n};
     for (int64_t i = 0; i < k; ++i)
       split.push_back(inTy.getDimSize(2 + i));
     split.push_back(m);
@@ -182,12 +184,11 @@ struct ConvTransposeAsMatmul : OpRewritePattern<wt::ConvTransposeOp> {
       split.push_back(wTy.getDimSize(2 + i));
       perm.append({1 + i, k + 2 + i});
       merged.push_back(outTy.getDimSize(2 + i));
-      toFirst.push_back(1 + i);
     }
     perm.push_back(k + 1);
     merged.push_back(m);
     y = reshape(transpose(rewriter, loc, reshape(y, split), perm), merged);
-    rewriter.replaceOp(op, transpose(rewriter, loc, y, toFirst));
+    rewriter.replaceOp(op, transpose(rewriter, loc, y, inverse(toChannelsLast(r))));
     recordRewrite(kPass, "conv_transpose as matmul");
     return success();
   }

@@ -69,8 +69,9 @@ def TileForThreadsPass : Pass<"whittle-tile-for-threads", "mlir::func::FuncOp"> 
   let description = [{
     Each linalg op on tensors whose iteration space holds at least
     `min-work` points (16 times that for loop nests with reductions, whose
-    points are vectorized multiply-adds) is tiled along its first parallel dimension longer than
-    one into at most `max-chunks` scf.forall iterations. The inner loops keep
+    points are vectorized multiply-adds) is tiled along its first parallel
+    dimension longer than one into at most `max-chunks` scf.forall
+    iterations. The inner loops keep
     their order (the contiguous innermost dimension stays innermost, so the
     loop vectorizer still sees it). After bufferization the foralls become
     scf.parallel and then OpenMP constructs, which the model's own thread
