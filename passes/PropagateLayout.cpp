@@ -287,18 +287,76 @@ struct SinkThroughReduce : OpRewritePattern<wt::ReduceOp> {
   }
 };
 
+/// pool(transpose(x, to N C D..)) -> transpose(pool_channels_last(x)) for
+/// x channels-last: the window loops run over contiguous channel vectors.
+/// The transpose may have other users (SPP pools one tensor three times
+/// and concatenates it with the results): the pool's result is never
+/// larger than its input, so moving the transpose after it costs no more.
+struct SinkThroughPool : OpRewritePattern<wt::PoolOp> {
+  using Base::Base;
+  LogicalResult matchAndRewrite(wt::PoolOp op, PatternRewriter &rewriter) const override {
+    auto t = op.getInput().getDefiningOp<wt::TransposeOp>();
+    auto outTy = dyn_cast<RankedTensorType>(op.getOutput().getType());
+    if (op.getChannelsLast() || !t || !outTy)
+      return rewriter.notifyMatchFailure(op, "input is not a transpose");
+    int64_t r = outTy.getRank();
+    SmallVector<int64_t> toLast = toChannelsLast(r), toFirst = inverse(toLast);
+    if (t.getPerm() != ArrayRef<int64_t>(toFirst))
+      return rewriter.notifyMatchFailure(op, "input is not channels-last transposed back");
+    auto y = wt::PoolOp::create(rewriter, op.getLoc(), permuted(outTy, toLast), t.getInput(),
+                                op.getFnAttr(), op.getKernelAttr(), op.getStridesAttr(),
+                                op.getDilationsAttr(), op.getPadsAttr(), op.getCeilModeAttr(),
+                                op.getCountIncludePadAttr(), op.getPAttr(),
+                                rewriter.getUnitAttr());
+    rewriter.replaceOp(op, transpose(rewriter, op.getLoc(), y, toFirst));
+    recordRewrite(kPass, "pool to channels-last");
+    return success();
+  }
+};
+
+/// resize(transpose(x, p)) -> transpose(resize(x), p), the scales permuted
+/// with the dims: every dim's source coordinate depends on that dim alone.
+/// Only a single-use transpose moves: the resized tensor is the larger.
+struct SinkThroughResize : OpRewritePattern<wt::ResizeOp> {
+  using Base::Base;
+  LogicalResult matchAndRewrite(wt::ResizeOp op, PatternRewriter &rewriter) const override {
+    auto t = sinkable(op.getInput());
+    auto outTy = dyn_cast<RankedTensorType>(op.getOutput().getType());
+    if (!t || !outTy || op.getScaleValues())
+      return rewriter.notifyMatchFailure(op, "not a constant-scale resize of a transpose");
+    ArrayRef<int64_t> perm = t.getPerm();
+    DenseF32ArrayAttr scales;
+    if (auto s = op.getScales()) {
+      SmallVector<float> moved(s->size());
+      for (auto [i, p] : llvm::enumerate(perm))
+        moved[p] = (*s)[i];
+      scales = rewriter.getDenseF32ArrayAttr(moved);
+    }
+    Value y = wt::ResizeOp::create(rewriter, op.getLoc(), permuted(outTy, inverse(perm)),
+                                   t.getInput(), op.getModeAttr(), op.getCoordinateModeAttr(),
+                                   op.getNearestModeAttr(), op.getCubicCoeffAAttr(),
+                                   op.getExcludeOutsideAttr(), scales, Value());
+    rewriter.replaceOp(op, transpose(rewriter, op.getLoc(), y, perm));
+    return success();
+  }
+};
+
 /// concat(transpose(a, p), transpose(b, p), axis) -> transpose(concat(a, b, p[axis]), p).
+/// An input's transpose may have other users (a feature map concatenated
+/// at two scales): it stays for them, and the concat's other inputs
+/// still lose theirs.
 struct SinkThroughConcat : OpRewritePattern<wt::ConcatOp> {
   using Base::Base;
   LogicalResult matchAndRewrite(wt::ConcatOp op, PatternRewriter &rewriter) const override {
     auto outTy = dyn_cast<RankedTensorType>(op.getOutput().getType());
-    auto first = op.getInputs().empty() ? wt::TransposeOp() : sinkable(op.getInputs()[0]);
+    auto first = op.getInputs().empty() ? wt::TransposeOp()
+                                        : op.getInputs()[0].getDefiningOp<wt::TransposeOp>();
     if (!outTy || !first)
       return rewriter.notifyMatchFailure(op, "inputs are not transposes");
     ArrayRef<int64_t> perm = first.getPerm();
     SmallVector<Value> inputs;
     for (Value v : op.getInputs()) {
-      auto t = sinkable(v);
+      auto t = v.getDefiningOp<wt::TransposeOp>();
       if (!t || t.getPerm() != perm)
         return rewriter.notifyMatchFailure(op, "inputs transposed differently");
       inputs.push_back(t.getInput());
@@ -324,7 +382,7 @@ struct WhittlePropagateLayoutPass
     patterns.add<ConvToChannelsLast>(&getContext(), minChannels);
     patterns.add<ConvTransposeAsMatmul>(&getContext());
     patterns.add<ComposeTransposes, SinkThroughUnary, SinkThroughBinary, SinkThroughReduce,
-                 SinkThroughConcat>(&getContext());
+                 SinkThroughConcat, SinkThroughPool, SinkThroughResize>(&getContext());
     if (failed(applyPatternsGreedily(getOperation(), std::move(patterns))))
       return signalPassFailure();
     if (int64_t added = transposes() - before; added > 0)

@@ -1206,8 +1206,9 @@ LogicalResult compileModule(ModuleOp module, const CompileOptions &options,
   if (failed(runPipeline(
           module,
           tileForThreads +
-          "canonicalize,"
-          // Producers write straight into the concats that read them.
+          "canonicalize,func.func(whittle-decompose-pads),"
+          // Producers write straight into the concats and pads that read
+          // them.
           "eliminate-empty-tensors,"
           "one-shot-bufferize{bufferize-function-boundaries allow-return-allocs-from-loops "
           "function-boundary-type-conversion=identity-layout-map}," +

@@ -39,13 +39,13 @@ func.func @filter_layout(%x: tensor<1x2x4x2xf32>) -> tensor<1x3x4x2xf32> {
 
 // -----
 
-// A pool has no channels-last form: the layout changes around it.
-// A global mean (keep dims) and a concat follow the convs' layout.
+// A pool, a global mean (keep dims) and a concat follow the convs'
+// layout.
 // CHECK-LABEL: func.func @boundaries
 // CHECK: whittle.conv {{.*}}channels_last
-// CHECK: whittle.transpose {{.*}}perm = array<i64: 0, 3, 1, 2>
-// CHECK: whittle.pool
-// CHECK: whittle.transpose {{.*}}perm = array<i64: 0, 2, 3, 1>
+// CHECK-NOT: whittle.transpose
+// CHECK: whittle.pool max {{.*}}channels_last{{.*}} : tensor<1x4x2x3xf32> -> tensor<1x4x2x3xf32>
+// CHECK-NOT: whittle.transpose
 // CHECK: whittle.conv {{.*}}channels_last
 // CHECK: whittle.concat {{.*}}axis = 3
 // CHECK: whittle.reduce mean {{.*}}axes = array<i64: 1, 2>
@@ -142,4 +142,52 @@ func.func @conv_transpose_kept(%x: tensor<1x4x2x3xf32>) -> tensor<1x5x5x7xf32> {
   %w = whittle.constant dense<0.5> : tensor<4x5x3x3xf32>
   %y = whittle.conv_transpose %x, %w {dilations = array<i64: 1, 1>, pads = array<i64: 0, 0, 0, 0>, strides = array<i64: 2, 2>} : (tensor<1x4x2x3xf32>, tensor<4x5x3x3xf32>) -> tensor<1x5x5x7xf32>
   return %y : tensor<1x5x5x7xf32>
+}
+
+// -----
+
+// SPP: one channels-last tensor pooled three times and concatenated with
+// the results. The pools take the transpose that has other users; the
+// concat then takes all four, and no transpose is left between the convs.
+// CHECK-LABEL: func.func @spp
+// DEFAULT-LABEL: func.func @spp
+// CHECK: %[[X:.*]] = whittle.conv {{.*}}channels_last
+// CHECK-NOT: whittle.transpose
+// CHECK-DAG: %[[P5:.*]] = whittle.pool max %[[X]] {channels_last, {{.*}}kernel = array<i64: 5, 5>
+// CHECK-DAG: %[[P9:.*]] = whittle.pool max %[[X]] {channels_last, {{.*}}kernel = array<i64: 9, 9>
+// CHECK: whittle.concat %[[X]], %{{.*}}, %{{.*}} {axis = 3 : i64}
+// CHECK-NOT: whittle.transpose
+// CHECK: whittle.conv {{.*}}channels_last
+func.func @spp(%x: tensor<1x16x8x8xf32>) -> tensor<1x16x8x8xf32> {
+  %w = whittle.constant dense<1.0> : tensor<16x16x1x1xf32>
+  %w3 = whittle.constant dense<1.0> : tensor<16x48x1x1xf32>
+  %c = whittle.conv %x, %w {dilations = array<i64: 1, 1>, pads = array<i64: 0, 0, 0, 0>, strides = array<i64: 1, 1>} : (tensor<1x16x8x8xf32>, tensor<16x16x1x1xf32>) -> tensor<1x16x8x8xf32>
+  %p5 = whittle.pool max %c {kernel = array<i64: 5, 5>, strides = array<i64: 1, 1>, dilations = array<i64: 1, 1>, pads = array<i64: 2, 2, 2, 2>} : tensor<1x16x8x8xf32> -> tensor<1x16x8x8xf32>
+  %p9 = whittle.pool max %c {kernel = array<i64: 9, 9>, strides = array<i64: 1, 1>, dilations = array<i64: 1, 1>, pads = array<i64: 4, 4, 4, 4>} : tensor<1x16x8x8xf32> -> tensor<1x16x8x8xf32>
+  %cat = whittle.concat %c, %p5, %p9 {axis = 1 : i64} : (tensor<1x16x8x8xf32>, tensor<1x16x8x8xf32>, tensor<1x16x8x8xf32>) -> tensor<1x48x8x8xf32>
+  %y = whittle.conv %cat, %w3 {dilations = array<i64: 1, 1>, pads = array<i64: 0, 0, 0, 0>, strides = array<i64: 1, 1>} : (tensor<1x48x8x8xf32>, tensor<16x48x1x1xf32>) -> tensor<1x16x8x8xf32>
+  return %y : tensor<1x16x8x8xf32>
+}
+
+// -----
+
+// An upsampling resize follows a single-use transpose, its scales moved
+// with the dims; one whose input transpose has another user stays.
+// CHECK-LABEL: func.func @resize
+// CHECK: %[[X:.*]] = whittle.conv {{.*}}channels_last
+// CHECK: whittle.resize nearest %[[X]] {{.*}}scales = array<f32: 1.000000e+00, 2.000000e+00, 3.000000e+00, 1.000000e+00>{{.*}} : tensor<1x8x8x16xf32> -> tensor<1x16x24x16xf32>
+// CHECK-LABEL: func.func @resize_shared
+// CHECK: %[[T:.*]] = whittle.transpose {{.*}}perm = array<i64: 0, 3, 1, 2>
+// CHECK: whittle.resize nearest %[[T]] {{.*}} : tensor<1x16x8x8xf32> -> tensor<1x16x16x16xf32>
+func.func @resize(%x: tensor<1x16x8x8xf32>) -> tensor<1x16x16x24xf32> {
+  %w = whittle.constant dense<1.0> : tensor<16x16x1x1xf32>
+  %c = whittle.conv %x, %w {dilations = array<i64: 1, 1>, pads = array<i64: 0, 0, 0, 0>, strides = array<i64: 1, 1>} : (tensor<1x16x8x8xf32>, tensor<16x16x1x1xf32>) -> tensor<1x16x8x8xf32>
+  %r = whittle.resize nearest %c {coordinate_mode = "asymmetric", nearest_mode = "floor", scales = array<f32: 1.0, 1.0, 2.0, 3.0>} : tensor<1x16x8x8xf32> -> tensor<1x16x16x24xf32>
+  return %r : tensor<1x16x16x24xf32>
+}
+func.func @resize_shared(%x: tensor<1x16x8x8xf32>) -> (tensor<1x16x16x16xf32>, tensor<1x16x8x8xf32>) {
+  %w = whittle.constant dense<1.0> : tensor<16x16x1x1xf32>
+  %c = whittle.conv %x, %w {dilations = array<i64: 1, 1>, pads = array<i64: 0, 0, 0, 0>, strides = array<i64: 1, 1>} : (tensor<1x16x8x8xf32>, tensor<16x16x1x1xf32>) -> tensor<1x16x8x8xf32>
+  %r = whittle.resize nearest %c {coordinate_mode = "asymmetric", nearest_mode = "floor", scales = array<f32: 1.0, 1.0, 2.0, 2.0>} : tensor<1x16x8x8xf32> -> tensor<1x16x16x16xf32>
+  return %r, %c : tensor<1x16x16x16xf32>, tensor<1x16x8x8xf32>
 }

@@ -167,4 +167,18 @@ def CollapseShortRowsPass : Pass<"whittle-collapse-short-rows", "mlir::func::Fun
                            "::mlir::tensor::TensorDialect"];
 }
 
+def DecomposePadsPass : Pass<"whittle-decompose-pads", "mlir::func::FuncOp"> {
+  let summary = "Pad by filling the border and inserting the source";
+  let description = [{
+    A static `tensor.pad` with a constant padding value becomes a
+    `linalg.fill` of each border slab (every border element once) and a
+    `tensor.insert_slice` of the source into the interior. Bufferized
+    directly, a pad fills its whole result and then copies the source over
+    the interior; decomposed, the interior is written once, and
+    `eliminate-empty-tensors` lets the source's producer write it in place.
+  }];
+  let dependentDialects = ["::mlir::linalg::LinalgDialect",
+                           "::mlir::tensor::TensorDialect"];
+}
+
 #endif // WHITTLE_CONVERSION_PASSES

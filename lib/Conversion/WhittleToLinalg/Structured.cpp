@@ -665,10 +665,11 @@ struct PoolWindow {
   SmallVector<AffineMap> maps;
   SmallVector<IteratorType> iters;
   SmallVector<int64_t> lo, hi, extra;
-  /// Loop dims of each output position and window position: loops
-  /// n c o1..o(k-1) w1..wk ok, the window inside all output dims but the
-  /// last, so the innermost loop walks an output row (it vectorizes, the
-  /// accumulators stay in registers).
+  /// Loop dims of each output position and window position. N x C x D..:
+  /// loops n c o1..o(k-1) w1..wk ok, the window inside all output dims
+  /// but the last, so the innermost loop walks an output row (it
+  /// vectorizes, the accumulators stay in registers). Channels-last
+  /// (N x D.. x C): loops n o1..ok w1..wk c, the channels innermost.
   SmallVector<int64_t> outDims, windowDims;
   /// The output's sizes (run-time ones for dynamic dims).
   SmallVector<OpFoldResult> outSizes;
@@ -676,10 +677,13 @@ struct PoolWindow {
 
 PoolWindow poolWindow(OpBuilder &b, Location loc, Value input, RankedTensorType outTy,
                       ArrayRef<int64_t> kernel, ArrayRef<int64_t> strides,
-                      ArrayRef<int64_t> dil, ArrayRef<int64_t> pads, Value padValue) {
+                      ArrayRef<int64_t> dil, ArrayRef<int64_t> pads, Value padValue,
+                      bool channelsLast = false) {
   auto inTy = cast<RankedTensorType>(input.getType());
   MLIRContext *ctx = b.getContext();
-  int64_t k = inTy.getRank() - 2;
+  int64_t rank = inTy.getRank(), k = rank - 2;
+  // Tensor dims: the first spatial one, and the channels.
+  int64_t sp = channelsLast ? 1 : 2, cDim = channelsLast ? rank - 1 : 1;
   PoolWindow w;
   w.lo.assign(pads.take_front(k).begin(), pads.take_front(k).end());
   w.hi.assign(pads.drop_front(k).begin(), pads.drop_front(k).end());
@@ -687,31 +691,35 @@ PoolWindow poolWindow(OpBuilder &b, Location loc, Value input, RankedTensorType 
   for (int64_t i = 0; i < k; ++i) {
     // Dynamic extents: floor mode only (callers check), which never pads
     // beyond the explicit pads.
-    if (inTy.isDynamicDim(2 + i) || outTy.isDynamicDim(2 + i))
+    if (inTy.isDynamicDim(sp + i) || outTy.isDynamicDim(sp + i))
       continue;
-    int64_t need = (outTy.getDimSize(2 + i) - 1) * strides[i] + (kernel[i] - 1) * dil[i] + 1;
-    w.extra[i] = std::max<int64_t>(0, need - (inTy.getDimSize(2 + i) + w.lo[i] + w.hi[i]));
+    int64_t need = (outTy.getDimSize(sp + i) - 1) * strides[i] + (kernel[i] - 1) * dil[i] + 1;
+    w.extra[i] = std::max<int64_t>(0, need - (inTy.getDimSize(sp + i) + w.lo[i] + w.hi[i]));
     w.hi[i] += w.extra[i];
   }
-  w.input = padSpatial(b, loc, input, w.lo, w.hi, padValue);
-  w.outSizes = {tensor::getMixedSize(b, loc, w.input, 0), tensor::getMixedSize(b, loc, w.input, 1)};
+  w.input = padSpatial(b, loc, input, w.lo, w.hi, padValue, sp);
+  w.outSizes.assign(rank, OpFoldResult());
+  w.outSizes[0] = tensor::getMixedSize(b, loc, w.input, 0);
+  w.outSizes[cDim] = tensor::getMixedSize(b, loc, w.input, cDim);
   for (int64_t i = 0; i < k; ++i)
-    w.outSizes.push_back(
-        outTy.isDynamicDim(2 + i)
-            ? windowCount(b, loc, tensor::getMixedSize(b, loc, w.input, 2 + i), kernel[i],
+    w.outSizes[sp + i] =
+        outTy.isDynamicDim(sp + i)
+            ? windowCount(b, loc, tensor::getMixedSize(b, loc, w.input, sp + i), kernel[i],
                           strides[i], dil[i])
-            : OpFoldResult(b.getIndexAttr(outTy.getDimSize(2 + i))));
-  int64_t loops = 2 + 2 * k;
+            : OpFoldResult(b.getIndexAttr(outTy.getDimSize(sp + i)));
+  int64_t loops = 2 + 2 * k, cLoop = channelsLast ? loops - 1 : 1;
   for (int64_t i = 0; i < k; ++i) {
-    w.outDims.push_back(i < k - 1 ? 2 + i : loops - 1);
+    w.outDims.push_back(channelsLast ? 1 + i : i < k - 1 ? 2 + i : loops - 1);
     w.windowDims.push_back(1 + k + i);
   }
   auto d = [&](int64_t i) { return getAffineDimExpr(i, ctx); };
-  SmallVector<AffineExpr> xE{d(0), d(1)}, wE, oE{d(0), d(1)};
+  SmallVector<AffineExpr> xE(rank), wE, oE(rank);
+  xE[0] = oE[0] = d(0);
+  xE[cDim] = oE[cDim] = d(cLoop);
   for (int64_t i = 0; i < k; ++i) {
-    xE.push_back(d(w.outDims[i]) * strides[i] + d(w.windowDims[i]) * dil[i]);
+    xE[sp + i] = d(w.outDims[i]) * strides[i] + d(w.windowDims[i]) * dil[i];
     wE.push_back(d(w.windowDims[i]));
-    oE.push_back(d(w.outDims[i]));
+    oE[sp + i] = d(w.outDims[i]);
   }
   w.window = tensor::EmptyOp::create(b, loc, kernel, inTy.getElementType());
   w.maps = {AffineMap::get(loops, 0, xE, ctx), AffineMap::get(loops, 0, wE, ctx),
@@ -800,6 +808,9 @@ struct LowerMaxPoolIndices : OpRewritePattern<wt::MaxPoolIndicesOp> {
   }
 };
 
+/// Max windows of at least this many elements pool one axis at a time.
+constexpr int64_t kSeparablePool = 16;
+
 struct LowerPool : OpRewritePattern<wt::PoolOp> {
   using Base::Base;
   LogicalResult matchAndRewrite(wt::PoolOp op, PatternRewriter &rewriter) const override {
@@ -809,20 +820,58 @@ struct LowerPool : OpRewritePattern<wt::PoolOp> {
         !(isa<FloatType>(outTy.getElementType()) ||
           (isMax && isa<IntegerType>(outTy.getElementType()))))
       return rewriter.notifyMatchFailure(op, "needs float max/avg or integer max");
-    for (int64_t i = 2; i < inTy.getRank(); ++i)
-      if ((inTy.isDynamicDim(i) || outTy.isDynamicDim(i)) && op.getCeilMode())
+    bool cl = op.getChannelsLast();
+    int64_t rank = inTy.getRank(), k = rank - 2, sp = cl ? 1 : 2;
+    for (int64_t i = 0; i < k; ++i)
+      if ((inTy.isDynamicDim(sp + i) || outTy.isDynamicDim(sp + i)) && op.getCeilMode())
         return rewriter.notifyMatchFailure(op, "ceil_mode over a dynamic extent");
     Location loc = op.getLoc();
-    int64_t k = inTy.getRank() - 2;
+    ArrayRef<int64_t> kernel = op.getKernel(), pads = op.getPads();
+    // A max window is separable: the maximum over K1 x K2.. is the maximum
+    // over K2.. of the maxima over K1. Pooling the first spatial axis alone
+    // and then the rest reads K1 + K2.. inputs per output, not K1 * K2..
+    // (SPP's 5x5 to 13x13 windows).
+    int64_t rest = 1;
+    for (int64_t v : kernel.drop_front())
+      rest *= v;
+    if (isMax && k >= 2 && kernel[0] > 1 && rest > 1 && kernel[0] * rest >= kSeparablePool &&
+        inTy.hasStaticShape() && outTy.hasStaticShape()) {
+      auto ones = [&](int64_t first) {
+        SmallVector<int64_t> v(k, 1);
+        v[0] = first;
+        return v;
+      };
+      SmallVector<int64_t> midShape(inTy.getShape()), restKernel(kernel), restStrides(op.getStrides()),
+          restDil(op.getDilations()), firstPads(2 * k, 0), restPads(pads);
+      midShape[sp] = outTy.getDimSize(sp);
+      restKernel[0] = restStrides[0] = restDil[0] = 1;
+      firstPads[0] = pads[0];
+      firstPads[k] = pads[k];
+      restPads[0] = restPads[k] = 0;
+      auto pool = [&](Value x, RankedTensorType ty, ArrayRef<int64_t> kern, ArrayRef<int64_t> str,
+                      ArrayRef<int64_t> dl, ArrayRef<int64_t> pd) {
+        return wt::PoolOp::create(rewriter, loc, ty, x, op.getFnAttr(),
+                                  rewriter.getDenseI64ArrayAttr(kern),
+                                  rewriter.getDenseI64ArrayAttr(str),
+                                  rewriter.getDenseI64ArrayAttr(dl),
+                                  rewriter.getDenseI64ArrayAttr(pd), op.getCeilModeAttr(),
+                                  op.getCountIncludePadAttr(), op.getPAttr(),
+                                  op.getChannelsLastAttr());
+      };
+      Value mid = pool(op.getInput(), RankedTensorType::get(midShape, inTy.getElementType()),
+                       ones(kernel[0]), ones(op.getStrides()[0]), ones(op.getDilations()[0]),
+                       firstPads);
+      rewriter.replaceOp(op, pool(mid, outTy, restKernel, restStrides, restDil, restPads));
+      return success();
+    }
     bool isUnsigned = isUnsignedInt(outTy);
     RankedTensorType origOutTy = outTy;
     outTy = cast<RankedTensorType>(signlessType(outTy));
     Type elt = outTy.getElementType();
-    ArrayRef<int64_t> kernel = op.getKernel(), pads = op.getPads();
     Value padValue = isMax ? extremeValue(rewriter, loc, elt, isUnsigned, /*high=*/false)
                            : scalarConstant(rewriter, loc, elt, 0.0);
     PoolWindow win = poolWindow(rewriter, loc, signlessView(rewriter, loc, op.getInput()), outTy,
-                                kernel, op.getStrides(), op.getDilations(), pads, padValue);
+                                kernel, op.getStrides(), op.getDilations(), pads, padValue, cl);
     SmallVector<int64_t> &lo = win.lo, &hi = win.hi, &extra = win.extra;
     Value x = win.input, window = win.window;
     SmallVector<AffineMap> &maps = win.maps;
@@ -853,26 +902,23 @@ struct LowerPool : OpRewritePattern<wt::PoolOp> {
                                  return arith::DivFOp::create(nb, nl, a[0], divisor).getResult();
                                });
       } else {
-        SmallVector<int64_t> onesShape{1, 1};
-        for (int64_t i = 0; i < k; ++i)
-          onesShape.push_back(inTy.getDimSize(2 + i));
-        SmallVector<OpFoldResult> onesSizes{rewriter.getIndexAttr(1), rewriter.getIndexAttr(1)},
-            cntSizes(onesSizes);
+        SmallVector<int64_t> onesShape(rank, 1), cntShape(rank, 1);
+        SmallVector<OpFoldResult> onesSizes(rank, rewriter.getIndexAttr(1)), cntSizes(onesSizes);
         for (int64_t i = 0; i < k; ++i) {
-          onesSizes.push_back(tensor::getMixedSize(rewriter, loc, op.getInput(), 2 + i));
-          cntSizes.push_back(win.outSizes[2 + i]);
+          onesShape[sp + i] = inTy.getDimSize(sp + i);
+          cntShape[sp + i] = outTy.getDimSize(sp + i);
+          onesSizes[sp + i] = tensor::getMixedSize(rewriter, loc, op.getInput(), sp + i);
+          cntSizes[sp + i] = win.outSizes[sp + i];
         }
         Value ones = filled(rewriter, loc, RankedTensorType::get(onesShape, elt),
                             scalarConstant(rewriter, loc, elt, 1.0), onesSizes);
         SmallVector<int64_t> hiExplicit(pads.drop_front(k));
         Value padded = padSpatial(rewriter, loc, ones, pads.take_front(k), hiExplicit,
                                   scalarConstant(rewriter, loc, elt,
-                                                 op.getCountIncludePad() ? 1.0 : 0.0));
+                                                 op.getCountIncludePad() ? 1.0 : 0.0),
+                                  sp);
         padded = padSpatial(rewriter, loc, padded, SmallVector<int64_t>(k, 0), extra,
-                            scalarConstant(rewriter, loc, elt, 0.0));
-        SmallVector<int64_t> cntShape{1, 1};
-        for (int64_t i = 0; i < k; ++i)
-          cntShape.push_back(outTy.getDimSize(2 + i));
+                            scalarConstant(rewriter, loc, elt, 0.0), sp);
         auto cntTy = RankedTensorType::get(cntShape, elt);
         Value cntInit =
             filled(rewriter, loc, cntTy, scalarConstant(rewriter, loc, elt, 0.0), cntSizes);

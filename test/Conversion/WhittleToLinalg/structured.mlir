@@ -339,3 +339,55 @@ func.func @depthwise_partial_panel(%x: tensor<1x4x4x24xf32>) -> tensor<1x4x4x24x
   %y = whittle.conv %x, %w {channels_last, groups = 24 : i64, dilations = array<i64: 1, 1>, pads = array<i64: 1, 1, 1, 1>, strides = array<i64: 1, 1>} : (tensor<1x4x4x24xf32>, tensor<3x3x1x24xf32>) -> tensor<1x4x4x24xf32>
   return %y : tensor<1x4x4x24xf32>
 }
+
+// -----
+
+// Channels-last pooling: loops n, oh, ow, kh, kw, c; the channels are the
+// innermost loop, read and written contiguously.
+// CHECK-DAG: #[[CLIN:.+]] = affine_map<(d0, d1, d2, d3, d4, d5) -> (d0, d1 * 2 + d3, d2 * 2 + d4, d5)>
+// CHECK-DAG: #[[CLOUT:.+]] = affine_map<(d0, d1, d2, d3, d4, d5) -> (d0, d1, d2, d5)>
+// CHECK-LABEL: func.func @maxpool_channels_last
+// CHECK: tensor.pad %arg0 low[0, 0, 0, 0] high[0, 1, 1, 0]
+// CHECK: linalg.generic {indexing_maps = [#[[CLIN]], #{{.+}}, #[[CLOUT]]], iterator_types = ["parallel", "parallel", "parallel", "reduction", "reduction", "parallel"]}
+// CHECK-SAME: outs(%{{.+}} : tensor<1x3x3x32xf32>)
+func.func @maxpool_channels_last(%x: tensor<1x5x5x32xf32>) -> tensor<1x3x3x32xf32> {
+  %y = whittle.pool max %x {kernel = array<i64: 2, 2>, strides = array<i64: 2, 2>, dilations = array<i64: 1, 1>, pads = array<i64: 0, 0, 0, 0>, ceil_mode, channels_last} : tensor<1x5x5x32xf32> -> tensor<1x3x3x32xf32>
+  return %y : tensor<1x3x3x32xf32>
+}
+
+// -----
+
+// A 5x5 max window pools the rows, then the columns (5 + 5 reads per
+// output, not 25). A 3x3 one stays whole.
+// CHECK-LABEL: func.func @maxpool_separable
+// CHECK: tensor.pad %arg0 low[0, 2, 0, 0] high[0, 2, 0, 0]
+// CHECK: tensor.empty() : tensor<5x1xf32>
+// CHECK: %[[ROWS:.+]] = linalg.generic
+// CHECK: tensor.pad %[[ROWS]] low[0, 0, 2, 0] high[0, 0, 2, 0]
+// CHECK: tensor.empty() : tensor<1x5xf32>
+// CHECK: linalg.generic
+// CHECK-LABEL: func.func @maxpool_whole
+// CHECK: tensor.empty() : tensor<3x3xf32>
+// CHECK-NOT: tensor.pad
+func.func @maxpool_separable(%x: tensor<1x8x8x32xf32>) -> tensor<1x8x8x32xf32> {
+  %y = whittle.pool max %x {kernel = array<i64: 5, 5>, strides = array<i64: 1, 1>, dilations = array<i64: 1, 1>, pads = array<i64: 2, 2, 2, 2>, channels_last} : tensor<1x8x8x32xf32> -> tensor<1x8x8x32xf32>
+  return %y : tensor<1x8x8x32xf32>
+}
+func.func @maxpool_whole(%x: tensor<1x32x8x8xf32>) -> tensor<1x32x6x6xf32> {
+  %y = whittle.pool max %x {kernel = array<i64: 3, 3>, strides = array<i64: 1, 1>, dilations = array<i64: 1, 1>, pads = array<i64: 0, 0, 0, 0>} : tensor<1x32x8x8xf32> -> tensor<1x32x6x6xf32>
+  return %y : tensor<1x32x6x6xf32>
+}
+
+// -----
+
+// Channels-last average pooling with uncounted padding: the window counts
+// are N x H x W x 1.
+// CHECK-LABEL: func.func @avgpool_channels_last
+// CHECK: arith.addf
+// CHECK: tensor.pad {{.*}} low[0, 1, 1, 0] high[0, 1, 1, 0]
+// CHECK: -> tensor<1x4x4x1xf32>
+// CHECK: arith.divf
+func.func @avgpool_channels_last(%x: tensor<1x4x4x8xf32>) -> tensor<1x4x4x8xf32> {
+  %y = whittle.pool avg %x {kernel = array<i64: 3, 3>, strides = array<i64: 1, 1>, dilations = array<i64: 1, 1>, pads = array<i64: 1, 1, 1, 1>, channels_last} : tensor<1x4x4x8xf32> -> tensor<1x4x4x8xf32>
+  return %y : tensor<1x4x4x8xf32>
+}

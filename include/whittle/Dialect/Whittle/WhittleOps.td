@@ -464,12 +464,15 @@ def Whittle_PoolOp : Whittle_Op<"pool", [Pure]> {
     `ceil_mode` the output size rounds up. Average pooling divides by the
     whole window when `count_include_pad` is set, else by the valid part.
     Global pooling is a `whittle.reduce` instead.
+
+    With `channels_last` (set by `whittle-propagate-layout`) the input and
+    result are N x D1..Dk x C.
   }];
   let arguments = (ins Whittle_Tensor:$input, Whittle_PoolFnAttr:$fn,
                    DenseI64ArrayAttr:$kernel, DenseI64ArrayAttr:$strides,
                    DenseI64ArrayAttr:$dilations, DenseI64ArrayAttr:$pads,
                    UnitAttr:$ceil_mode, UnitAttr:$count_include_pad,
-                   DefaultValuedAttr<I64Attr, "2">:$p);
+                   DefaultValuedAttr<I64Attr, "2">:$p, UnitAttr:$channels_last);
   let results = (outs Whittle_Tensor:$output);
   let assemblyFormat = [{
     $fn $input attr-dict `:` type($input) `->` type($output)

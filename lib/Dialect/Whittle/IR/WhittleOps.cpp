@@ -738,6 +738,8 @@ LogicalResult PoolOp::verify() {
   if (!inTy)
     return success();
   int64_t spatial = inTy.getRank() - 2;
+  // The first spatial dim: N x C x D.. or, channels-last, N x D.. x C.
+  int64_t first = getChannelsLast() ? 1 : 2;
   if (spatial < 1)
     return emitOpError("input must be N x C x spatial..., got rank ")
            << inTy.getRank();
@@ -750,7 +752,7 @@ LogicalResult PoolOp::verify() {
   if (!outTy)
     return success();
   for (int64_t i = 0; i < spatial; ++i) {
-    int64_t expect = windowOutput(inTy.getDimSize(2 + i), getKernel()[i],
+    int64_t expect = windowOutput(inTy.getDimSize(first + i), getKernel()[i],
                                   getStrides()[i], getDilations()[i],
                                   getPads()[i], getPads()[spatial + i],
                                   getCeilMode());
@@ -759,12 +761,12 @@ LogicalResult PoolOp::verify() {
              << i;
     // ONNX drops a last window that would start in the trailing padding.
     if (getCeilMode() && expect != kDyn &&
-        (expect - 1) * getStrides()[i] >= inTy.getDimSize(2 + i) + getPads()[i])
+        (expect - 1) * getStrides()[i] >= inTy.getDimSize(first + i) + getPads()[i])
       --expect;
-    if (!dimsCompatible(expect, outTy.getDimSize(2 + i)))
+    if (!dimsCompatible(expect, outTy.getDimSize(first + i)))
       return emitOpError("spatial axis ")
              << i << " of the result should have size " << expect << ", has "
-             << outTy.getDimSize(2 + i);
+             << outTy.getDimSize(first + i);
   }
   return success();
 }
