@@ -13,7 +13,12 @@
 //   * m (parallel, third-to-last output dim, not in the weights) is the
 //     row the register-blocked kernel tiles (a matmul row, a conv output
 //     column);
-// and the body is one fma. A depthwise conv's input reads channel
+// and the body is one fma, fma(x, w, acc). Inputs after x and w are read
+// by a fused start and epilogue (Structured.cpp's packedContract): acc is
+// then `select(first reduction step, start, out)` with the start a
+// column's bias value or a constant, and the yield
+// `select(last step, epilogue(fma, inputs..), fma)` with the epilogue
+// elementwise ops. A depthwise conv's input reads channel
 // nb * 16 + nr as its last dim (`vectorInput`): the kernel then loads input
 // vectors instead of broadcasting one value per row. The generic carries kPackedContractionAttr;
 // whittle-lower-microkernels turns it into register-blocked vector code

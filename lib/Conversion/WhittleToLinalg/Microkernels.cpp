@@ -17,6 +17,7 @@
 #include "mlir/Dialect/Utils/StaticValueUtils.h"
 #include "mlir/IR/IRMapping.h"
 #include "mlir/IR/SymbolTable.h"
+#include "mlir/Transforms/RegionUtils.h"
 
 #include <functional>
 #include <limits>
@@ -32,11 +33,11 @@ using whittle::PackedContractionDims;
 
 std::optional<whittle::PackedContractionDims>
 whittle::packedContractionDims(linalg::GenericOp op) {
-  if (!op->hasAttr(kPackedContractionAttr) || op.getNumDpsInputs() != 2 ||
+  if (!op->hasAttr(kPackedContractionAttr) || op.getNumDpsInputs() < 2 ||
       op.getNumDpsInits() != 1)
     return std::nullopt;
   SmallVector<AffineMap> maps = op.getIndexingMapsArray();
-  AffineMap a = maps[0], w = maps[1], c = maps[2];
+  AffineMap a = maps[0], w = maps[1], c = maps.back();
   int64_t loops = op.getNumLoops(), cn = c.getNumResults(), wn = w.getNumResults();
   if (cn < 3 || wn < 2 || !c.isProjectedPermutation())
     return std::nullopt;
@@ -130,12 +131,86 @@ TileShape chooseTile(int64_t rowExtent, int64_t panelExtent, int64_t vpp, int64_
   return best;
 }
 
+/// The parts of a packed contraction's body (Structured.cpp's
+/// packedContract): `fma(x, w, acc)`, where acc is the output's value or,
+/// at the first reduction step, a start value (an input read per column,
+/// or a constant); the yield is the fma, or at the last step an epilogue
+/// computed from it (and from other inputs, read like the output) by
+/// elementwise ops.
+struct KernelBody {
+  math::FmaOp fma;
+  /// The start: an input's block argument, or a constant; null: the output.
+  Value start;
+  /// The value yielded after the last step, or null (the fma's).
+  Value epilogue;
+};
+
+/// Whether `v` is computed in `body` from the fma's result and block
+/// arguments other than x, w and the output, by elementwise ops (constants
+/// allowed); on success the ops are appended to `ops` in order.
+bool elementwiseSlice(Value v, Block *body, math::FmaOp fma, SmallVectorImpl<Operation *> &ops) {
+  if (v == fma.getResult())
+    return true;
+  if (auto arg = dyn_cast<BlockArgument>(v))
+    return arg.getOwner() == body && arg.getArgNumber() >= 2 &&
+           arg.getArgNumber() + 1 < body->getNumArguments();
+  Operation *def = v.getDefiningOp();
+  if (!def || def->getBlock() != body)
+    return true; // defined outside the body: a scalar the kernel broadcasts
+  if (llvm::is_contained(ops, def))
+    return true;
+  if (matchPattern(v, m_Constant()))
+    return true;
+  if (!def->hasTrait<OpTrait::Elementwise>() || def->getNumResults() != 1 ||
+      def->getNumRegions() != 0)
+    return false;
+  for (Value operand : def->getOperands())
+    if (!elementwiseSlice(operand, body, fma, ops))
+      return false;
+  ops.push_back(def);
+  return true;
+}
+
+std::optional<KernelBody> matchBody(linalg::GenericOp op, SmallVectorImpl<Operation *> &epilogueOps) {
+  Block *body = op.getBody();
+  auto yield = cast<linalg::YieldOp>(body->getTerminator());
+  if (yield.getNumOperands() != 1)
+    return std::nullopt;
+  math::FmaOp fma;
+  for (Operation &o : body->getOperations())
+    if (auto f = dyn_cast<math::FmaOp>(o); f && !fma)
+      fma = f;
+  if (!fma || fma.getA() != body->getArgument(0) || fma.getB() != body->getArgument(1))
+    return std::nullopt;
+  KernelBody kb{fma, Value(), Value()};
+  Value out = body->getArguments().back();
+  if (fma.getC() != out) {
+    auto sel = fma.getC().getDefiningOp<arith::SelectOp>();
+    if (!sel || sel.getFalseValue() != out)
+      return std::nullopt;
+    kb.start = sel.getTrueValue();
+    auto arg = dyn_cast<BlockArgument>(kb.start);
+    if (!(arg && arg.getOwner() == body && arg.getArgNumber() >= 2 && arg != out) &&
+        !matchPattern(kb.start, m_Constant()))
+      return std::nullopt;
+  }
+  Value yielded = yield.getOperand(0);
+  if (yielded != fma.getResult()) {
+    auto sel = yielded.getDefiningOp<arith::SelectOp>();
+    if (!sel || sel.getFalseValue() != fma.getResult() ||
+        !elementwiseSlice(sel.getTrueValue(), body, fma, epilogueOps))
+      return std::nullopt;
+    kb.epilogue = sel.getTrueValue();
+  }
+  return kb;
+}
+
 class MicrokernelEmitter {
 public:
-  MicrokernelEmitter(linalg::GenericOp op, PackedContractionDims dims, int64_t lanes,
-                     int64_t budget)
-      : op(op), dims(dims), lanes(lanes), vpp(kPanelWidth / lanes), budget(budget),
-        loc(op.getLoc()) {}
+  MicrokernelEmitter(linalg::GenericOp op, PackedContractionDims dims, KernelBody body,
+                     ArrayRef<Operation *> epilogueOps, int64_t lanes, int64_t budget)
+      : op(op), dims(dims), body(body), epilogueOps(epilogueOps), lanes(lanes),
+        vpp(kPanelWidth / lanes), budget(budget), loc(op.getLoc()) {}
 
   void emit() {
     OpBuilder b(op);
@@ -246,13 +321,32 @@ private:
       ivs[dims.m] = rowIv[r];
       ivs[dims.nb] = panelIv[p];
       ivs[dims.nr] = laneIv[v];
-      return indices(ib, maps[2]);
+      return indices(ib, maps.back());
     };
+    // An operand of the body's block argument `arg`, loaded as a vector
+    // at the current loop values.
+    auto loadArg = [&](OpBuilder &ib, BlockArgument arg) {
+      unsigned i = arg.getArgNumber();
+      return vector::LoadOp::create(ib, loc, vt, op->getOperand(i), indices(ib, maps[i]))
+          .getResult();
+    };
+    // The accumulators start from the output, or from the fused start: a
+    // column's value (the same for every row) or a constant.
     SmallVector<Value> acc(rows * panels * vpp);
-    for (int64_t r = 0; r < rows; ++r)
-      for (int64_t p = 0; p < panels; ++p)
-        for (int64_t v = 0; v < vpp; ++v)
-          acc[accIndex(r, p, v)] = vector::LoadOp::create(b, loc, vt, out, outIndices(b, r, p, v));
+    for (int64_t p = 0; p < panels; ++p)
+      for (int64_t v = 0; v < vpp; ++v) {
+        Value start;
+        if (auto arg = dyn_cast_or_null<BlockArgument>(body.start)) {
+          outIndices(b, 0, p, v);
+          start = loadArg(b, arg);
+        } else if (body.start) {
+          start = vector::BroadcastOp::create(b, loc, vt, b.clone(*body.start.getDefiningOp())->getResult(0));
+        }
+        for (int64_t r = 0; r < rows; ++r)
+          acc[accIndex(r, p, v)] =
+              start ? start
+                    : vector::LoadOp::create(b, loc, vt, out, outIndices(b, r, p, v)).getResult();
+      }
 
     // One reduction step: the weight vectors, then each row's broadcast
     // input value into its accumulators.
@@ -300,12 +394,54 @@ private:
     acc = reduce(b, 0, acc);
     for (int64_t r = 0; r < rows; ++r)
       for (int64_t p = 0; p < panels; ++p)
-        for (int64_t v = 0; v < vpp; ++v)
-          vector::StoreOp::create(b, loc, acc[accIndex(r, p, v)], out, outIndices(b, r, p, v));
+        for (int64_t v = 0; v < vpp; ++v) {
+          SmallVector<Value> at = outIndices(b, r, p, v);
+          Value y = acc[accIndex(r, p, v)];
+          if (body.epilogue)
+            y = epilogue(b, y);
+          vector::StoreOp::create(b, loc, y, out, at);
+        }
+  }
+
+  /// The body's epilogue on the finished sums `sum` (a vector at the
+  /// current loop values): its elementwise ops cloned on vectors, other
+  /// inputs (a residual) loaded like the output, scalars broadcast.
+  Value epilogue(OpBuilder &b, Value sum) {
+    auto vectorOf = [&](Type t) { return VectorType::get({lanes}, t); };
+    IRMapping map;
+    map.map(body.fma.getResult(), sum);
+    auto operand = [&](Value v) -> Value {
+      if (Value m = map.lookupOrNull(v))
+        return m;
+      Value scalar = v;
+      if (auto arg = dyn_cast<BlockArgument>(v)) {
+        Value loaded = vector::LoadOp::create(b, loc, vectorOf(v.getType()),
+                                              op->getOperand(arg.getArgNumber()),
+                                              indices(b, maps[arg.getArgNumber()]));
+        map.map(v, loaded);
+        return loaded;
+      }
+      if (v.getDefiningOp() && v.getDefiningOp()->getBlock() == op.getBody())
+        scalar = b.clone(*v.getDefiningOp())->getResult(0); // a constant
+      Value splat = vector::BroadcastOp::create(b, loc, vectorOf(v.getType()), scalar);
+      map.map(v, splat);
+      return splat;
+    };
+    for (Operation *o : epilogueOps) {
+      SmallVector<Value> operands;
+      for (Value v : o->getOperands())
+        operands.push_back(operand(v));
+      OperationState state(loc, o->getName(), operands,
+                           TypeRange{vectorOf(o->getResult(0).getType())}, o->getAttrs());
+      map.map(o->getResult(0), b.create(state)->getResult(0));
+    }
+    return operand(body.epilogue);
   }
 
   linalg::GenericOp op;
   PackedContractionDims dims;
+  KernelBody body;
+  ArrayRef<Operation *> epilogueOps;
   int64_t lanes, vpp, budget;
   Location loc;
   SmallVector<Range> ranges;
@@ -315,7 +451,8 @@ private:
   TileShape tile;
 };
 
-/// A packed contraction this pass lowers: f32 buffers, body fma(x, w, acc).
+/// A packed contraction this pass lowers: f32 buffers, a body matchBody
+/// reads.
 bool lowerable(linalg::GenericOp op) {
   if (!op.hasPureBufferSemantics())
     return false;
@@ -324,14 +461,8 @@ bool lowerable(linalg::GenericOp op) {
     if (!t || !t.getElementType().isF32())
       return false;
   }
-  Block *body = op.getBody();
-  if (body->getOperations().size() != 2)
-    return false;
-  auto fma = dyn_cast<math::FmaOp>(body->front());
-  auto yield = cast<linalg::YieldOp>(body->getTerminator());
-  return fma && yield.getNumOperands() == 1 && yield.getOperand(0) == fma.getResult() &&
-         fma.getA() == body->getArgument(0) && fma.getB() == body->getArgument(1) &&
-         fma.getC() == body->getArgument(2);
+  SmallVector<Operation *> epilogueOps;
+  return matchBody(op, epilogueOps).has_value();
 }
 
 /// Moves `op` into a new private function of its module (called in its
@@ -351,6 +482,12 @@ linalg::GenericOp outline(linalg::GenericOp op, SymbolTable &symbols) {
   b.setInsertionPointToStart(entry);
   IRMapping map;
   map.map(op->getOperands(), entry->getArguments());
+  // Constants the body uses from outside (canonicalization hoists them)
+  // are defined again in the kernel.
+  SetVector<Value> captured;
+  getUsedValuesDefinedAbove(op->getRegions(), captured);
+  for (Value v : captured)
+    map.map(v, b.clone(*v.getDefiningOp())->getResult(0));
   auto moved = cast<linalg::GenericOp>(b.clone(*op, map));
   func::ReturnOp::create(b, loc);
   b.setInsertionPoint(op);
@@ -369,14 +506,23 @@ struct LowerMicrokernelsPass
     int64_t budget = std::max<int64_t>((int64_t)vectorRegisters - 4, 4);
     SmallVector<linalg::GenericOp> ops;
     getOperation().walk([&](linalg::GenericOp op) {
+      // Values from outside the body can only be constants (outline).
+      SetVector<Value> captured;
+      getUsedValuesDefinedAbove(op->getRegions(), captured);
       if (lowerable(op) && whittle::packedContractionDims(op) &&
-          op->getParentOfType<func::FuncOp>())
+          op->getParentOfType<func::FuncOp>() && llvm::all_of(captured, [](Value v) {
+            return v.getDefiningOp() && v.getDefiningOp()->hasTrait<OpTrait::ConstantLike>();
+          }))
         ops.push_back(op);
     });
     SymbolTable symbols(getOperation());
     for (linalg::GenericOp op : ops) {
       linalg::GenericOp kernel = outline(op, symbols);
-      MicrokernelEmitter(kernel, *whittle::packedContractionDims(kernel), lanes, budget).emit();
+      SmallVector<Operation *> epilogueOps;
+      KernelBody body = *matchBody(kernel, epilogueOps);
+      MicrokernelEmitter(kernel, *whittle::packedContractionDims(kernel), body, epilogueOps,
+                         lanes, budget)
+          .emit();
     }
   }
 };

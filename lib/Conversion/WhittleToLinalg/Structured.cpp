@@ -158,17 +158,117 @@ Value packedWeights(OpBuilder &b, Location loc, ArrayRef<double> values, ArrayRe
       b, loc, wt::makeElements(RankedTensorType::get(packedShape, elt), packed, "packed"));
 }
 
-/// The packed contraction generic (PackedContraction.h): `init` (.. x NB
-/// x 16) + x * the packed weights, marked for whittle-lower-microkernels;
-/// the result with its last two dims merged and cut to `outTy`'s columns
-/// (a partial last panel's padding dropped).
-Value packedContract(OpBuilder &b, Location loc, RankedTensorType outTy, Value x, Value packed,
-                     Value init, ArrayRef<AffineMap> maps, ArrayRef<IteratorType> iters) {
-  auto accTy = cast<RankedTensorType>(init.getType());
-  auto generic = linalg::GenericOp::create(b, loc, accTy, ValueRange{x, packed}, init, maps, iters,
-                                           multiplyAccumulate);
+/// What a packed contraction computes besides its sum of products, fused
+/// into the generic so the register-tiled kernel does it on its
+/// accumulators (PackedContraction.h): the value each sum starts from (the
+/// bias of its column, `bias` as NB x 16; zero with `zero`; else the
+/// `init` tensor passed to packedContract), and the residual add and
+/// activation applied to the finished sums.
+struct PackedFusion {
+  Value bias;
+  bool zero = false;
+  Value residual;
+  wt::EpilogueAttr epilogue;
+};
+
+/// `v` with its last dim zero-padded to whole panels.
+Value padToPanels(OpBuilder &b, Location loc, Value v);
+Value splitDim(OpBuilder &b, Location loc, Value v, int64_t dim, int64_t outer);
+
+/// The static extent of every loop of `maps` that some operand indexes
+/// with the loop alone, or nullopt if one is missing.
+std::optional<SmallVector<int64_t>> loopExtents(ArrayRef<AffineMap> maps, ValueRange operands) {
+  SmallVector<int64_t> extents(maps.front().getNumDims(), ShapedType::kDynamic);
+  for (auto [map, v] : llvm::zip(maps, operands))
+    for (auto [i, e] : llvm::enumerate(map.getResults()))
+      if (auto dim = dyn_cast<AffineDimExpr>(e))
+        extents[dim.getPosition()] = cast<RankedTensorType>(v.getType()).getDimSize(i);
+  if (llvm::any_of(extents, ShapedType::isDynamic))
+    return std::nullopt;
+  return extents;
+}
+
+/// The packed contraction generic (PackedContraction.h) of `accTy`
+/// (.. x NB x 16): `init` (or what `fusion` starts from) + x * the packed
+/// weights, marked for whittle-lower-microkernels; then the residual and
+/// activation of `fusion`, and the result with its last two dims merged
+/// and cut to `outTy`'s columns (a partial last panel's padding dropped).
+///
+/// A fused start and epilogue are spelled out in the body with the
+/// reduction loops' indices, so the generic stays exact for any lowering:
+///   acc' = fma(x, w, first step ? start : acc)
+///   out  = last step ? activation(acc' + residual) : acc'
+Value packedContract(OpBuilder &b, Location loc, RankedTensorType outTy, RankedTensorType accTy,
+                     Value x, Value packed, Value init, ArrayRef<AffineMap> maps,
+                     ArrayRef<IteratorType> iters, const PackedFusion &fusion) {
+  MLIRContext *ctx = b.getContext();
+  int64_t r = accTy.getRank(), loops = maps.front().getNumDims();
+  AffineMap outMap = maps.back();
+  Type elt = accTy.getElementType();
+  SmallVector<Value> ins{x, packed};
+  SmallVector<AffineMap> allMaps{maps[0], maps[1]};
+  bool fusedStart = fusion.bias || fusion.zero;
+  int64_t biasArg = -1, residualArg = -1;
+  if (fusion.bias) {
+    biasArg = ins.size();
+    ins.push_back(fusion.bias);
+    allMaps.push_back(AffineMap::get(loops, 0, outMap.getResults().take_back(2), ctx));
+  }
+  // The residual joins the kernel when its columns are whole panels (read
+  // as .. x NB x 16 like the accumulator); the activation only after it.
+  bool fuseEpilogue =
+      (fusion.residual || fusion.epilogue) &&
+      (!fusion.residual || outTy.getShape().back() == accTy.getDimSize(r - 2) * kPanelWidth);
+  if (fuseEpilogue && fusion.residual) {
+    residualArg = ins.size();
+    ins.push_back(splitDim(b, loc, fusion.residual, r - 2, accTy.getDimSize(r - 2)));
+    allMaps.push_back(outMap);
+  }
+  Value out = fusedStart ? tensor::EmptyOp::create(b, loc, accTy.getShape(), elt).getResult() : init;
+  SmallVector<Value> operands(ins);
+  operands.push_back(out);
+  allMaps.push_back(outMap);
+  // Packed contractions are static (packable), every loop indexed alone
+  // by the weights or the accumulator.
+  std::optional<SmallVector<int64_t>> extents = loopExtents(allMaps, operands);
+  assert(extents && "packed contraction with a dynamic loop");
+  std::optional<double> alpha, beta;
+  if (fusion.epilogue && fusion.epilogue.getAlpha())
+    alpha = fusion.epilogue.getAlpha().getValueAsDouble();
+  if (fusion.epilogue && fusion.epilogue.getBeta())
+    beta = fusion.epilogue.getBeta().getValueAsDouble();
+  auto generic = linalg::GenericOp::create(
+      b, loc, accTy, ins, out, allMaps, iters, [&](OpBuilder &nb, Location nl, ValueRange a) {
+        // Whether every reduction loop is at its first (last) step.
+        auto atEdge = [&](bool last) {
+          Value all;
+          for (auto [d, it] : llvm::enumerate(iters)) {
+            if (it != IteratorType::reduction)
+              continue;
+            Value at = arith::CmpIOp::create(
+                nb, nl, arith::CmpIPredicate::eq, linalg::IndexOp::create(nb, nl, d),
+                arith::ConstantIndexOp::create(nb, nl, last ? (*extents)[d] - 1 : 0));
+            all = all ? arith::AndIOp::create(nb, nl, all, at).getResult() : at;
+          }
+          return all;
+        };
+        Value acc = a.back();
+        if (fusedStart) {
+          Value start = biasArg >= 0 ? a[biasArg] : scalarConstant(nb, nl, elt, 0.0);
+          acc = arith::SelectOp::create(nb, nl, atEdge(false), start, acc);
+        }
+        Value sum = math::FmaOp::create(nb, nl, a[0], a[1], acc);
+        if (fuseEpilogue) {
+          Value e = sum;
+          if (residualArg >= 0)
+            e = arith::AddFOp::create(nb, nl, e, a[residualArg]);
+          if (fusion.epilogue)
+            e = applyActivation(nb, nl, fusion.epilogue.getFn(), e, alpha, beta);
+          sum = arith::SelectOp::create(nb, nl, atEdge(true), e, sum);
+        }
+        linalg::YieldOp::create(nb, nl, sum);
+      });
   generic->setAttr(kPackedContractionAttr, b.getUnitAttr());
-  int64_t r = accTy.getRank();
   SmallVector<ReassociationIndices> collapse;
   for (int64_t i = 0; i < r - 2; ++i)
     collapse.push_back({i});
@@ -177,13 +277,14 @@ Value packedContract(OpBuilder &b, Location loc, RankedTensorType outTy, Value x
   shape.back() = accTy.getDimSize(r - 2) * kPanelWidth;
   Value y = tensor::CollapseShapeOp::create(
       b, loc, RankedTensorType::get(shape, outTy.getElementType()), generic.getResult(0), collapse);
-  if (shape.back() == outTy.getShape().back())
-    return y;
-  SmallVector<OpFoldResult> offsets(r - 1, b.getIndexAttr(0)), sizes,
-      strides(r - 1, b.getIndexAttr(1));
-  for (int64_t size : outTy.getShape())
-    sizes.push_back(b.getIndexAttr(size));
-  return tensor::ExtractSliceOp::create(b, loc, outTy, y, offsets, sizes, strides);
+  if (shape.back() != outTy.getShape().back()) {
+    SmallVector<OpFoldResult> offsets(r - 1, b.getIndexAttr(0)), sizes,
+        strides(r - 1, b.getIndexAttr(1));
+    for (int64_t size : outTy.getShape())
+      sizes.push_back(b.getIndexAttr(size));
+    y = tensor::ExtractSliceOp::create(b, loc, outTy, y, offsets, sizes, strides);
+  }
+  return fuseEpilogue ? y : applyEpilogue(b, loc, y, fusion.residual, fusion.epilogue);
 }
 
 /// `v` with its last dim zero-padded to whole panels.
@@ -324,11 +425,11 @@ LogicalResult lowerChannelsLast(wt::ConvOp op, PatternRewriter &rewriter,
       SmallVector<IteratorType> iters(loops, IteratorType::parallel);
       for (int64_t i = nbDim + 1; i < nr; ++i)
         iters[i] = IteratorType::reduction; // kernel dims and c
-      Value bias = op.getBias() ? padToPanels(rewriter, loc, op.getBias()) : Value();
-      Value init = convAccumulatorInit(rewriter, loc, bias, panels, accTy, {}, /*groupDim=*/k + 1);
-      Value y = packedContract(rewriter, loc, outTy, x, w, init, maps, iters);
-      rewriter.replaceOp(op,
-                         applyEpilogue(rewriter, loc, y, op.getResidual(), op.getEpilogueAttr()));
+      PackedFusion fusion{Value(), !op.getBias(), op.getResidual(), op.getEpilogueAttr()};
+      if (op.getBias())
+        fusion.bias = splitDim(rewriter, loc, padToPanels(rewriter, loc, op.getBias()), 0, panels);
+      rewriter.replaceOp(op, packedContract(rewriter, loc, outTy, accTy, x, w, Value(), maps,
+                                            iters, fusion));
       return success();
     }
   }
@@ -564,8 +665,22 @@ struct LowerMatmul : OpRewritePattern<wt::MatmulOp> {
     SmallVector<IteratorType> iters(loops, IteratorType::parallel);
     iters[r - 1] = IteratorType::reduction;
     Type elt = outTy.getElementType();
+    // Run-time f32 rhs with whole panels of columns (attention's products):
+    // read in place as .. x K x NB x 16.
+    bool panelView = !rhsValues && options.packWeights && !options.wide && elt.isF32() &&
+                     outTy.hasStaticShape() && lTy.hasStaticShape() && rTy.hasStaticShape() &&
+                     nCols % kPanelWidth == 0;
+    bool packed = rhsValues || panelView;
+    // A packed matmul starts its sums from a bias of one value per column
+    // (or zero) in its kernel; a bias over more dims is the initial output.
+    auto biasTy = op.getBias() ? dyn_cast<RankedTensorType>(op.getBias().getType())
+                               : RankedTensorType();
+    bool columnBias = packed && biasTy && biasTy.hasStaticShape() &&
+                      biasTy.getNumElements() == nCols && biasTy.getShape().back() == nCols;
     Value init;
-    if (Value bias = op.getBias()) {
+    if (packed && (!op.getBias() || columnBias)) {
+      // No initial output.
+    } else if (Value bias = op.getBias()) {
       // The bias broadcast over the output: each dim that is not a static 1
       // is 1 or the output's at run time (checked; repeated when 1).
       auto bTy = cast<RankedTensorType>(bias.getType());
@@ -602,13 +717,7 @@ struct LowerMatmul : OpRewritePattern<wt::MatmulOp> {
     } else {
       init = filled(rewriter, loc, outTy, scalarConstant(rewriter, loc, elt, 0.0), outSizes);
     }
-    Value acc;
-    // Run-time f32 rhs with whole panels of columns (attention's products):
-    // read in place as .. x K x NB x 16.
-    bool panelView = !rhsValues && options.packWeights && !options.wide && elt.isF32() &&
-                     outTy.hasStaticShape() && lTy.hasStaticShape() && rTy.hasStaticShape() &&
-                     nCols % kPanelWidth == 0;
-    if (rhsValues || panelView) {
+    if (packed) {
       // Loops: batch.. m nb k nr over K x 16 panels of the rhs.
       int64_t kSize = rTy.getDimSize(rTy.getRank() - 2), panels = panelCount(nCols);
       Value w;
@@ -644,12 +753,29 @@ struct LowerMatmul : OpRewritePattern<wt::MatmulOp> {
                                    AffineMap::get(ploops, 0, oE, ctx)};
       SmallVector<IteratorType> piters(ploops, IteratorType::parallel);
       piters[r] = IteratorType::reduction;
-      acc = packedContract(rewriter, loc, outTy, lhs, w,
-                           splitDim(rewriter, loc, padToPanels(rewriter, loc, init), r - 1, panels),
-                           pmaps, piters);
-    } else {
-      acc = contract(rewriter, loc, outTy, ValueRange{lhs, rhs}, init, maps, iters, options.wide);
+      SmallVector<int64_t> accShape(outTy.getShape().drop_back());
+      accShape.append({panels, kPanelWidth});
+      auto accTy = RankedTensorType::get(accShape, elt);
+      PackedFusion fusion{Value(), !op.getBias(), op.getResidual(), op.getEpilogueAttr()};
+      if (columnBias) {
+        Value column = op.getBias();
+        if (biasTy.getRank() != 1) {
+          ReassociationIndices all;
+          for (int64_t i = 0; i < biasTy.getRank(); ++i)
+            all.push_back(i);
+          column = tensor::CollapseShapeOp::create(rewriter, loc,
+                                                   RankedTensorType::get({nCols}, elt), column,
+                                                   ArrayRef<ReassociationIndices>{all});
+        }
+        fusion.bias = splitDim(rewriter, loc, padToPanels(rewriter, loc, column), 0, panels);
+      } else if (init) {
+        init = splitDim(rewriter, loc, padToPanels(rewriter, loc, init), r - 1, panels);
+      }
+      rewriter.replaceOp(op, packedContract(rewriter, loc, outTy, accTy, lhs, w, init, pmaps,
+                                            piters, fusion));
+      return success();
     }
+    Value acc = contract(rewriter, loc, outTy, ValueRange{lhs, rhs}, init, maps, iters, options.wide);
     rewriter.replaceOp(op, applyEpilogue(rewriter, loc, acc, op.getResidual(),
                                          op.getEpilogueAttr()));
     return success();

@@ -137,3 +137,73 @@ func.func @runtime_rhs(%x: memref<4x8xf32>, %w: memref<8x2x16xf32>, %y: memref<4
   }
   return
 }
+
+// -----
+
+// A fused start and epilogue (Structured.cpp's packedContract): the
+// accumulators start from the bias vector of their panel (one load per
+// panel, shared by the rows) instead of the output, and after the k loop
+// each one gets relu(sum + residual) on vectors (the residual loaded like
+// the output) before its single store. The constant the body uses from
+// outside is defined again in the kernel.
+// CHECK-LABEL: func.func @gemm_fused
+// CHECK: call @[[KERNEL:.*]](%arg0, %arg1, %arg2, %arg3, %arg4)
+// CHECK: func.func private @[[KERNEL]](
+// CHECK: arith.constant 0.000000e+00 : f32
+// CHECK-COUNT-2: vector.load %arg2[%{{.*}}, %{{.*}}] : memref<2x16xf32>, vector<16xf32>
+// CHECK-NOT: vector.load %arg4
+// CHECK: scf.for %{{.*}} iter_args(
+// CHECK-COUNT-8: vector.fma
+// CHECK: scf.yield
+// CHECK: vector.load %arg3[{{.*}}] : memref<4x2x16xf32>, vector<16xf32>
+// CHECK-NEXT: arith.addf {{.*}} : vector<16xf32>
+// CHECK: arith.maximumf {{.*}} : vector<16xf32>
+// CHECK: vector.store {{.*}}, %arg4[{{.*}}] : memref<4x2x16xf32>, vector<16xf32>
+// CHECK-COUNT-7: arith.maximumf {{.*}} : vector<16xf32>
+// CHECK-NOT: linalg.generic
+#fa = affine_map<(d0, d1, d2, d3) -> (d0, d2)>
+#fp = affine_map<(d0, d1, d2, d3) -> (d1, d2, d3)>
+#fb = affine_map<(d0, d1, d2, d3) -> (d1, d3)>
+#fc = affine_map<(d0, d1, d2, d3) -> (d0, d1, d3)>
+func.func @gemm_fused(%x: memref<4x8xf32>, %w: memref<2x8x16xf32>, %b: memref<2x16xf32>, %r: memref<4x2x16xf32>, %y: memref<4x2x16xf32>) {
+  %zero = arith.constant 0.0 : f32
+  linalg.generic {indexing_maps = [#fa, #fp, #fb, #fc, #fc], iterator_types = ["parallel", "parallel", "reduction", "parallel"]} ins(%x, %w, %b, %r : memref<4x8xf32>, memref<2x8x16xf32>, memref<2x16xf32>, memref<4x2x16xf32>) outs(%y : memref<4x2x16xf32>) attrs = {whittle.packed_contraction} {
+  ^bb0(%a: f32, %wv: f32, %bv: f32, %rv: f32, %o: f32):
+    %k = linalg.index 2 : index
+    %c0 = arith.constant 0 : index
+    %c7 = arith.constant 7 : index
+    %first = arith.cmpi eq, %k, %c0 : index
+    %start = arith.select %first, %bv, %o : f32
+    %s = math.fma %a, %wv, %start : f32
+    %sum = arith.addf %s, %rv : f32
+    %relu = arith.maximumf %sum, %zero : f32
+    %last = arith.cmpi eq, %k, %c7 : index
+    %res = arith.select %last, %relu, %s : f32
+    linalg.yield %res : f32
+  }
+  return
+}
+
+// -----
+
+// Negative: an epilogue op that is not elementwise (a call) leaves the
+// generic to the generic lowering.
+// CHECK-LABEL: func.func @gemm_unfusable
+// CHECK: linalg.generic
+func.func private @f(f32) -> f32
+#ua = affine_map<(d0, d1, d2, d3) -> (d0, d2)>
+#up = affine_map<(d0, d1, d2, d3) -> (d1, d2, d3)>
+#uc = affine_map<(d0, d1, d2, d3) -> (d0, d1, d3)>
+func.func @gemm_unfusable(%x: memref<4x8xf32>, %w: memref<2x8x16xf32>, %y: memref<4x2x16xf32>) {
+  linalg.generic {indexing_maps = [#ua, #up, #uc], iterator_types = ["parallel", "parallel", "reduction", "parallel"]} ins(%x, %w : memref<4x8xf32>, memref<2x8x16xf32>) outs(%y : memref<4x2x16xf32>) attrs = {whittle.packed_contraction} {
+  ^bb0(%a: f32, %wv: f32, %o: f32):
+    %k = linalg.index 2 : index
+    %c7 = arith.constant 7 : index
+    %s = math.fma %a, %wv, %o : f32
+    %e = func.call @f(%s) : (f32) -> f32
+    %last = arith.cmpi eq, %k, %c7 : index
+    %res = arith.select %last, %e, %s : f32
+    linalg.yield %res : f32
+  }
+  return
+}

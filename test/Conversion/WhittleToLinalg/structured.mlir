@@ -229,17 +229,25 @@ func.func @depthwise_channels_last(%x: tensor<1x4x4x8xf32>, %w: tensor<3x3x1x8xf
 // Constant f32 weights with whole 16-column panels are packed at compile
 // time (N = 32: two panels of K x 16, transposed there for transpose_rhs)
 // and read by a generic over batch.. m nb k nr marked for
-// whittle-lower-microkernels; the bias fills the [M, NB, 16] accumulator.
+// whittle-lower-microkernels. The bias, split per panel (NB x 16), is the
+// sum's start at the first reduction step, spelled out in the body.
 // CHECK-DAG: #[[A:.*]] = affine_map<(d0, d1, d2, d3) -> (d0, d2)>
 // CHECK-DAG: #[[P:.*]] = affine_map<(d0, d1, d2, d3) -> (d1, d2, d3)>
+// CHECK-DAG: #[[BV:.*]] = affine_map<(d0, d1, d2, d3) -> (d1, d3)>
 // CHECK-DAG: #[[C:.*]] = affine_map<(d0, d1, d2, d3) -> (d0, d1, d3)>
 // CHECK-LABEL: func.func @gemm_packed
 // CHECK-NOT: linalg.transpose
 // CHECK: %[[W:.+]] = arith.constant {{.*}} : tensor<2x8x16xf32>
-// CHECK: %[[INIT:.+]] = tensor.expand_shape %{{.*}} {{\[\[}}0], [1, 2]] output_shape [4, 2, 16] : tensor<4x32xf32> into tensor<4x2x16xf32>
-// CHECK: linalg.generic {indexing_maps = [#[[A]], #[[P]], #[[C]]], iterator_types = ["parallel", "parallel", "reduction", "parallel"]} ins(%arg0, %[[W]] : tensor<4x8xf32>, tensor<2x8x16xf32>) outs(%[[INIT]] : tensor<4x2x16xf32>)
+// CHECK: %[[BIAS:.+]] = tensor.expand_shape %arg1 {{\[\[}}0, 1]] output_shape [2, 16] : tensor<32xf32> into tensor<2x16xf32>
+// CHECK: %[[E:.+]] = tensor.empty() : tensor<4x2x16xf32>
+// CHECK: linalg.generic {indexing_maps = [#[[A]], #[[P]], #[[BV]], #[[C]]], iterator_types = ["parallel", "parallel", "reduction", "parallel"]} ins(%arg0, %[[W]], %[[BIAS]] : tensor<4x8xf32>, tensor<2x8x16xf32>, tensor<2x16xf32>) outs(%[[E]] : tensor<4x2x16xf32>)
 // CHECK-SAME: whittle.packed_contraction
-// CHECK: math.fma
+// CHECK: ^bb0(%[[X:.+]]: f32, %[[WV:.+]]: f32, %[[B:.+]]: f32, %[[OUT:.+]]: f32):
+// CHECK: %[[K:.+]] = linalg.index 2
+// CHECK: %[[FIRST:.+]] = arith.cmpi eq, %[[K]], %c0
+// CHECK: %[[START:.+]] = arith.select %[[FIRST]], %[[B]], %[[OUT]]
+// CHECK: %[[SUM:.+]] = math.fma %[[X]], %[[WV]], %[[START]]
+// CHECK: linalg.yield %[[SUM]]
 // CHECK: tensor.collapse_shape %{{.*}} {{\[\[}}0], [1, 2]] : tensor<4x2x16xf32> into tensor<4x32xf32>
 func.func @gemm_packed(%a: tensor<4x8xf32>, %bias: tensor<32xf32>) -> tensor<4x32xf32> {
   %w = whittle.constant dense<0.5> : tensor<32x8xf32>
@@ -274,13 +282,13 @@ func.func @gemm_not_packed(%a: tensor<4x8xf32>, %b: tensor<8x32xf32>) -> (tensor
 // CHECK-DAG: #[[X:.*]] = affine_map<(d0, d1, d2, d3, d4, d5, d6, d7) -> (d0, d1 + d4, d2 + d5, d6)>
 // CHECK-DAG: #[[W:.*]] = affine_map<(d0, d1, d2, d3, d4, d5, d6, d7) -> (d3, d4, d5, d6, d7)>
 // CHECK-DAG: #[[O:.*]] = affine_map<(d0, d1, d2, d3, d4, d5, d6, d7) -> (d0, d1, d2, d3, d7)>
-// CHECK-DAG: #[[B:.*]] = affine_map<(d0, d1, d2, d3, d4) -> (d3, d4)>
+// CHECK-DAG: #[[B:.*]] = affine_map<(d0, d1, d2, d3, d4, d5, d6, d7) -> (d3, d7)>
 // CHECK-LABEL: func.func @conv_channels_last_packed
 // CHECK: arith.constant {{.*}} : tensor<2x3x3x3x16xf32>
 // CHECK: tensor.pad %{{.*}} low[0, 1, 1, 0] high[0, 1, 1, 0]
 // CHECK: tensor.expand_shape %arg1 {{\[\[}}0, 1]] output_shape [2, 16] : tensor<32xf32> into tensor<2x16xf32>
-// CHECK: linalg.generic {indexing_maps = [#[[B]], #{{.*}}]
-// CHECK: linalg.generic {indexing_maps = [#[[X]], #[[W]], #[[O]]], iterator_types = ["parallel", "parallel", "parallel", "parallel", "reduction", "reduction", "reduction", "parallel"]}
+// CHECK-NOT: linalg.generic
+// CHECK: linalg.generic {indexing_maps = [#[[X]], #[[W]], #[[B]], #[[O]]], iterator_types = ["parallel", "parallel", "parallel", "parallel", "reduction", "reduction", "reduction", "parallel"]}
 // CHECK-SAME: whittle.packed_contraction
 // CHECK: tensor.collapse_shape %{{.*}} {{\[\[}}0], [1], [2], [3, 4]] : tensor<1x4x4x2x16xf32> into tensor<1x4x4x32xf32>
 func.func @conv_channels_last_packed(%x: tensor<1x4x4x3xf32>, %bias: tensor<32xf32>) -> tensor<1x4x4x32xf32> {
@@ -311,11 +319,11 @@ func.func @depthwise_packed(%x: tensor<1x8x8x32xf32>) -> tensor<1x4x4x32xf32> {
 // -----
 
 // 20 columns: two panels, the second padded with 12 zero columns (in the
-// packed weights and the accumulator); the result drops them.
+// packed weights and the bias); the result drops them.
 // CHECK-LABEL: func.func @gemm_partial_panel
 // CHECK: arith.constant {{.*}} : tensor<2x8x16xf32>
-// CHECK: tensor.pad %{{.*}} low[0, 0] high[0, 12]
-// CHECK: tensor.expand_shape %{{.*}} {{\[\[}}0], [1, 2]] output_shape [4, 2, 16] : tensor<4x32xf32> into tensor<4x2x16xf32>
+// CHECK: tensor.pad %{{.*}} low[0] high[12]
+// CHECK: tensor.expand_shape %{{.*}} {{\[\[}}0, 1]] output_shape [2, 16] : tensor<32xf32> into tensor<2x16xf32>
 // CHECK: linalg.generic {{.*}} outs(%{{.*}} : tensor<4x2x16xf32>) attrs = {whittle.packed_contraction}
 // CHECK: tensor.collapse_shape %{{.*}} {{\[\[}}0], [1, 2]] : tensor<4x2x16xf32> into tensor<4x32xf32>
 // CHECK: tensor.extract_slice %{{.*}}[0, 0] [4, 20] [1, 1] : tensor<4x32xf32> to tensor<4x20xf32>
@@ -390,4 +398,44 @@ func.func @maxpool_whole(%x: tensor<1x32x8x8xf32>) -> tensor<1x32x6x6xf32> {
 func.func @avgpool_channels_last(%x: tensor<1x4x4x8xf32>) -> tensor<1x4x4x8xf32> {
   %y = whittle.pool avg %x {kernel = array<i64: 3, 3>, strides = array<i64: 1, 1>, dilations = array<i64: 1, 1>, pads = array<i64: 1, 1, 1, 1>, channels_last} : tensor<1x4x4x8xf32> -> tensor<1x4x4x8xf32>
   return %y : tensor<1x4x4x8xf32>
+}
+
+// -----
+
+// The residual add and the activation run on the finished sums, at the
+// last reduction step: a depthwise conv with no bias starts from zero and
+// ends with relu(sum + residual), the residual read as N x H x W x NB x 16
+// like the sum.
+// CHECK-LABEL: func.func @depthwise_epilogue
+// CHECK: %[[R:.+]] = tensor.expand_shape %arg1 {{\[\[}}0], [1], [2], [3, 4]] output_shape [1, 4, 4, 2, 16]
+// CHECK: linalg.generic {{.*}} ins(%{{.*}}, %{{.*}}, %[[R]] : {{.*}}) outs(%{{.*}} : tensor<1x4x4x2x16xf32>) attrs = {whittle.packed_contraction}
+// CHECK: ^bb0(%{{.+}}: f32, %{{.+}}: f32, %[[RV:.+]]: f32, %[[OUT:.+]]: f32):
+// CHECK: %[[START:.+]] = arith.select %{{.+}}, %{{.+}}, %[[OUT]]
+// CHECK: %[[SUM:.+]] = math.fma %{{.+}}, %{{.+}}, %[[START]]
+// CHECK: %[[ADD:.+]] = arith.addf %[[SUM]], %[[RV]]
+// CHECK: %[[RELU:.+]] = arith.maximumf %[[ADD]]
+// CHECK: linalg.index 4
+// CHECK: linalg.index 5
+// CHECK: %[[LAST:.+]] = arith.andi
+// CHECK: %[[Y:.+]] = arith.select %[[LAST]], %[[RELU]], %[[SUM]]
+// CHECK: linalg.yield %[[Y]]
+// Columns that are not whole panels: the residual and activation stay a
+// loop nest after the contraction.
+// CHECK-LABEL: func.func @gemm_epilogue_partial_panel
+// CHECK: linalg.generic {{.*}} attrs = {whittle.packed_contraction}
+// CHECK-NOT: arith.addf
+// CHECK: linalg.yield
+// CHECK: tensor.extract_slice
+// CHECK: linalg.generic
+// CHECK: arith.addf
+// CHECK: arith.maximumf
+func.func @depthwise_epilogue(%x: tensor<1x4x4x32xf32>, %r: tensor<1x4x4x32xf32>) -> tensor<1x4x4x32xf32> {
+  %w = whittle.constant dense<0.25> : tensor<3x3x1x32xf32>
+  %y = whittle.conv %x, %w residual %r {channels_last, groups = 32 : i64, dilations = array<i64: 1, 1>, pads = array<i64: 1, 1, 1, 1>, strides = array<i64: 1, 1>, epilogue = #whittle.epilogue<relu>} : (tensor<1x4x4x32xf32>, tensor<3x3x1x32xf32>, tensor<1x4x4x32xf32>) -> tensor<1x4x4x32xf32>
+  return %y : tensor<1x4x4x32xf32>
+}
+func.func @gemm_epilogue_partial_panel(%a: tensor<4x8xf32>, %r: tensor<4x20xf32>) -> tensor<4x20xf32> {
+  %w = whittle.constant dense<0.5> : tensor<8x20xf32>
+  %y = whittle.matmul %a, %w residual %r {epilogue = #whittle.epilogue<relu>} : (tensor<4x8xf32>, tensor<8x20xf32>, tensor<4x20xf32>) -> tensor<4x20xf32>
+  return %y : tensor<4x20xf32>
 }
