@@ -146,6 +146,22 @@ func.func @conv_transpose_kept(%x: tensor<1x4x2x3xf32>) -> tensor<1x5x5x7xf32> {
 
 // -----
 
+// Half a panel is enough for an ungrouped conv (9 output channels: one
+// panel, 7 columns computed and dropped); 7 channels are not.
+// DEFAULT-LABEL: func.func @half_panel
+// DEFAULT: whittle.conv {{.*}} {channels_last{{.*}}} : (tensor<1x8x32x32xf32>, tensor<3x3x32x9xf32>) -> tensor<1x8x32x9xf32>
+// DEFAULT-NOT: channels_last
+// DEFAULT: whittle.conv {{.*}} : (tensor<1x32x8x32xf32>, tensor<7x32x3x3xf32>) -> tensor<1x7x8x32xf32>
+func.func @half_panel(%x: tensor<1x32x8x32xf32>) -> (tensor<1x9x8x32xf32>, tensor<1x7x8x32xf32>) {
+  %w1 = whittle.constant dense<1.0> : tensor<9x32x3x3xf32>
+  %w2 = whittle.constant dense<1.0> : tensor<7x32x3x3xf32>
+  %c1 = whittle.conv %x, %w1 {dilations = array<i64: 1, 1>, pads = array<i64: 1, 1, 1, 1>, strides = array<i64: 1, 1>} : (tensor<1x32x8x32xf32>, tensor<9x32x3x3xf32>) -> tensor<1x9x8x32xf32>
+  %c2 = whittle.conv %x, %w2 {dilations = array<i64: 1, 1>, pads = array<i64: 1, 1, 1, 1>, strides = array<i64: 1, 1>} : (tensor<1x32x8x32xf32>, tensor<7x32x3x3xf32>) -> tensor<1x7x8x32xf32>
+  return %c1, %c2 : tensor<1x9x8x32xf32>, tensor<1x7x8x32xf32>
+}
+
+// -----
+
 // SPP: one channels-last tensor pooled three times and concatenated with
 // the results. The pools take the transpose that has other users; the
 // concat then takes all four, and no transpose is left between the convs.

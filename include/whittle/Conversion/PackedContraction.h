@@ -38,6 +38,10 @@ namespace whittle {
 inline constexpr llvm::StringLiteral kPackedContractionAttr = "whittle.packed_contraction";
 /// Output columns per weight panel.
 inline constexpr int64_t kPanelWidth = 16;
+/// Fewest output columns a contraction is packed for: a single panel then
+/// computes at most twice the columns it keeps, still several times faster
+/// than the unpacked loops (super-resolution's 32 -> 9 channel conv).
+inline constexpr int64_t kMinPackedColumns = 8;
 
 struct PackedContractionDims {
   int64_t m, nb, nr;

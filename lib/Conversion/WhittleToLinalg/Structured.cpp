@@ -297,11 +297,11 @@ Value padToPanels(OpBuilder &b, Location loc, Value v) {
 }
 
 /// Whether an f32 contraction with constant weights and `n` output
-/// columns is lowered over packed weights: at least one whole panel (a
+/// columns is lowered over packed weights: at least kMinPackedColumns (a
 /// partial last panel is padded, its extra columns computed and dropped).
 bool packable(Value weights, RankedTensorType outTy, int64_t n, ContractionOptions options) {
   return options.packWeights && !options.wide && outTy.getElementType().isF32() &&
-         outTy.hasStaticShape() && n >= kPanelWidth &&
+         outTy.hasStaticShape() && n >= kMinPackedColumns &&
          (weights.getDefiningOp<wt::ConstantOp>() || weights.getDefiningOp<arith::ConstantOp>());
 }
 
