@@ -77,7 +77,9 @@ struct TileForThreadsPass
       // register tiles (kMinRows); with fewer rows, its weight panels are.
       constexpr int64_t kMinRows = 16;
       auto generic = dyn_cast<linalg::GenericOp>(op.getOperation());
+      int64_t nbChunks = 1, packedNb = -1;
       if (auto packed = generic ? whittle::packedContractionDims(generic) : std::nullopt) {
+        packedNb = packed->nb;
         if (dim == packed->m)
           chunks = std::min<int64_t>(chunks, ranges[dim] / kMinRows);
         if (dim == packed->nb || chunks < 2) {
@@ -86,6 +88,13 @@ struct TileForThreadsPass
         }
         if (ShapedType::isDynamic(ranges[dim]) || chunks < 2)
           continue;
+        // Few chunks of rows (a 7x7 map's 7 output rows) leave threads
+        // idle at the end (4 + 3 on two): the panels are split as well,
+        // in groups of a register tile's panels (kTilePanels).
+        constexpr int64_t kFewChunks = 8, kTilePanels = 4;
+        if (dim != packed->nb && chunks < kFewChunks && !ShapedType::isDynamic(ranges[packed->nb]))
+          if (int64_t panelChunks = ranges[packed->nb] / kTilePanels; panelChunks >= 2)
+            nbChunks = std::min<int64_t>(panelChunks, maxChunks / chunks);
       }
       if (dim < 0 && last >= 0 && !ShapedType::isDynamic(ranges[last]) &&
           ranges[last] / kMinInner >= 2) {
@@ -96,6 +105,8 @@ struct TileForThreadsPass
         continue;
       SmallVector<OpFoldResult> threads(ranges.size(), rewriter.getIndexAttr(0));
       threads[dim] = rewriter.getIndexAttr(chunks);
+      if (nbChunks > 1)
+        threads[packedNb] = rewriter.getIndexAttr(nbChunks);
       scf::SCFTilingOptions options;
       options.setLoopType(scf::SCFTilingOptions::LoopType::ForallOp);
       options.setNumThreads(threads);

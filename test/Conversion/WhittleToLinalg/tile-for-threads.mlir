@@ -99,3 +99,23 @@ func.func @dynamic_inner(%x: tensor<?xf32>, %o: tensor<?xf32>) -> tensor<?xf32> 
   } -> tensor<?xf32>
   return %y : tensor<?xf32>
 }
+
+// -----
+
+// A packed contraction over a 7x7 map (loops oh ow nb c nr): its 7 output
+// rows alone would give two threads 4 and 3 chunks; the 8 panels are split
+// too, in groups of 4 (a register tile's panels): 7 x 2 chunks.
+// CHECK-LABEL: func.func @packed_few_rows
+// CHECK: scf.forall (%{{.*}}, %{{.*}}) in (7, 2) shared_outs
+// CHECK: linalg.generic {{.*}} ins(%{{.*}}, %{{.*}} : tensor<1x7x256xf32>, tensor<4x256x16xf32>) outs(%{{.*}} : tensor<1x7x4x16xf32>) attrs = {whittle.packed_contraction}
+#px = affine_map<(d0, d1, d2, d3, d4) -> (d0, d1, d3)>
+#pw = affine_map<(d0, d1, d2, d3, d4) -> (d2, d3, d4)>
+#po = affine_map<(d0, d1, d2, d3, d4) -> (d0, d1, d2, d4)>
+func.func @packed_few_rows(%x: tensor<7x7x256xf32>, %w: tensor<8x256x16xf32>, %o: tensor<7x7x8x16xf32>) -> tensor<7x7x8x16xf32> {
+  %y = linalg.generic {indexing_maps = [#px, #pw, #po], iterator_types = ["parallel", "parallel", "parallel", "reduction", "parallel"]} ins(%x, %w : tensor<7x7x256xf32>, tensor<8x256x16xf32>) outs(%o : tensor<7x7x8x16xf32>) attrs = {whittle.packed_contraction} {
+  ^bb0(%a: f32, %b: f32, %c: f32):
+    %r = math.fma %a, %b, %c : f32
+    linalg.yield %r : f32
+  } -> tensor<7x7x8x16xf32>
+  return %y : tensor<7x7x8x16xf32>
+}
