@@ -103,10 +103,19 @@ struct TileForThreadsPass
       }
       if (dim < 0)
         continue;
+      // As many chunks as the chunk size needs: 112 rows in at most 64
+      // chunks are 56 chunks of 2, not 64 chunks of which 8 are empty (the
+      // threads' static shares of the chunks would then be unequal).
+      auto used = [&](int64_t d, int64_t n) -> int64_t {
+        if (ShapedType::isDynamic(ranges[d]))
+          return n;
+        int64_t size = llvm::divideCeil(ranges[d], n);
+        return llvm::divideCeil(ranges[d], size);
+      };
       SmallVector<OpFoldResult> threads(ranges.size(), rewriter.getIndexAttr(0));
-      threads[dim] = rewriter.getIndexAttr(chunks);
+      threads[dim] = rewriter.getIndexAttr(used(dim, chunks));
       if (nbChunks > 1)
-        threads[packedNb] = rewriter.getIndexAttr(nbChunks);
+        threads[packedNb] = rewriter.getIndexAttr(used(packedNb, nbChunks));
       scf::SCFTilingOptions options;
       options.setLoopType(scf::SCFTilingOptions::LoopType::ForallOp);
       options.setNumThreads(threads);

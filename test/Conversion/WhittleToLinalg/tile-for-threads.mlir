@@ -119,3 +119,20 @@ func.func @packed_few_rows(%x: tensor<7x7x256xf32>, %w: tensor<8x256x16xf32>, %o
   } -> tensor<7x7x8x16xf32>
   return %y : tensor<7x7x8x16xf32>
 }
+
+// -----
+
+// 112 channels in at most 64 chunks: 56 chunks of 2 (64 chunks of 2 would
+// leave 8 empty, and the threads' shares of the chunks unequal).
+// CHECK-LABEL: func.func @no_empty_chunks
+// CHECK: scf.forall (%{{.*}}) in (56) shared_outs
+// CHECK: linalg.generic {{.*}} ins(%{{.*}} : tensor<1x2x32x32xf32>)
+#id112 = affine_map<(d0, d1, d2, d3) -> (d0, d1, d2, d3)>
+func.func @no_empty_chunks(%x: tensor<1x112x32x32xf32>, %o: tensor<1x112x32x32xf32>) -> tensor<1x112x32x32xf32> {
+  %y = linalg.generic {indexing_maps = [#id112, #id112], iterator_types = ["parallel", "parallel", "parallel", "parallel"]} ins(%x : tensor<1x112x32x32xf32>) outs(%o : tensor<1x112x32x32xf32>) {
+  ^bb0(%a: f32, %b: f32):
+    %r = arith.addf %a, %a : f32
+    linalg.yield %r : f32
+  } -> tensor<1x112x32x32xf32>
+  return %y : tensor<1x112x32x32xf32>
+}
