@@ -110,7 +110,9 @@ TileShape chooseTile(int64_t rowExtent, int64_t panelExtent, int64_t vpp, int64_
     // must stay in the L2 cache.
     if (panels > 1 && panels * panelBytes > kL2Bytes)
       continue;
-    int64_t maxRows = std::min<int64_t>(16, budget / (panels * vpp));
+    // The panel group's weight vectors and a broadcast stay in registers
+    // beside the accumulators (more spill an accumulator every step).
+    int64_t maxRows = std::min<int64_t>(16, (budget - panels * vpp - 1) / (panels * vpp));
     if (maxRows < 1)
       continue;
     int64_t rows = evenRows(rowExtent, maxRows);
@@ -232,15 +234,36 @@ public:
     int64_t panelBytes = kPanelWidth * 4;
     for (int64_t d : reductions)
       panelBytes *= extent(d);
+    // Weights of a full group of panels beyond the L2 cache (a 3x3 conv
+    // over 512 channels: 4 x 295 KB): the outermost reduction loop (the
+    // kernel row) goes outside the row tiles, each step reading a slice of
+    // the weights that stays cached for all of them, and the partial sums
+    // go through the output.
+    constexpr int64_t kMaxTilePanels = 4;
+    blocked = reductions.size() >= 2 && getConstantIntValue(ranges[reductions[0]].size) &&
+              extent(reductions[0]) > 1 && kMaxTilePanels * panelBytes > kL2Bytes;
+    if (blocked)
+      panelBytes /= extent(reductions[0]);
     tile = chooseTile(extent(dims.m), extent(dims.nb), vpp, budget, dims.vectorInput,
                       panelBytes);
-    // Panel groups outermost, then the other parallel loops, then rows.
-    tiled(b, dims.nb, tile.panels, [&](OpBuilder &pb, Value nb0, int64_t panels) {
+    // Panel groups outermost, (the blocked reduction,) then the other
+    // parallel loops, then rows.
+    auto rowTiles = [&](OpBuilder &pb, Value nb0, int64_t panels) {
       outerLoops(pb, 0, [&](OpBuilder &ob) {
         tiled(ob, dims.m, tile.rows, [&](OpBuilder &rb, Value m0, int64_t rows) {
           kernel(rb, m0, rows, nb0, panels);
         });
       });
+    };
+    tiled(b, dims.nb, tile.panels, [&](OpBuilder &pb, Value nb0, int64_t panels) {
+      if (!blocked)
+        return rowTiles(pb, nb0, panels);
+      int64_t d = reductions[0];
+      auto f = scf::ForOp::create(pb, loc, cst(pb, 0), cst(pb, extent(d)), cst(pb, 1));
+      OpBuilder::InsertionGuard guard(pb);
+      pb.setInsertionPoint(f.getBody()->getTerminator());
+      ivs[d] = f.getInductionVar();
+      rowTiles(pb, nb0, panels);
     });
     op.erase();
   }
@@ -331,7 +354,18 @@ private:
           .getResult();
     };
     // The accumulators start from the output, or from the fused start: a
-    // column's value (the same for every row) or a constant.
+    // column's value (the same for every row) or a constant. Blocked, the
+    // fused start is for the first block; later ones continue the output.
+    Value firstBlock, lastBlock;
+    if (blocked) {
+      int64_t d = reductions[0];
+      auto at = [&](int64_t v) {
+        return arith::CmpIOp::create(b, loc, arith::CmpIPredicate::eq, ivs[d], cst(b, v))
+            .getResult();
+      };
+      firstBlock = at(0);
+      lastBlock = at(*getConstantIntValue(ranges[d].size) - 1);
+    }
     SmallVector<Value> acc(rows * panels * vpp);
     for (int64_t p = 0; p < panels; ++p)
       for (int64_t v = 0; v < vpp; ++v) {
@@ -342,10 +376,15 @@ private:
         } else if (body.start) {
           start = vector::BroadcastOp::create(b, loc, vt, b.clone(*body.start.getDefiningOp())->getResult(0));
         }
-        for (int64_t r = 0; r < rows; ++r)
-          acc[accIndex(r, p, v)] =
-              start ? start
-                    : vector::LoadOp::create(b, loc, vt, out, outIndices(b, r, p, v)).getResult();
+        for (int64_t r = 0; r < rows; ++r) {
+          Value a = start;
+          if (!start || blocked) {
+            Value partial = vector::LoadOp::create(b, loc, vt, out, outIndices(b, r, p, v));
+            a = start ? arith::SelectOp::create(b, loc, firstBlock, start, partial).getResult()
+                      : partial;
+          }
+          acc[accIndex(r, p, v)] = a;
+        }
       }
 
     // One reduction step: the weight vectors, then each row's broadcast
@@ -391,14 +430,16 @@ private:
           });
       return SmallVector<Value>(f.getResults());
     };
-    acc = reduce(b, 0, acc);
+    acc = reduce(b, blocked ? 1 : 0, acc);
     for (int64_t r = 0; r < rows; ++r)
       for (int64_t p = 0; p < panels; ++p)
         for (int64_t v = 0; v < vpp; ++v) {
           SmallVector<Value> at = outIndices(b, r, p, v);
           Value y = acc[accIndex(r, p, v)];
-          if (body.epilogue)
-            y = epilogue(b, y);
+          if (body.epilogue) {
+            Value e = epilogue(b, y);
+            y = blocked ? arith::SelectOp::create(b, loc, lastBlock, e, y).getResult() : e;
+          }
           vector::StoreOp::create(b, loc, y, out, at);
         }
   }
@@ -449,6 +490,8 @@ private:
   SmallVector<Value> ivs;
   SmallVector<int64_t> outer, reductions;
   TileShape tile;
+  /// Whether the outermost reduction loop runs outside the row tiles.
+  bool blocked = false;
 };
 
 /// A packed contraction this pass lowers: f32 buffers, a body matchBody
@@ -502,8 +545,9 @@ struct LowerMicrokernelsPass
 
   void runOnOperation() override {
     int64_t lanes = std::clamp<int64_t>(vectorBits / 32, 4, whittle::kPanelWidth);
-    // Room for the weight vectors and a broadcast beside the accumulators.
-    int64_t budget = std::max<int64_t>((int64_t)vectorRegisters - 4, 4);
+    // The register file: accumulators, a panel group's weight vectors and
+    // a broadcast (chooseTile).
+    int64_t budget = std::max<int64_t>((int64_t)vectorRegisters, 8);
     SmallVector<linalg::GenericOp> ops;
     getOperation().walk([&](linalg::GenericOp op) {
       // Values from outside the body can only be constants (outline).

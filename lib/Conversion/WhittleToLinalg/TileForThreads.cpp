@@ -23,6 +23,10 @@ using namespace mlir;
 
 namespace {
 
+/// The L2 cache the x86 and Arm cores Whittle targets have at least (as
+/// whittle-lower-microkernels assumes).
+constexpr int64_t kL2Bytes = 1 << 20;
+
 struct TileForThreadsPass
     : whittle::impl::TileForThreadsPassBase<TileForThreadsPass> {
   using Base::Base;
@@ -79,10 +83,25 @@ struct TileForThreadsPass
       auto generic = dyn_cast<linalg::GenericOp>(op.getOperation());
       int64_t nbChunks = 1, packedNb = -1;
       if (auto packed = generic ? whittle::packedContractionDims(generic) : std::nullopt) {
+        constexpr int64_t kTilePanels = 4;
         packedNb = packed->nb;
+        int64_t panels = ranges[packed->nb];
+        // A conv (two or more reduction loops) whose filter is larger than
+        // the L2 cache (3x3 over 512 channels, 9.4 MB): chunks of output
+        // rows would each stream all of it for a few outputs; chunks of
+        // panels (in groups of a register tile's kTilePanels) read their
+        // own filter panels once, kernel row by kernel row (the microkernel
+        // blocks that reduction), for every output.
+        auto wTy = dyn_cast<ShapedType>(generic.getDpsInputs()[1].getType());
+        if (op.getNumReductionLoops() >= 2 && wTy && wTy.hasStaticShape() &&
+            wTy.getNumElements() * (int64_t)sizeof(float) > kL2Bytes &&
+            !ShapedType::isDynamic(panels) && panels / kTilePanels >= 2) {
+          dim = packed->nb;
+          chunks = std::min<int64_t>(panels / kTilePanels, maxChunks);
+        }
         if (dim == packed->m)
           chunks = std::min<int64_t>(chunks, ranges[dim] / kMinRows);
-        if (dim == packed->nb || chunks < 2) {
+        if (dim != packed->nb && chunks < 2) {
           dim = packed->nb;
           chunks = std::min<int64_t>(ranges[dim], maxChunks);
         }
@@ -91,9 +110,9 @@ struct TileForThreadsPass
         // Few chunks of rows (a 7x7 map's 7 output rows) leave threads
         // idle at the end (4 + 3 on two): the panels are split as well,
         // in groups of a register tile's panels (kTilePanels).
-        constexpr int64_t kFewChunks = 8, kTilePanels = 4;
-        if (dim != packed->nb && chunks < kFewChunks && !ShapedType::isDynamic(ranges[packed->nb]))
-          if (int64_t panelChunks = ranges[packed->nb] / kTilePanels; panelChunks >= 2)
+        constexpr int64_t kFewChunks = 8;
+        if (dim != packed->nb && chunks < kFewChunks && !ShapedType::isDynamic(panels))
+          if (int64_t panelChunks = panels / kTilePanels; panelChunks >= 2)
             nbChunks = std::min<int64_t>(panelChunks, maxChunks / chunks);
       }
       if (dim < 0 && last >= 0 && !ShapedType::isDynamic(ranges[last]) &&

@@ -1,37 +1,35 @@
 // RUN: whittle-opt %s -split-input-file -whittle-lower-microkernels | FileCheck %s
 // RUN: whittle-opt %s -split-input-file -whittle-lower-microkernels="vector-bits=256 vector-registers=16" | FileCheck %s --check-prefix=AVX2
 
-// 20 rows x 4 panels at 512 bits (one vector per panel, 28 accumulators
-// at most): tiles of 7 rows x 4 panels, two of them and a 6-row remainder.
-// Each tile loads its 28 accumulators from the output, carries them
-// through the k loop (4 weight vectors and 7 broadcasts per step, 28 fmas)
-// and stores them once.
+// 20 rows x 4 panels at 512 bits: the accumulators share the 32 vector
+// registers with the group's weight vectors and a broadcast, so a group of
+// 4 panels takes 6 rows at most; the cost model picks 2 panels x 10 rows
+// (20 accumulators): two panel groups, two row tiles each, no remainder.
+// Each tile loads its 20 accumulators from the output, carries them
+// through the k loop (2 weight vectors and 10 broadcasts per step, 20
+// fmas) and stores them once.
 // The kernel is a private function of its own, called in the op's place.
 // CHECK-LABEL: func.func @gemm
 // CHECK-NOT: linalg.generic
 // CHECK: call @[[KERNEL:.*]](%arg0, %arg1, %arg2)
 // CHECK: func.func private @[[KERNEL]](%arg0: memref<20x64xf32>, %arg1: memref<4x64x16xf32>, %arg2: memref<20x4x16xf32>)
 // CHECK: scf.for %{{.*}} = %{{.*}} to %{{.*}} step %{{.*}} {
-// CHECK-COUNT-28: vector.load %arg2[{{.*}}] : memref<20x4x16xf32>, vector<16xf32>
+// CHECK: scf.for %{{.*}} = %{{.*}} to %{{.*}} step %{{.*}} {
+// CHECK-COUNT-20: vector.load %arg2[{{.*}}] : memref<20x4x16xf32>, vector<16xf32>
 // CHECK: scf.for %[[K:.*]] = {{.*}} iter_args(
-// CHECK-COUNT-4: vector.load %arg1[%{{.*}}, %[[K]], %{{.*}}] : memref<4x64x16xf32>, vector<16xf32>
+// CHECK-COUNT-2: vector.load %arg1[%{{.*}}, %[[K]], %{{.*}}] : memref<4x64x16xf32>, vector<16xf32>
 // CHECK: memref.load %arg0[%{{.*}}, %[[K]]] : memref<20x64xf32>
 // CHECK: vector.broadcast %{{.*}} : f32 to vector<16xf32>
-// CHECK-COUNT-28: vector.fma
+// CHECK-COUNT-20: vector.fma
 // CHECK: scf.yield
-// CHECK-COUNT-28: vector.store
-// The 6-row remainder tile, after the loop.
-// CHECK: scf.for %{{.*}} iter_args(
-// CHECK-COUNT-24: vector.fma
-// CHECK: scf.yield
-// CHECK-COUNT-24: vector.store
+// CHECK-COUNT-20: vector.store
 // CHECK-NOT: vector.store
 // CHECK: return
-// AVX2 (8 lanes, two vectors per panel, 12 accumulators): 2 panels x 3 rows.
+// AVX2 (8 lanes, two vectors per panel, 16 registers): 1 panel x 5 rows.
 // AVX2-LABEL: func.func @gemm
 // AVX2: scf.for %{{.*}} iter_args(
-// AVX2-COUNT-4: vector.load %arg1{{.*}} vector<8xf32>
-// AVX2-COUNT-12: vector.fma {{.*}} : vector<8xf32>
+// AVX2-COUNT-2: vector.load %arg1{{.*}} vector<8xf32>
+// AVX2-COUNT-10: vector.fma {{.*}} : vector<8xf32>
 // AVX2: scf.yield
 #a = affine_map<(d0, d1, d2, d3) -> (d0, d2)>
 #p = affine_map<(d0, d1, d2, d3) -> (d1, d2, d3)>
@@ -203,6 +201,55 @@ func.func @gemm_unfusable(%x: memref<4x8xf32>, %w: memref<2x8x16xf32>, %y: memre
     %e = func.call @f(%s) : (f32) -> f32
     %last = arith.cmpi eq, %k, %c7 : index
     %res = arith.select %last, %e, %s : f32
+    linalg.yield %res : f32
+  }
+  return
+}
+
+// -----
+
+// Filter panels of 3 x 2048 x 16 (393 KB each; a group of 4 beyond the L2
+// cache): the kernel-row loop runs outside the row tiles, each step
+// reading one row of the filter (cached for every tile) and continuing
+// the partial sums in the output; the fused start (zero) applies at the
+// first kernel row only, the epilogue (relu) at the last.
+// CHECK-LABEL: func.func private @whittle_kernel(%arg0: memref<9x7x2048xf32>
+// CHECK: scf.for %{{.*}} = %{{.*}} to %c4 step
+// CHECK: scf.for %[[KH:.*]] = %{{.*}} to %c3 step
+// CHECK: scf.for %{{.*}} = %{{.*}} to %c7 step
+// CHECK: %[[FIRST:.*]] = arith.cmpi eq, %[[KH]], %{{.*}}
+// CHECK: %[[LAST:.*]] = arith.cmpi eq, %[[KH]], %{{.*}}
+// CHECK: %[[PARTIAL:.*]] = vector.load %arg2
+// CHECK: arith.select %[[FIRST]], %{{.*}}, %[[PARTIAL]] : vector<16xf32>
+// CHECK: scf.for %{{.*}} = %{{.*}} to %c2048 step %{{.*}} iter_args(
+// CHECK-NOT: scf.for
+// CHECK: vector.fma
+// CHECK: scf.yield
+// CHECK: arith.maximumf {{.*}} : vector<16xf32>
+// CHECK: arith.select %[[LAST]], %{{.*}}, %{{.*}} : vector<16xf32>
+// CHECK: vector.store
+#bx = affine_map<(d0, d1, d2, d3, d4, d5) -> (d0 + d3, d1, d4)>
+#bw = affine_map<(d0, d1, d2, d3, d4, d5) -> (d2, d3, d4, d5)>
+#bo = affine_map<(d0, d1, d2, d3, d4, d5) -> (d0, d1, d2, d5)>
+func.func @conv_blocked(%x: memref<9x7x2048xf32>, %w: memref<4x3x2048x16xf32>, %y: memref<7x7x4x16xf32>) {
+  %zero = arith.constant 0.0 : f32
+  linalg.generic {indexing_maps = [#bx, #bw, #bo], iterator_types = ["parallel", "parallel", "parallel", "reduction", "reduction", "parallel"]} ins(%x, %w : memref<9x7x2048xf32>, memref<4x3x2048x16xf32>) outs(%y : memref<7x7x4x16xf32>) attrs = {whittle.packed_contraction} {
+  ^bb0(%a: f32, %b: f32, %o: f32):
+    %kh = linalg.index 3 : index
+    %c = linalg.index 4 : index
+    %c0 = arith.constant 0 : index
+    %c2 = arith.constant 2 : index
+    %c2047 = arith.constant 2047 : index
+    %f0 = arith.cmpi eq, %kh, %c0 : index
+    %f1 = arith.cmpi eq, %c, %c0 : index
+    %first = arith.andi %f0, %f1 : i1
+    %start = arith.select %first, %zero, %o : f32
+    %s = math.fma %a, %b, %start : f32
+    %relu = arith.maximumf %s, %zero : f32
+    %l0 = arith.cmpi eq, %kh, %c2 : index
+    %l1 = arith.cmpi eq, %c, %c2047 : index
+    %last = arith.andi %l0, %l1 : i1
+    %res = arith.select %last, %relu, %s : f32
     linalg.yield %res : f32
   }
   return

@@ -136,3 +136,23 @@ func.func @no_empty_chunks(%x: tensor<1x112x32x32xf32>, %o: tensor<1x112x32x32xf
   } -> tensor<1x112x32x32xf32>
   return %y : tensor<1x112x32x32xf32>
 }
+
+// -----
+
+// A conv (loops oh ow nb kh c nr) whose filter panels (3 x 512 x 16 x 32,
+// 3 MB) exceed the L2 cache: chunks of output rows would each stream all
+// of it; the 32 panels are split instead, in 8 groups of 4.
+// CHECK-LABEL: func.func @packed_large_filter
+// CHECK: scf.forall (%{{.*}}) in (8) shared_outs
+// CHECK: linalg.generic {{.*}} ins(%{{.*}}, %{{.*}} : tensor<9x7x512xf32>, tensor<4x3x512x16xf32>) outs(%{{.*}} : tensor<7x7x4x16xf32>) attrs = {whittle.packed_contraction}
+#cx = affine_map<(d0, d1, d2, d3, d4, d5) -> (d0 + d3, d1, d4)>
+#cw = affine_map<(d0, d1, d2, d3, d4, d5) -> (d2, d3, d4, d5)>
+#co = affine_map<(d0, d1, d2, d3, d4, d5) -> (d0, d1, d2, d5)>
+func.func @packed_large_filter(%x: tensor<9x7x512xf32>, %w: tensor<32x3x512x16xf32>, %o: tensor<7x7x32x16xf32>) -> tensor<7x7x32x16xf32> {
+  %y = linalg.generic {indexing_maps = [#cx, #cw, #co], iterator_types = ["parallel", "parallel", "parallel", "reduction", "reduction", "parallel"]} ins(%x, %w : tensor<9x7x512xf32>, tensor<32x3x512x16xf32>) outs(%o : tensor<7x7x32x16xf32>) attrs = {whittle.packed_contraction} {
+  ^bb0(%a: f32, %b: f32, %c: f32):
+    %r = math.fma %a, %b, %c : f32
+    linalg.yield %r : f32
+  } -> tensor<7x7x32x16xf32>
+  return %y : tensor<7x7x32x16xf32>
+}
