@@ -244,15 +244,35 @@ public:
               extent(reductions[0]) > 1 && kMaxTilePanels * panelBytes > kL2Bytes;
     if (blocked)
       panelBytes /= extent(reductions[0]);
-    tile = chooseTile(extent(dims.m), extent(dims.nb), vpp, budget, dims.vectorInput,
-                      panelBytes);
+    // Rows across the output dim just outside m (a conv's output row,
+    // static): a 7-wide output row then fills 6-row tiles without a
+    // 1-row remainder, rows running on into the next output row.
+    AffineMap outMap = maps.back();
+    for (int64_t i = 1; i < outMap.getNumResults(); ++i) {
+      auto here = dyn_cast<AffineDimExpr>(outMap.getResult(i));
+      auto before = dyn_cast<AffineDimExpr>(outMap.getResult(i - 1));
+      if (!here || !before || (int64_t)here.getPosition() != dims.m)
+        continue;
+      int64_t o = before.getPosition();
+      if (llvm::is_contained(outer, o) && getConstantIntValue(ranges[o].size) &&
+          getConstantIntValue(ranges[dims.m].size) && extent(o) > 1) {
+        flatOuter = o;
+        llvm::erase(outer, o);
+      }
+    }
+    int64_t rowExtent = extent(dims.m) * (flatOuter >= 0 ? extent(flatOuter) : 1);
+    tile = chooseTile(rowExtent, extent(dims.nb), vpp, budget, dims.vectorInput, panelBytes);
     // Panel groups outermost, (the blocked reduction,) then the other
     // parallel loops, then rows.
     auto rowTiles = [&](OpBuilder &pb, Value nb0, int64_t panels) {
       outerLoops(pb, 0, [&](OpBuilder &ob) {
-        tiled(ob, dims.m, tile.rows, [&](OpBuilder &rb, Value m0, int64_t rows) {
+        TileBody rowTile = [&](OpBuilder &rb, Value m0, int64_t rows) {
           kernel(rb, m0, rows, nb0, panels);
-        });
+        };
+        if (flatOuter >= 0)
+          tiledOver(ob, ob.getIndexAttr(rowExtent), tile.rows, rowTile);
+        else
+          tiled(ob, dims.m, tile.rows, rowTile);
       });
     };
     tiled(b, dims.nb, tile.panels, [&](OpBuilder &pb, Value nb0, int64_t panels) {
@@ -276,7 +296,10 @@ private:
   /// Loop `d` in tiles of `size`; a remainder tile (static extent) or
   /// single steps (dynamic extent) after the full ones.
   void tiled(OpBuilder &b, int64_t d, int64_t size, const TileBody &body) {
-    OpFoldResult extent = ranges[d].size;
+    tiledOver(b, ranges[d].size, size, body);
+  }
+
+  void tiledOver(OpBuilder &b, OpFoldResult extent, int64_t size, const TileBody &body) {
     auto loop = [&](Value lo, Value hi, int64_t step, int64_t count) {
       auto f = scf::ForOp::create(b, loc, lo, hi, cst(b, step));
       OpBuilder::InsertionGuard guard(b);
@@ -332,16 +355,30 @@ private:
   void kernel(OpBuilder &b, Value m0, int64_t rows, Value nb0, int64_t panels) {
     auto vt = VectorType::get({lanes}, b.getF32Type());
     Value x = op.getDpsInputs()[0], w = op.getDpsInputs()[1], out = op.getDpsInits()[0];
-    SmallVector<Value> rowIv, panelIv, laneIv;
-    for (int64_t r = 0; r < rows; ++r)
-      rowIv.push_back(r ? arith::AddIOp::create(b, loc, m0, cst(b, r)).getResult() : m0);
+    // Each row's m (and, flattened, its outer output dim).
+    SmallVector<Value> rowIv, rowOuter, panelIv, laneIv;
+    for (int64_t r = 0; r < rows; ++r) {
+      Value f = r ? arith::AddIOp::create(b, loc, m0, cst(b, r)).getResult() : m0;
+      if (flatOuter < 0) {
+        rowIv.push_back(f);
+        continue;
+      }
+      Value width = cst(b, *getConstantIntValue(ranges[dims.m].size));
+      rowIv.push_back(arith::RemUIOp::create(b, loc, f, width));
+      rowOuter.push_back(arith::DivUIOp::create(b, loc, f, width));
+    }
+    auto atRow = [&](int64_t r) {
+      ivs[dims.m] = rowIv[r];
+      if (flatOuter >= 0)
+        ivs[flatOuter] = rowOuter[r];
+    };
     for (int64_t p = 0; p < panels; ++p)
       panelIv.push_back(p ? arith::AddIOp::create(b, loc, nb0, cst(b, p)).getResult() : nb0);
     for (int64_t v = 0; v < vpp; ++v)
       laneIv.push_back(cst(b, v * lanes));
     auto accIndex = [&](int64_t r, int64_t p, int64_t v) { return (r * panels + p) * vpp + v; };
     auto outIndices = [&](OpBuilder &ib, int64_t r, int64_t p, int64_t v) {
-      ivs[dims.m] = rowIv[r];
+      atRow(r);
       ivs[dims.nb] = panelIv[p];
       ivs[dims.nr] = laneIv[v];
       return indices(ib, maps.back());
@@ -398,7 +435,7 @@ private:
           wv.push_back(vector::LoadOp::create(sb, loc, vt, w, indices(sb, maps[1])));
         }
       for (int64_t r = 0; r < rows; ++r) {
-        ivs[dims.m] = rowIv[r];
+        atRow(r);
         Value s;
         if (!dims.vectorInput)
           s = vector::BroadcastOp::create(
@@ -492,6 +529,8 @@ private:
   TileShape tile;
   /// Whether the outermost reduction loop runs outside the row tiles.
   bool blocked = false;
+  /// The output dim the rows run across with m (flattened), or -1.
+  int64_t flatOuter = -1;
 };
 
 /// A packed contraction this pass lowers: f32 buffers, a body matchBody

@@ -45,17 +45,21 @@ func.func @gemm(%x: memref<20x64xf32>, %w: memref<4x64x16xf32>, %y: memref<20x4x
 
 // -----
 
-// A conv tile: rows are output columns (stride 2: the input column is
-// 2 * ow + kw), reductions kh, kw, c nested; both panels and all 4
-// output columns fit one tile, inside the loops over n and oh.
+// A conv tile: rows are output positions (stride 2: the input column is
+// 2 * ow + kw), reductions kh, kw, c nested. The rows run across output
+// rows: the 4 x 4 outputs are 16 rows, in tiles of 8 rows x both panels,
+// each row's oh and ow the tile's start plus its offset divided by and
+// modulo the row width 4.
 // CHECK-LABEL: func.func @conv
-// CHECK: scf.for %[[N:.*]] = %{{.*}} to %{{.*}} step %{{.*}} {
-// CHECK: scf.for %[[OH:.*]] = %{{.*}} to %{{.*}} step %{{.*}} {
+// CHECK: scf.for %[[N:.*]] = %{{.*}} to %c1 step %{{.*}} {
+// CHECK: scf.for %[[T:.*]] = %{{.*}} to %c16 step %c8 {
+// CHECK: %[[OW:.*]] = arith.remui %[[T]], %c4
+// CHECK: %[[OH:.*]] = arith.divui %[[T]], %c4
 // CHECK: scf.for %[[KH:.*]] = {{.*}} iter_args(
 // CHECK: scf.for %[[KW:.*]] = {{.*}} iter_args(
 // CHECK: scf.for %[[C:.*]] = {{.*}} iter_args(
 // CHECK: vector.load %arg1[%{{.*}}, %[[KH]], %[[KW]], %[[C]], %{{.*}}]
-// CHECK: affine.apply #{{.*}}(%[[N]], %[[OH]], %{{.*}}, %{{.*}}, %[[KH]], %[[KW]], %[[C]], %{{.*}})
+// CHECK: affine.apply #{{.*}}(%[[N]], %[[OH]], %[[OW]], %{{.*}}, %[[KH]], %[[KW]], %[[C]], %{{.*}})
 // CHECK: vector.fma
 #x = affine_map<(d0, d1, d2, d3, d4, d5, d6, d7) -> (d0, d1 * 2 + d4, d2 * 2 + d5, d6)>
 #w = affine_map<(d0, d1, d2, d3, d4, d5, d6, d7) -> (d3, d4, d5, d6, d7)>
@@ -216,12 +220,12 @@ func.func @gemm_unfusable(%x: memref<4x8xf32>, %w: memref<2x8x16xf32>, %y: memre
 // CHECK-LABEL: func.func private @whittle_kernel(%arg0: memref<9x7x2048xf32>
 // CHECK: scf.for %{{.*}} = %{{.*}} to %c4 step
 // CHECK: scf.for %[[KH:.*]] = %{{.*}} to %c3 step
-// CHECK: scf.for %{{.*}} = %{{.*}} to %c7 step
+// CHECK: scf.for %{{.*}} = %{{.*}} to %c{{[0-9]+}} step
 // CHECK: %[[FIRST:.*]] = arith.cmpi eq, %[[KH]], %{{.*}}
 // CHECK: %[[LAST:.*]] = arith.cmpi eq, %[[KH]], %{{.*}}
 // CHECK: %[[PARTIAL:.*]] = vector.load %arg2
 // CHECK: arith.select %[[FIRST]], %{{.*}}, %[[PARTIAL]] : vector<16xf32>
-// CHECK: scf.for %{{.*}} = %{{.*}} to %c2048 step %{{.*}} iter_args(
+// CHECK: scf.for %{{.*}} = %{{.*}} to %c2048{{.*}} step %{{.*}} iter_args(
 // CHECK-NOT: scf.for
 // CHECK: vector.fma
 // CHECK: scf.yield
