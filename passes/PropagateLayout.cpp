@@ -236,6 +236,13 @@ struct SinkThroughBinary : OpRewritePattern<wt::BinaryOp> {
     for (int side = 0; side < 2; ++side) {
       Value a = side == 0 ? op.getLhs() : op.getRhs(), b = side == 0 ? op.getRhs() : op.getLhs();
       auto t = sinkable(a);
+      // A transpose with other users moves too when the other operand is
+      // transposed the same way: an SE block's x + x * s, where x also
+      // feeds the squeeze, ends with one transpose after the sum.
+      if (!t)
+        if (auto at = a.getDefiningOp<wt::TransposeOp>())
+          if (auto bt = b.getDefiningOp<wt::TransposeOp>(); bt && bt.getPerm() == at.getPerm())
+            t = at;
       auto bTy = dyn_cast<RankedTensorType>(b.getType());
       if (!t || !bTy || !bTy.hasStaticShape() || a.getType() != op.getOutput().getType() ||
           cast<RankedTensorType>(a.getType()).getElementType() != outTy.getElementType())
@@ -267,10 +274,11 @@ struct SinkThroughBinary : OpRewritePattern<wt::BinaryOp> {
 };
 
 /// reduce(transpose(x, p), axes, keep_dims) -> transpose(reduce(x, p[axes]), p).
+/// Also when the transpose has other users: the reduced tensor is smaller.
 struct SinkThroughReduce : OpRewritePattern<wt::ReduceOp> {
   using Base::Base;
   LogicalResult matchAndRewrite(wt::ReduceOp op, PatternRewriter &rewriter) const override {
-    auto t = sinkable(op.getInput());
+    auto t = op.getInput().getDefiningOp<wt::TransposeOp>();
     auto outTy = dyn_cast<RankedTensorType>(op.getOutput().getType());
     if (!t || !op.getKeepDims() || !outTy)
       return rewriter.notifyMatchFailure(op, "not a keep-dims reduce of a transpose");

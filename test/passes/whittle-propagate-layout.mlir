@@ -207,3 +207,31 @@ func.func @resize_shared(%x: tensor<1x16x8x8xf32>) -> (tensor<1x16x16x16xf32>, t
   %r = whittle.resize nearest %c {coordinate_mode = "asymmetric", nearest_mode = "floor", scales = array<f32: 1.0, 1.0, 2.0, 2.0>} : tensor<1x16x8x8xf32> -> tensor<1x16x16x16xf32>
   return %r, %c : tensor<1x16x16x16xf32>, tensor<1x16x8x8xf32>
 }
+
+// -----
+
+// A squeeze-and-excitation block: x (channels-last) feeds the squeeze
+// (a keep-dims mean), the scale x * s and the sum x + x * s. The mean
+// takes the transpose though it has other users (its result is small);
+// the mul and the add take it because their other operand is transposed
+// the same way; only the squeezed 1 x 1 tensors and nothing of the
+// 8 x 8 maps are transposed.
+// CHECK-LABEL: func.func @squeeze_excite
+// CHECK: %[[X:.*]] = whittle.conv {{.*}}channels_last{{.*}} -> tensor<1x8x8x16xf32>
+// CHECK: whittle.reduce mean %[[X]] {axes = array<i64: 1, 2>, keep_dims}
+// CHECK-NOT: -> tensor<1x16x8x8xf32>
+// CHECK: %[[M:.*]] = whittle.binary mul %[[X]], %{{.*}} : (tensor<1x8x8x16xf32>, tensor<1x1x1x16xf32>)
+// CHECK: whittle.binary add %[[X]], %[[M]] : (tensor<1x8x8x16xf32>, tensor<1x8x8x16xf32>)
+// CHECK-NOT: -> tensor<1x16x8x8xf32>
+// CHECK: whittle.conv {{.*}}channels_last
+func.func @squeeze_excite(%x: tensor<1x16x8x8xf32>) -> tensor<1x16x8x8xf32> {
+  %w = whittle.constant dense<1.0> : tensor<16x16x1x1xf32>
+  %ws = whittle.constant dense<1.0> : tensor<16x16x1x1xf32>
+  %c = whittle.conv %x, %w {dilations = array<i64: 1, 1>, pads = array<i64: 0, 0, 0, 0>, strides = array<i64: 1, 1>} : (tensor<1x16x8x8xf32>, tensor<16x16x1x1xf32>) -> tensor<1x16x8x8xf32>
+  %m = whittle.reduce mean %c {axes = array<i64: 2, 3>, keep_dims} : tensor<1x16x8x8xf32> -> tensor<1x16x1x1xf32>
+  %s = whittle.conv %m, %ws {dilations = array<i64: 1, 1>, pads = array<i64: 0, 0, 0, 0>, strides = array<i64: 1, 1>, epilogue = #whittle.epilogue<sigmoid>} : (tensor<1x16x1x1xf32>, tensor<16x16x1x1xf32>) -> tensor<1x16x1x1xf32>
+  %p = whittle.binary mul %c, %s : (tensor<1x16x8x8xf32>, tensor<1x16x1x1xf32>) -> tensor<1x16x8x8xf32>
+  %a = whittle.binary add %c, %p : (tensor<1x16x8x8xf32>, tensor<1x16x8x8xf32>) -> tensor<1x16x8x8xf32>
+  %y = whittle.conv %a, %w {dilations = array<i64: 1, 1>, pads = array<i64: 0, 0, 0, 0>, strides = array<i64: 1, 1>} : (tensor<1x16x8x8xf32>, tensor<16x16x1x1xf32>) -> tensor<1x16x8x8xf32>
+  return %y : tensor<1x16x8x8xf32>
+}
