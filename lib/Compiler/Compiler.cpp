@@ -1220,6 +1220,8 @@ LogicalResult compileModule(ModuleOp module, const CompileOptions &options,
           // Returned memrefs the code does not own (an input, a constant)
           // are cloned: the entry point frees every returned buffer.
           "buffer-deallocation-pipeline,convert-bufferization-to-memref,"
+          // Each buffer freed after its last use, not at the function's end.
+          "func.func(whittle-early-deallocs),"
           "func.func(whittle-lower-strided-copies)," + microkernels +
           "func.func(scf-forall-to-parallel),"
           // OpenMP's memref.alloca_scope must reach LLVM while still one

@@ -181,4 +181,19 @@ def DecomposePadsPass : Pass<"whittle-decompose-pads", "mlir::func::FuncOp"> {
                            "::mlir::tensor::TensorDialect"];
 }
 
+def EarlyDeallocsPass : Pass<"whittle-early-deallocs", "mlir::func::FuncOp"> {
+  let summary = "Free each buffer right after its last use";
+  let description = [{
+    After the ownership-based buffer deallocation (which frees buffers at
+    the end of the block that allocates them), an unconditional
+    `memref.dealloc` of a buffer allocated in the same block moves to just
+    after the last op of the block that uses the buffer or any memref
+    derived from it (views, casts, results of ops that take it). Buffers
+    that reach a terminator stay as they are. A model's intermediate
+    buffers then live only as long as they are read, and the allocator
+    hands their memory to later ones.
+  }];
+  let dependentDialects = ["::mlir::memref::MemRefDialect"];
+}
+
 #endif // WHITTLE_CONVERSION_PASSES
