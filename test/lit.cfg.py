@@ -28,7 +28,7 @@ config.substitutions.append(("%whittle_runtime_lib",
 
 tool_dirs = [config.whittle_tools_dir, config.llvm_tools_dir]
 llvm_config.add_tool_substitutions(["whittle", "whittle-opt", "runtime_test", "dynamic_test"], tool_dirs)
-llvm_config.add_tool_substitutions(["FileCheck", "not", "count"],
+llvm_config.add_tool_substitutions(["FileCheck", "not", "count", "llvm-nm"],
                                    [config.llvm_tools_dir])
 
 # End-to-end tests read the bench cases beside the checkout.

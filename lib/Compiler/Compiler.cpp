@@ -20,6 +20,7 @@
 #include "Report.h"
 
 #include "mlir/Dialect/Func/IR/FuncOps.h"
+#include "mlir/IR/DialectResourceBlobManager.h"
 #include "mlir/Dialect/Linalg/IR/Linalg.h"
 #include "mlir/Dialect/Tensor/IR/Tensor.h"
 #include "mlir/Dialect/LLVMIR/LLVMDialect.h"
@@ -1024,6 +1025,89 @@ LogicalResult runPipeline(ModuleOp module, StringRef pipeline,
   return pm.run(module);
 }
 
+/// A constant global whose bytes go into the shared library beside the
+/// code instead of through LLVM: `size` bytes at `offset` of the blob.
+struct ExternalWeight {
+  std::string name;
+  uint64_t offset, size, align;
+};
+
+/// Constant globals of at least this many bytes (the weights) are
+/// externalized.
+constexpr uint64_t kExternalWeightBytes = 4096;
+
+/// Moves the initializers of the module's large constant globals (LLVM
+/// dialect) into `blob`: each global becomes an external declaration,
+/// defined at link time by an assembler stub that includes its bytes
+/// (`weightsAssembly`). LLVM then never copies, optimizes or emits the
+/// weights: BERT-base's 440 MB took most of the translation, optimization
+/// and code generation time.
+std::vector<ExternalWeight> externalizeWeights(ModuleOp module, std::string &blob) {
+  std::vector<ExternalWeight> out;
+  module.walk([&](LLVM::GlobalOp g) {
+    auto value = dyn_cast_or_null<ElementsAttr>(g.getValueOrNull());
+    if (!g.getConstant() || !value || g.getInitializerRegion().getBlocks().size() != 0)
+      return;
+    auto ty = dyn_cast<ShapedType>(value.getType());
+    Type elt = ty ? ty.getElementType() : Type();
+    if (!elt || !elt.isIntOrFloat() || elt.getIntOrFloatBitWidth() % 8 != 0)
+      return;
+    uint64_t eltBytes = elt.getIntOrFloatBitWidth() / 8;
+    uint64_t size = value.getNumElements() * eltBytes;
+    if (size < kExternalWeightBytes)
+      return;
+    ArrayRef<char> raw;
+    bool splat = false;
+    if (auto res = dyn_cast<DenseResourceElementsAttr>(value)) {
+      AsmResourceBlob *b = res.getRawHandle().getBlob();
+      if (!b)
+        return;
+      raw = b->getData();
+    } else if (auto dense = dyn_cast<DenseElementsAttr>(value)) {
+      raw = dense.getRawData();
+      splat = dense.isSplat();
+    } else {
+      return;
+    }
+    if (!splat && raw.size() != size)
+      return;
+    uint64_t align = std::max<uint64_t>(g.getAlignment().value_or(16), 16);
+    blob.resize(llvm::alignTo(blob.size(), align), '\0');
+    uint64_t offset = blob.size();
+    if (splat) {
+      for (uint64_t i = 0; i < size / eltBytes; ++i)
+        blob.append(raw.data(), eltBytes);
+    } else {
+      blob.append(raw.data(), raw.size());
+    }
+    out.push_back({g.getSymName().str(), offset, size, align});
+    g.removeValueAttr();
+    g.setLinkage(LLVM::Linkage::External);
+    g.setVisibility_(LLVM::Visibility::Hidden);
+  });
+  return out;
+}
+
+/// The assembler stub defining `weights` from the blob file `path`: the
+/// file included once, each weight a symbol at its offset.
+std::string weightsAssembly(const std::vector<ExternalWeight> &weights, StringRef path) {
+  if (weights.empty())
+    return "";
+  uint64_t align = 16;
+  for (const ExternalWeight &w : weights)
+    align = std::max(align, w.align);
+  std::string s = "  .section .rodata.whittle_weights,\"a\"\n";
+  s += "  .p2align " + std::to_string(llvm::Log2_64(align)) + "\n";
+  s += "whittle_weights_blob:\n  .incbin " + cString(path) + "\n";
+  for (const ExternalWeight &w : weights) {
+    s += "  .globl " + w.name + "\n  .hidden " + w.name + "\n";
+    s += "  .type " + w.name + ", %object\n";
+    s += "  .set " + w.name + ", whittle_weights_blob + " + std::to_string(w.offset) + "\n";
+    s += "  .size " + w.name + ", " + std::to_string(w.size) + "\n";
+  }
+  return s;
+}
+
 std::unique_ptr<llvm::TargetMachine> makeTargetMachine(const Target &target,
                                                        unsigned optLevel,
                                                        std::string &error) {
@@ -1244,6 +1328,11 @@ LogicalResult compileModule(ModuleOp module, const CompileOptions &options,
   auto tm = makeTargetMachine(target, llvmLevel, error);
   if (!tm)
     return emitError(loc) << "target '" << target.name() << "': " << error;
+  // A shared library takes its weights from a blob beside the code.
+  std::string weightBlob;
+  std::vector<ExternalWeight> weights;
+  if (options.emit == EmitKind::So)
+    weights = externalizeWeights(module, weightBlob);
   llvm::LLVMContext llvmCtx;
   std::unique_ptr<llvm::Module> llvmModule = translateModuleToLLVMIR(module, llvmCtx);
   if (!llvmModule)
@@ -1287,13 +1376,17 @@ LogicalResult compileModule(ModuleOp module, const CompileOptions &options,
     return emitError(loc) << "cannot make a temporary directory: " << ec.message();
   // The scratch directory goes away however linking ends.
   llvm::scope_exit cleanup([&] { llvm::sys::fs::remove_directories(dir); });
-  llvm::SmallString<128> obj(dir), entryC(dir), log(dir);
+  llvm::SmallString<128> obj(dir), entryC(dir), log(dir), blobPath(dir), weightsS(dir);
   llvm::sys::path::append(obj, "model.o");
   llvm::sys::path::append(entryC, "entry.c");
   llvm::sys::path::append(log, "link.log");
+  llvm::sys::path::append(blobPath, "weights.bin");
+  llvm::sys::path::append(weightsS, "weights.s");
   if (failed(writeFile(loc, obj, code)) ||
       failed(writeFile(loc, entryC,
-                       entryPointSource(inputs, outputs, target.name(), entry))))
+                       entryPointSource(inputs, outputs, target.name(), entry))) ||
+      failed(writeFile(loc, blobPath, weightBlob)) ||
+      failed(writeFile(loc, weightsS, weightsAssembly(weights, blobPath))))
     return failure();
   std::vector<std::string> cmd = target.linkerCommand();
   for (const char *a : {"-O2", "-fvisibility=hidden", "-o"})
@@ -1301,6 +1394,7 @@ LogicalResult compileModule(ModuleOp module, const CompileOptions &options,
   cmd.push_back(outputPath.str());
   cmd.push_back(std::string(obj));
   cmd.push_back(std::string(entryC));
+  cmd.push_back(std::string(weightsS));
   cmd.push_back("-lm");
   cmd.push_back("-pthread");
   auto program = llvm::sys::findProgramByName(cmd[0]);
