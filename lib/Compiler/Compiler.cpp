@@ -1343,8 +1343,12 @@ LogicalResult compileModule(ModuleOp module, const CompileOptions &options,
   // tunings otherwise stop at 256 bits on AVX-512 parts).
   std::string width = std::to_string(target.tuning().vectorBits);
   for (llvm::Function &f : *llvmModule)
-    if (!f.isDeclaration())
+    if (!f.isDeclaration()) {
       f.addFnAttr("prefer-vector-width", width);
+      // Reached only through the entry point linked beside it: the
+      // library exports whittle_model_describe alone.
+      f.setVisibility(llvm::GlobalValue::HiddenVisibility);
+    }
   auto optimize = makeOptimizingTransformer(llvmLevel, 0, tm.get());
   if (llvm::Error e = optimize(llvmModule.get()))
     return emitError(loc) << "LLVM optimization failed: " << llvm::toString(std::move(e));
