@@ -254,7 +254,11 @@ public:
       if (!here || !before || (int64_t)here.getPosition() != dims.m)
         continue;
       int64_t o = before.getPosition();
-      if (llvm::is_contained(outer, o) && getConstantIntValue(ranges[o].size) &&
+      // The weight vectors of a step serve every row of the tile: they
+      // must not depend on the flattened dim (a batched matmul's per-batch
+      // right-hand side).
+      if (llvm::is_contained(outer, o) && !maps[1].isFunctionOfDim(o) &&
+          getConstantIntValue(ranges[o].size) &&
           getConstantIntValue(ranges[dims.m].size) && extent(o) > 1) {
         flatOuter = o;
         llvm::erase(outer, o);

@@ -258,3 +258,24 @@ func.func @conv_blocked(%x: memref<9x7x2048xf32>, %w: memref<4x3x2048x16xf32>, %
   }
   return
 }
+
+// -----
+
+// A batched matmul whose right-hand side differs per batch (loops b m nb
+// k nr, the rhs read at b): a tile's weight vectors serve all its rows, so
+// the rows stay within one batch (no flattening of b with m).
+// CHECK-LABEL: func.func private @whittle_kernel(%arg0: memref<4x8x16xf32>
+// CHECK-NOT: arith.divui
+// CHECK: scf.for %[[B:.*]] = %{{.*}} to %c4 step
+// CHECK: vector.load %arg1[%[[B]],
+#ba = affine_map<(d0, d1, d2, d3, d4) -> (d0, d1, d3)>
+#bb = affine_map<(d0, d1, d2, d3, d4) -> (d0, d3, d2, d4)>
+#bc = affine_map<(d0, d1, d2, d3, d4) -> (d0, d1, d2, d4)>
+func.func @batched_rhs(%x: memref<4x8x16xf32>, %w: memref<4x16x2x16xf32>, %y: memref<4x8x2x16xf32>) {
+  linalg.generic {indexing_maps = [#ba, #bb, #bc], iterator_types = ["parallel", "parallel", "parallel", "reduction", "parallel"]} ins(%x, %w : memref<4x8x16xf32>, memref<4x16x2x16xf32>) outs(%y : memref<4x8x2x16xf32>) attrs = {whittle.packed_contraction} {
+  ^bb0(%a: f32, %b: f32, %o: f32):
+    %r = math.fma %a, %b, %o : f32
+    linalg.yield %r : f32
+  }
+  return
+}
