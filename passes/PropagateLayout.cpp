@@ -80,9 +80,9 @@ struct ConvToChannelsLast : OpRewritePattern<wt::ConvOp> {
         !op.getFilter().getDefiningOp<wt::ConstantOp>() ||
         (op.getBias() && !cast<RankedTensorType>(op.getBias().getType()).hasStaticShape()))
       return rewriter.notifyMatchFailure(op, "not a static float conv with a constant filter");
-    // Where channels-last pays: f32 convs, ungrouped with at least 8
-    // output channels (half a panel) or depthwise with at least one
-    // 16-channel panel, become register-tiled packed contractions
+    // Where channels-last pays: f32 convs, ungrouped (any output
+    // channels) or depthwise with at least one 16-channel panel, become
+    // register-tiled packed contractions
     // (include/whittle/Conversion/PackedContraction.h) in that layout. Other ungrouped convs' inner loop runs over the
     // output channels instead of the output row, so it must be the longer
     // of the two and long enough for full vectors (LLVM unrolls a 16- or
@@ -91,7 +91,7 @@ struct ConvToChannelsLast : OpRewritePattern<wt::ConvOp> {
     int64_t m = wTy.getDimSize(0), row = outTy.getDimSize(outTy.getRank() - 1);
     bool f32 = outTy.getElementType().isF32();
     bool depthwise = (int64_t)op.getGroups() == m && inTy.getDimSize(1) == m;
-    if (op.getGroups() == 1 ? !(f32 && m >= kMinPackedColumns) && (m < minChannels || m <= row)
+    if (op.getGroups() == 1 ? !f32 && (m < minChannels || m <= row)
                             : !(depthwise && f32 && m >= kPanelWidth))
       return rewriter.notifyMatchFailure(op, "grouped, or its output row is the longer loop");
     int64_t r = inTy.getRank();

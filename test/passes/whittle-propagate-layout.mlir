@@ -1,8 +1,11 @@
 // RUN: whittle-opt %s -split-input-file -whittle-propagate-layout=min-channels=1 | FileCheck %s
 // RUN: whittle-opt %s -split-input-file -whittle-propagate-layout | FileCheck %s --check-prefix=DEFAULT
 
-// By default narrow convs (here 3 output channels) keep N x C x H x W.
-// DEFAULT-NOT: channels_last
+// f32 convs run channels-last however narrow (here 3 output channels:
+// packed contractions); min-channels concerns other element types.
+// DEFAULT-LABEL: func.func @chain
+// DEFAULT: whittle.conv {{.*}}channels_last
+// DEFAULT: whittle.conv {{.*}}channels_last
 
 // Two convs with a residual Add and an activation between: both run
 // channels-last, and only the model's edges transpose.
@@ -146,12 +149,11 @@ func.func @conv_transpose_kept(%x: tensor<1x4x2x3xf32>) -> tensor<1x5x5x7xf32> {
 
 // -----
 
-// Half a panel is enough for an ungrouped conv (9 output channels: one
-// panel, 7 columns computed and dropped); 7 channels are not.
+// An ungrouped f32 conv runs channels-last whatever its output channels
+// (9: one panel, 7 columns computed and dropped; 7: 9 dropped).
 // DEFAULT-LABEL: func.func @half_panel
 // DEFAULT: whittle.conv {{.*}} {channels_last{{.*}}} : (tensor<1x8x32x32xf32>, tensor<3x3x32x9xf32>) -> tensor<1x8x32x9xf32>
-// DEFAULT-NOT: channels_last
-// DEFAULT: whittle.conv {{.*}} : (tensor<1x32x8x32xf32>, tensor<7x32x3x3xf32>) -> tensor<1x7x8x32xf32>
+// DEFAULT: whittle.conv {{.*}} {channels_last{{.*}}} : (tensor<1x8x32x32xf32>, tensor<3x3x32x7xf32>) -> tensor<1x8x32x7xf32>
 func.func @half_panel(%x: tensor<1x32x8x32xf32>) -> (tensor<1x9x8x32xf32>, tensor<1x7x8x32xf32>) {
   %w1 = whittle.constant dense<1.0> : tensor<9x32x3x3xf32>
   %w2 = whittle.constant dense<1.0> : tensor<7x32x3x3xf32>

@@ -38,9 +38,12 @@ namespace whittle {
 inline constexpr llvm::StringLiteral kPackedContractionAttr = "whittle.packed_contraction";
 /// Output columns per weight panel.
 inline constexpr int64_t kPanelWidth = 16;
-/// Fewest output columns a contraction is packed for: a single panel then
-/// computes at most twice the columns it keeps, still several times faster
-/// than the unpacked loops (super-resolution's 32 -> 9 channel conv).
+/// Fewest output columns a matmul is packed for: a single panel then
+/// computes at most twice the columns it keeps. An ungrouped channels-last
+/// conv is packed whatever its output channels: its packed kernel beats
+/// the unpacked loops even on a panel mostly padding (a detector's 1- to
+/// 4-channel heads), and it keeps the layout transposes away from them
+/// (ultraface 1.34 -> 1.12 ms, yolox-nano 8.0 -> 7.8 ms).
 inline constexpr int64_t kMinPackedColumns = 8;
 
 struct PackedContractionDims {

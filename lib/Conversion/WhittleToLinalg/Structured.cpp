@@ -297,11 +297,12 @@ Value padToPanels(OpBuilder &b, Location loc, Value v) {
 }
 
 /// Whether an f32 contraction with constant weights and `n` output
-/// columns is lowered over packed weights: at least kMinPackedColumns (a
+/// columns is lowered over packed weights: at least `minColumns` (a
 /// partial last panel is padded, its extra columns computed and dropped).
-bool packable(Value weights, RankedTensorType outTy, int64_t n, ContractionOptions options) {
+bool packable(Value weights, RankedTensorType outTy, int64_t n, ContractionOptions options,
+              int64_t minColumns = kMinPackedColumns) {
   return options.packWeights && !options.wide && outTy.getElementType().isF32() &&
-         outTy.hasStaticShape() && n >= kMinPackedColumns &&
+         outTy.hasStaticShape() && n >= minColumns &&
          (weights.getDefiningOp<wt::ConstantOp>() || weights.getDefiningOp<arith::ConstantOp>());
 }
 
@@ -396,7 +397,10 @@ LogicalResult lowerChannelsLast(wt::ConvOp op, PatternRewriter &rewriter,
   // output columns, k = K.. x C, n = M); depthwise there is no c loop and
   // the input is read at channel nb * 16 + nr, a vector per panel.
   bool depthwise = groups == m && inTy.getDimSize(r - 1) == m;
-  if ((groups == 1 || depthwise) && packable(op.getFilter(), outTy, m, options)) {
+  // Ungrouped convs whatever their output channels (PackedContraction.h);
+  // depthwise ones read whole panels of input channels.
+  if ((groups == 1 || depthwise) &&
+      packable(op.getFilter(), outTy, m, options, depthwise ? kMinPackedColumns : 1)) {
     if (auto values = weightValues(op.getFilter())) {
       // Spatial padding, and (depthwise, read by whole panels) the
       // channels padded to whole panels.
