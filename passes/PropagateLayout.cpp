@@ -83,9 +83,10 @@ struct ConvToChannelsLast : OpRewritePattern<wt::ConvOp> {
     // Where channels-last pays: f32 convs, ungrouped (any output
     // channels) or depthwise with at least one 16-channel panel, become
     // register-tiled packed contractions
-    // (include/whittle/Conversion/PackedContraction.h) in that layout. Other ungrouped convs' inner loop runs over the
-    // output channels instead of the output row, so it must be the longer
-    // of the two and long enough for full vectors (LLVM unrolls a 16- or
+    // (include/whittle/Conversion/PackedContraction.h) in that layout.
+    // Ungrouped convs of other float types loop innermost over the output
+    // channels instead of the output row, so they must be the longer of
+    // the two and long enough for full vectors (LLVM unrolls a 16- or
     // 32-trip loop to scalars first); other grouped convs vectorize better
     // along the row, N x C x H x W.
     int64_t m = wTy.getDimSize(0), row = outTy.getDimSize(outTy.getRank() - 1);

@@ -1046,7 +1046,7 @@ std::vector<ExternalWeight> externalizeWeights(ModuleOp module, std::string &blo
   std::vector<ExternalWeight> out;
   module.walk([&](LLVM::GlobalOp g) {
     auto value = dyn_cast_or_null<ElementsAttr>(g.getValueOrNull());
-    if (!g.getConstant() || !value || g.getInitializerRegion().getBlocks().size() != 0)
+    if (!g.getConstant() || !value || !g.getInitializerRegion().empty())
       return;
     auto ty = dyn_cast<ShapedType>(value.getType());
     Type elt = ty ? ty.getElementType() : Type();
@@ -1278,7 +1278,8 @@ LogicalResult compileModule(ModuleOp module, const CompileOptions &options,
       "func.func(whittle-collapse-short-rows),canonicalize,"
       "func.func(whittle-tile-for-threads{min-work=" +
       std::to_string(target.tuning().parallelMinWork) +
-      " max-chunks=" + std::to_string(target.tuning().parallelMaxChunks) + "}),";
+      " max-chunks=" + std::to_string(target.tuning().parallelMaxChunks) +
+      " l2-bytes=" + std::to_string(target.tuning().l2Bytes) + "}),";
   // Packed matmuls and convs: register-blocked vector code (fixed-width
   // vectors; on SVE LLVM vectorizes the packed loops itself).
   std::string microkernels =
@@ -1286,7 +1287,8 @@ LogicalResult compileModule(ModuleOp module, const CompileOptions &options,
           ? std::string()
           : "whittle-lower-microkernels{vector-bits=" +
                 std::to_string(target.tuning().vectorBits) + " vector-registers=" +
-                std::to_string(target.tuning().vectorRegisters) + "},";
+                std::to_string(target.tuning().vectorRegisters) + " l2-bytes=" +
+                std::to_string(target.tuning().l2Bytes) + "},";
   if (failed(runPipeline(
           module,
           tileForThreads +

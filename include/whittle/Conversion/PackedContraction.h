@@ -38,6 +38,9 @@ namespace whittle {
 inline constexpr llvm::StringLiteral kPackedContractionAttr = "whittle.packed_contraction";
 /// Output columns per weight panel.
 inline constexpr int64_t kPanelWidth = 16;
+/// Most weight panels one register tile covers (whittle-lower-microkernels);
+/// thread chunks of panels come in groups of this many.
+inline constexpr int64_t kMaxTilePanels = 4;
 /// Fewest output columns a matmul is packed for: a single panel then
 /// computes at most twice the columns it keeps. An ungrouped channels-last
 /// conv is packed whatever its output channels: its packed kernel beats

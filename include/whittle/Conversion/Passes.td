@@ -81,7 +81,9 @@ def TileForThreadsPass : Pass<"whittle-tile-for-threads", "mlir::func::FuncOp"> 
     Option<"minWork", "min-work", "int64_t", "1 << 16",
            "Smallest iteration space (points) worth splitting">,
     Option<"maxChunks", "max-chunks", "int64_t", "64",
-           "Most chunks per op">
+           "Most chunks per op">,
+    Option<"l2Bytes", "l2-bytes", "int64_t", "1 << 20",
+           "L2 cache per core: a conv whose filter is larger is split by panels">
   ];
   let dependentDialects = ["::mlir::scf::SCFDialect",
                            "::mlir::tensor::TensorDialect",
@@ -103,6 +105,9 @@ def LowerMicrokernelsPass : Pass<"whittle-lower-microkernels", "mlir::ModuleOp">
     op from its static extents so the accumulators fill the register file
     (`vector-registers` minus room for operands) and remainder rows and
     panels are few; row and panel remainders get their own smaller tiles.
+    A panel group's weights stay within `l2-bytes`; where a full group of
+    a conv's would not, the outermost reduction loop (the kernel row) runs
+    outside the row tiles, the partial sums continuing in the output.
     Loops: panel groups outermost (a panel group's weights stay in cache
     while every output row uses them), then the other parallel loops, the
     row tiles, and the reductions innermost. Each kernel is a private
@@ -113,7 +118,9 @@ def LowerMicrokernelsPass : Pass<"whittle-lower-microkernels", "mlir::ModuleOp">
   let options = [
     Option<"vectorBits", "vector-bits", "unsigned", "512", "SIMD width in bits">,
     Option<"vectorRegisters", "vector-registers", "unsigned", "32",
-           "Vector registers of the target">
+           "Vector registers of the target">,
+    Option<"l2Bytes", "l2-bytes", "int64_t", "1 << 20",
+           "L2 cache per core: the weights a panel group may span">
   ];
   let dependentDialects = ["::mlir::scf::SCFDialect",
                            "::mlir::vector::VectorDialect",

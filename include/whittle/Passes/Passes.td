@@ -123,18 +123,20 @@ def WhittlePropagateLayoutPass
   let summary = "Run convolutions channels-last, with transposes only where the layout changes";
   let description = [{
     A float conv with static shapes and a constant filter becomes a
-    channels-last conv when it is f32 with at least 16 output channels,
-    ungrouped or depthwise (lowered to
-    register-tiled packed contractions), or ungrouped with output channels at least
+    channels-last conv when it is f32 and ungrouped (any output channels)
+    or depthwise over at least 16 channels (lowered to register-tiled
+    packed contractions), or, other float types, ungrouped with output channels at least
     `min-channels` and more than its output row is long (the loop each
     layout vectorizes; other grouped convs stay N x C x H x W): a
     `channels_last` conv (input N x H x W x C, filter transposed at compile
     time to H x W x C/g x M), wrapped in transposes to and from N x C x H x W.
-    The transposes then sink through elementwise ops, keep-dims reductions
-    and concats (a constant or small other operand is transposed to
-    match), and pairs that meet cancel, so a chain of convs runs
-    channels-last end to end and only the model's boundary (and ops with
-    no channels-last form, such as pooling) keeps a transpose.
+    The transposes then sink through elementwise ops (a constant or small
+    other operand is transposed to match), keep-dims reductions, concats,
+    pools (made `channels_last`) and constant-scale resizes, some of them
+    also when the transpose has other users (docs/passes.md), and pairs
+    that meet cancel, so a chain of convs runs channels-last end to end and
+    only the model's boundary (and ops with no channels-last form, such as
+    reshapes) keeps a transpose.
 
     Channels-last puts the output channels innermost in the conv's loop
     nest: the filter and output rows are read contiguously whatever the

@@ -27,6 +27,9 @@ struct TargetTuning {
   /// loop vectorizer instead of fixed-width register tiles.
   bool scalableVectors = false;
   unsigned l1DataBytes = 32 * 1024;
+  /// Per core: the weights a register tile's panel group may span
+  /// (whittle-lower-microkernels), and the filter size beyond which a
+  /// conv is split for threads by panels (whittle-tile-for-threads).
   unsigned l2Bytes = 1024 * 1024;
   /// Threads: linalg ops of at least this many iteration points are split
   /// into at most `parallelMaxChunks` chunks (whittle-tile-for-threads).

@@ -37,7 +37,7 @@ Operation *lastUse(Value buffer, Operation *dealloc, Block *block, bool &escapes
       Operation *user = use.getOwner();
       if (user == dealloc)
         continue;
-      if (user->hasTrait<OpTrait::IsTerminator>() && !isa<scf::InParallelOp>(user->getParentOp())) {
+      if (user->hasTrait<OpTrait::IsTerminator>()) {
         escapes = true;
         return nullptr;
       }

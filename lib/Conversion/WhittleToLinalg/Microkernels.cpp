@@ -28,6 +28,7 @@ namespace whittle {
 } // namespace whittle
 
 using namespace mlir;
+using whittle::kMaxTilePanels;
 using whittle::kPanelWidth;
 using whittle::PackedContractionDims;
 
@@ -87,10 +88,6 @@ double tileCost(int64_t rows, int64_t panels, int64_t vpp, bool vectorInput) {
   return std::max({fmas / 2, loads / 2, 4.0}) + 0.5;
 }
 
-/// Weight bytes a panel group may span (the L2 cache of the x86 and Arm
-/// cores Whittle targets is at least this).
-constexpr int64_t kL2Bytes = 1 << 20;
-
 /// Rows tiles of at most `maxRows` covering `extent` evenly: the size of
 /// each full tile (the remainder tile is smaller).
 int64_t evenRows(int64_t extent, int64_t maxRows) {
@@ -100,15 +97,16 @@ int64_t evenRows(int64_t extent, int64_t maxRows) {
 
 /// The tile shape with the least estimated time over `rowExtent` x
 /// `panelExtent` (static, or a nominal guess where dynamic) whose
-/// accumulators fit in `budget` vector registers.
+/// accumulators fit in `budget` vector registers and whose panel group's
+/// weights (`panelBytes` each) fit in `l2Bytes`.
 TileShape chooseTile(int64_t rowExtent, int64_t panelExtent, int64_t vpp, int64_t budget,
-                     bool vectorInput, int64_t panelBytes) {
+                     bool vectorInput, int64_t panelBytes, int64_t l2Bytes) {
   TileShape best;
   double bestCost = std::numeric_limits<double>::infinity();
-  for (int64_t panels = 1; panels <= 4 && panels <= panelExtent; ++panels) {
+  for (int64_t panels = 1; panels <= kMaxTilePanels && panels <= panelExtent; ++panels) {
     // A panel group's weights are read again for every row tile: they
     // must stay in the L2 cache.
-    if (panels > 1 && panels * panelBytes > kL2Bytes)
+    if (panels > 1 && panels * panelBytes > l2Bytes)
       continue;
     // The panel group's weight vectors and a broadcast stay in registers
     // beside the accumulators (more spill an accumulator every step).
@@ -210,9 +208,10 @@ std::optional<KernelBody> matchBody(linalg::GenericOp op, SmallVectorImpl<Operat
 class MicrokernelEmitter {
 public:
   MicrokernelEmitter(linalg::GenericOp op, PackedContractionDims dims, KernelBody body,
-                     ArrayRef<Operation *> epilogueOps, int64_t lanes, int64_t budget)
+                     ArrayRef<Operation *> epilogueOps, int64_t lanes, int64_t budget,
+                     int64_t l2Bytes)
       : op(op), dims(dims), body(body), epilogueOps(epilogueOps), lanes(lanes),
-        vpp(kPanelWidth / lanes), budget(budget), loc(op.getLoc()) {}
+        vpp(kPanelWidth / lanes), budget(budget), l2Bytes(l2Bytes), loc(op.getLoc()) {}
 
   void emit() {
     OpBuilder b(op);
@@ -239,9 +238,8 @@ public:
     // kernel row) goes outside the row tiles, each step reading a slice of
     // the weights that stays cached for all of them, and the partial sums
     // go through the output.
-    constexpr int64_t kMaxTilePanels = 4;
     blocked = reductions.size() >= 2 && getConstantIntValue(ranges[reductions[0]].size) &&
-              extent(reductions[0]) > 1 && kMaxTilePanels * panelBytes > kL2Bytes;
+              extent(reductions[0]) > 1 && kMaxTilePanels * panelBytes > l2Bytes;
     if (blocked)
       panelBytes /= extent(reductions[0]);
     // Rows across the output dim just outside m (a conv's output row,
@@ -265,7 +263,8 @@ public:
       }
     }
     int64_t rowExtent = extent(dims.m) * (flatOuter >= 0 ? extent(flatOuter) : 1);
-    tile = chooseTile(rowExtent, extent(dims.nb), vpp, budget, dims.vectorInput, panelBytes);
+    tile = chooseTile(rowExtent, extent(dims.nb), vpp, budget, dims.vectorInput, panelBytes,
+                      l2Bytes);
     // Panel groups outermost, (the blocked reduction,) then the other
     // parallel loops, then rows.
     auto rowTiles = [&](OpBuilder &pb, Value nb0, int64_t panels) {
@@ -361,13 +360,13 @@ private:
     Value x = op.getDpsInputs()[0], w = op.getDpsInputs()[1], out = op.getDpsInits()[0];
     // Each row's m (and, flattened, its outer output dim).
     SmallVector<Value> rowIv, rowOuter, panelIv, laneIv;
+    Value width = flatOuter >= 0 ? cst(b, *getConstantIntValue(ranges[dims.m].size)) : Value();
     for (int64_t r = 0; r < rows; ++r) {
       Value f = r ? arith::AddIOp::create(b, loc, m0, cst(b, r)).getResult() : m0;
       if (flatOuter < 0) {
         rowIv.push_back(f);
         continue;
       }
-      Value width = cst(b, *getConstantIntValue(ranges[dims.m].size));
       rowIv.push_back(arith::RemUIOp::create(b, loc, f, width));
       rowOuter.push_back(arith::DivUIOp::create(b, loc, f, width));
     }
@@ -524,7 +523,7 @@ private:
   PackedContractionDims dims;
   KernelBody body;
   ArrayRef<Operation *> epilogueOps;
-  int64_t lanes, vpp, budget;
+  int64_t lanes, vpp, budget, l2Bytes;
   Location loc;
   SmallVector<Range> ranges;
   SmallVector<AffineMap> maps;
@@ -608,7 +607,7 @@ struct LowerMicrokernelsPass
       SmallVector<Operation *> epilogueOps;
       KernelBody body = *matchBody(kernel, epilogueOps);
       MicrokernelEmitter(kernel, *whittle::packedContractionDims(kernel), body, epilogueOps,
-                         lanes, budget)
+                         lanes, budget, l2Bytes)
           .emit();
     }
   }

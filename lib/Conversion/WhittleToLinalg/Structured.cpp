@@ -29,15 +29,20 @@ namespace {
 
 using utils::IteratorType;
 
+/// The activation of `epilogue` applied to `v` (scalar body code).
+Value activate(OpBuilder &b, Location loc, wt::EpilogueAttr epilogue, Value v) {
+  std::optional<double> alpha, beta;
+  if (epilogue.getAlpha())
+    alpha = epilogue.getAlpha().getValueAsDouble();
+  if (epilogue.getBeta())
+    beta = epilogue.getBeta().getValueAsDouble();
+  return applyActivation(b, loc, epilogue.getFn(), v, alpha, beta);
+}
+
 /// residual add and activation of a conv/matmul result.
 Value applyEpilogue(OpBuilder &b, Location loc, Value result, Value residual,
                     wt::EpilogueAttr epilogue) {
   auto ty = cast<RankedTensorType>(result.getType());
-  std::optional<double> alpha, beta;
-  if (epilogue && epilogue.getAlpha())
-    alpha = epilogue.getAlpha().getValueAsDouble();
-  if (epilogue && epilogue.getBeta())
-    beta = epilogue.getBeta().getValueAsDouble();
   // Static shapes: one loop nest that writes over the result itself
   // (destination-passing), so bufferization reuses its buffer instead of
   // allocating the epilogue's output.
@@ -54,7 +59,7 @@ Value applyEpilogue(OpBuilder &b, Location loc, Value result, Value residual,
                  if (residual)
                    v = arith::AddFOp::create(nb, nl, v, a[0]);
                  if (epilogue)
-                   v = applyActivation(nb, nl, epilogue.getFn(), v, alpha, beta);
+                   v = activate(nb, nl, epilogue, v);
                  linalg::YieldOp::create(nb, nl, v);
                })
         .getResult(0);
@@ -67,8 +72,7 @@ Value applyEpilogue(OpBuilder &b, Location loc, Value result, Value residual,
   if (epilogue) {
     result = buildElementwise(b, loc, ty, result,
                               [&](OpBuilder &nb, Location nl, ValueRange a) {
-                                return applyActivation(nb, nl, epilogue.getFn(),
-                                                       a[0], alpha, beta);
+                                return activate(nb, nl, epilogue, a[0]);
                               });
   }
   return result;
@@ -172,8 +176,32 @@ struct PackedFusion {
 };
 
 /// `v` with its last dim zero-padded to whole panels.
-Value padToPanels(OpBuilder &b, Location loc, Value v);
-Value splitDim(OpBuilder &b, Location loc, Value v, int64_t dim, int64_t outer);
+Value padToPanels(OpBuilder &b, Location loc, Value v) {
+  auto ty = cast<RankedTensorType>(v.getType());
+  int64_t n = ty.getShape().back();
+  return padSpatial(b, loc, v, {0}, {panelCount(n) * kPanelWidth - n},
+                    scalarConstant(b, loc, ty.getElementType(), 0.0),
+                    /*firstDim=*/ty.getRank() - 1);
+}
+
+/// Splits dimension `dim` of a static tensor into (outer, rest/outer).
+Value splitDim(OpBuilder &b, Location loc, Value v, int64_t dim, int64_t outer) {
+  auto ty = cast<RankedTensorType>(v.getType());
+  SmallVector<int64_t> shape;
+  SmallVector<ReassociationIndices> reassoc;
+  for (int64_t i = 0; i < ty.getRank(); ++i) {
+    if (i == dim) {
+      reassoc.push_back({(int64_t)shape.size(), (int64_t)shape.size() + 1});
+      shape.push_back(outer);
+      shape.push_back(ty.getDimSize(i) / outer);
+    } else {
+      reassoc.push_back({(int64_t)shape.size()});
+      shape.push_back(ty.getDimSize(i));
+    }
+  }
+  return tensor::ExpandShapeOp::create(
+      b, loc, RankedTensorType::get(shape, ty.getElementType()), v, reassoc);
+}
 
 /// The static extent of every loop of `maps` that some operand indexes
 /// with the loop alone, or nullopt if one is missing.
@@ -232,11 +260,6 @@ Value packedContract(OpBuilder &b, Location loc, RankedTensorType outTy, RankedT
   // by the weights or the accumulator.
   std::optional<SmallVector<int64_t>> extents = loopExtents(allMaps, operands);
   assert(extents && "packed contraction with a dynamic loop");
-  std::optional<double> alpha, beta;
-  if (fusion.epilogue && fusion.epilogue.getAlpha())
-    alpha = fusion.epilogue.getAlpha().getValueAsDouble();
-  if (fusion.epilogue && fusion.epilogue.getBeta())
-    beta = fusion.epilogue.getBeta().getValueAsDouble();
   auto generic = linalg::GenericOp::create(
       b, loc, accTy, ins, out, allMaps, iters, [&](OpBuilder &nb, Location nl, ValueRange a) {
         // Whether every reduction loop is at its first (last) step.
@@ -263,7 +286,7 @@ Value packedContract(OpBuilder &b, Location loc, RankedTensorType outTy, RankedT
           if (residualArg >= 0)
             e = arith::AddFOp::create(nb, nl, e, a[residualArg]);
           if (fusion.epilogue)
-            e = applyActivation(nb, nl, fusion.epilogue.getFn(), e, alpha, beta);
+            e = activate(nb, nl, fusion.epilogue, e);
           sum = arith::SelectOp::create(nb, nl, atEdge(true), e, sum);
         }
         linalg::YieldOp::create(nb, nl, sum);
@@ -287,14 +310,6 @@ Value packedContract(OpBuilder &b, Location loc, RankedTensorType outTy, RankedT
   return fuseEpilogue ? y : applyEpilogue(b, loc, y, fusion.residual, fusion.epilogue);
 }
 
-/// `v` with its last dim zero-padded to whole panels.
-Value padToPanels(OpBuilder &b, Location loc, Value v) {
-  auto ty = cast<RankedTensorType>(v.getType());
-  int64_t n = ty.getShape().back();
-  return padSpatial(b, loc, v, {0}, {panelCount(n) * kPanelWidth - n},
-                    scalarConstant(b, loc, ty.getElementType(), 0.0),
-                    /*firstDim=*/ty.getRank() - 1);
-}
 
 /// Whether an f32 contraction with constant weights and `n` output
 /// columns is lowered over packed weights: at least `minColumns` (a
@@ -306,24 +321,6 @@ bool packable(Value weights, RankedTensorType outTy, int64_t n, ContractionOptio
          (weights.getDefiningOp<wt::ConstantOp>() || weights.getDefiningOp<arith::ConstantOp>());
 }
 
-/// Splits dimension `dim` of a static tensor into (outer, rest/outer).
-Value splitDim(OpBuilder &b, Location loc, Value v, int64_t dim, int64_t outer) {
-  auto ty = cast<RankedTensorType>(v.getType());
-  SmallVector<int64_t> shape;
-  SmallVector<ReassociationIndices> reassoc;
-  for (int64_t i = 0; i < ty.getRank(); ++i) {
-    if (i == dim) {
-      reassoc.push_back({(int64_t)shape.size(), (int64_t)shape.size() + 1});
-      shape.push_back(outer);
-      shape.push_back(ty.getDimSize(i) / outer);
-    } else {
-      reassoc.push_back({(int64_t)shape.size()});
-      shape.push_back(ty.getDimSize(i));
-    }
-  }
-  return tensor::ExpandShapeOp::create(
-      b, loc, RankedTensorType::get(shape, ty.getElementType()), v, reassoc);
-}
 
 /// How many windows of `kernel` taps (`stride`, `dilation`) fit in a
 /// (padded) extent `size`: floor((size - dil * (kernel - 1) - 1) / stride) + 1.

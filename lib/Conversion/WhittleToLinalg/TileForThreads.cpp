@@ -23,10 +23,6 @@ using namespace mlir;
 
 namespace {
 
-/// The L2 cache the x86 and Arm cores Whittle targets have at least (as
-/// whittle-lower-microkernels assumes).
-constexpr int64_t kL2Bytes = 1 << 20;
-
 struct TileForThreadsPass
     : whittle::impl::TileForThreadsPassBase<TileForThreadsPass> {
   using Base::Base;
@@ -83,21 +79,21 @@ struct TileForThreadsPass
       auto generic = dyn_cast<linalg::GenericOp>(op.getOperation());
       int64_t nbChunks = 1, packedNb = -1;
       if (auto packed = generic ? whittle::packedContractionDims(generic) : std::nullopt) {
-        constexpr int64_t kTilePanels = 4;
+        using whittle::kMaxTilePanels;
         packedNb = packed->nb;
         int64_t panels = ranges[packed->nb];
         // A conv (two or more reduction loops) whose filter is larger than
         // the L2 cache (3x3 over 512 channels, 9.4 MB): chunks of output
         // rows would each stream all of it for a few outputs; chunks of
-        // panels (in groups of a register tile's kTilePanels) read their
+        // panels (in groups of a register tile's kMaxTilePanels) read their
         // own filter panels once, kernel row by kernel row (the microkernel
         // blocks that reduction), for every output.
         auto wTy = dyn_cast<ShapedType>(generic.getDpsInputs()[1].getType());
         if (op.getNumReductionLoops() >= 2 && wTy && wTy.hasStaticShape() &&
-            wTy.getNumElements() * (int64_t)sizeof(float) > kL2Bytes &&
-            !ShapedType::isDynamic(panels) && panels / kTilePanels >= 2) {
+            wTy.getNumElements() * (int64_t)sizeof(float) > l2Bytes &&
+            !ShapedType::isDynamic(panels) && panels / kMaxTilePanels >= 2) {
           dim = packed->nb;
-          chunks = std::min<int64_t>(panels / kTilePanels, maxChunks);
+          chunks = std::min<int64_t>(panels / kMaxTilePanels, maxChunks);
         }
         if (dim == packed->m)
           chunks = std::min<int64_t>(chunks, ranges[dim] / kMinRows);
@@ -109,10 +105,10 @@ struct TileForThreadsPass
           continue;
         // Few chunks of rows (a 7x7 map's 7 output rows) leave threads
         // idle at the end (4 + 3 on two): the panels are split as well,
-        // in groups of a register tile's panels (kTilePanels).
+        // in groups of a register tile's panels (kMaxTilePanels).
         constexpr int64_t kFewChunks = 8;
         if (dim != packed->nb && chunks < kFewChunks && !ShapedType::isDynamic(panels))
-          if (int64_t panelChunks = panels / kTilePanels; panelChunks >= 2)
+          if (int64_t panelChunks = panels / kMaxTilePanels; panelChunks >= 2)
             nbChunks = std::min<int64_t>(panelChunks, maxChunks / chunks);
       }
       if (dim < 0 && last >= 0 && !ShapedType::isDynamic(ranges[last]) &&

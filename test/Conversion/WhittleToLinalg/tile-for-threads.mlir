@@ -1,4 +1,5 @@
 // RUN: whittle-opt %s -split-input-file -whittle-tile-for-threads | FileCheck %s
+// RUN: whittle-opt %s -split-input-file -whittle-tile-for-threads=l2-bytes=8388608 | FileCheck %s --check-prefix=BIGL2
 
 // The batch is 1: the channel dim is split, the rows stay whole inside.
 // CHECK-LABEL: func.func @large
@@ -144,6 +145,10 @@ func.func @no_empty_chunks(%x: tensor<1x112x32x32xf32>, %o: tensor<1x112x32x32xf
 // of it; the 32 panels are split instead, in 8 groups of 4.
 // CHECK-LABEL: func.func @packed_large_filter
 // CHECK: scf.forall (%{{.*}}) in (8) shared_outs
+// With an 8 MB L2 (the target's l2Bytes) the filter fits: chunks of the 7
+// output rows, crossed with panel groups as for any 7-row map.
+// BIGL2-LABEL: func.func @packed_large_filter
+// BIGL2: scf.forall (%{{.*}}, %{{.*}}) in (7, 8) shared_outs
 // CHECK: linalg.generic {{.*}} ins(%{{.*}}, %{{.*}} : tensor<9x7x512xf32>, tensor<4x3x512x16xf32>) outs(%{{.*}} : tensor<7x7x4x16xf32>) attrs = {whittle.packed_contraction}
 #cx = affine_map<(d0, d1, d2, d3, d4, d5) -> (d0 + d3, d1, d4)>
 #cw = affine_map<(d0, d1, d2, d3, d4, d5) -> (d2, d3, d4, d5)>
