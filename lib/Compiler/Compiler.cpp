@@ -1157,6 +1157,10 @@ std::string graphPassPipeline(unsigned optLevel) {
     p += ",func.func(whittle-recognize-activations,whittle-recognize-softmax,"
          "whittle-recognize-layer-norm,whittle-recognize-attention,"
          "whittle-fold-transpose-into-matmul,whittle-fold-batch-norm,whittle-fuse-epilogue,"
+         // Quantized ops become exact float/integer arithmetic after the
+         // folds that would rescale weights (an exact integer sum must
+         // stay one), before layout sees the f32 convs they leave.
+         "whittle-lower-quantized,"
          // Layout last: it moves the transposes that the fused ops leave.
          "whittle-propagate-layout,"
          "whittle-fold-constants,whittle-remove-no-ops),canonicalize,cse";
@@ -1228,7 +1232,10 @@ LogicalResult compileModule(ModuleOp module, const CompileOptions &options,
   // Fixed-width register tiles over packed weights, except on scalable
   // vector targets (LLVM's scalable vectorizer handles the plain loops).
   bool packWeights = !target.tuning().scalableVectors;
-  if (failed(runPipeline(module, std::string("convert-whittle-to-linalg{") +
+  // Quantized ops are lowered by the -O2 graph passes; at -O0/-O1 (and
+  // after a custom --graph-passes pipeline) here.
+  if (failed(runPipeline(module, std::string("func.func(whittle-lower-quantized),"
+                                             "convert-whittle-to-linalg{") +
                                      (options.wideAccumulation ? "wide-accumulation " : "") +
                                      (packWeights ? "" : "pack-weights=false") + "}," +
                                      // Twice: canonicalization makes new tensor.dims;

@@ -118,6 +118,28 @@ def WhittleFuseEpiloguePass
   let dependentDialects = ["::whittle::wt::WhittleDialect"];
 }
 
+def WhittleLowerQuantizedPass
+    : Pass<"whittle-lower-quantized", "mlir::func::FuncOp"> {
+  let summary = "Spell ops on quantized types out in integer-exact arithmetic";
+  let description = [{
+    Every op on `!quant.uniform` types becomes whittle arithmetic on the
+    storage integers that computes what ONNX Runtime computes, float32 step
+    for float32 step: quantize `clamp(rne(x / s) + zp)`, dequantize
+    `(q - zp) * s`, conv `clamp(rne(acc * (s_x * s_w / s_y)) + zp_y)` with
+    `acc` the exact integer sum, relu/leaky-relu on the dequantized values
+    then quantized, other 8-bit activations through a 256-entry table
+    (computed by the same steps on a constant, gathered), add
+    `rne(s_a/s_c * (a - zp_a) + s_b/s_c * (b - zp_b)) + zp_c`, mul, and
+    concat (inputs with other parameters requantized).
+
+    A conv accumulates in f32 (the packed kernels) when every partial sum
+    provably stays below 2^24: per output channel,
+    `sum |w - zp_w| * max |x - zp_x| + |bias|`; in i32 otherwise.
+    An op on quantized types without such a lowering is an error naming it.
+  }];
+  let dependentDialects = ["::whittle::wt::WhittleDialect"];
+}
+
 def WhittlePropagateLayoutPass
     : Pass<"whittle-propagate-layout", "mlir::func::FuncOp"> {
   let summary = "Run convolutions channels-last, with transposes only where the layout changes";

@@ -5,6 +5,8 @@
 // one read for nearest, 2^k weighted reads for linear and 4^k for cubic over
 // the k resized dimensions. Dimensions that keep their size read straight
 // through. Scales are constants or values read from a run-time tensor.
+// Integer tensors interpolate in f32 and convert back truncating toward
+// zero, as ONNX Runtime does (nearest on signless integers reads directly).
 //
 //===----------------------------------------------------------------------===//
 
@@ -22,8 +24,12 @@ struct LowerResize : OpRewritePattern<wt::ResizeOp> {
   using Base::Base;
   LogicalResult matchAndRewrite(wt::ResizeOp op, PatternRewriter &rewriter) const override {
     auto inTy = rankedType(op.getInput()), outTy = rankedType(op.getOutput());
-    if (!inTy || !outTy || !isa<FloatType>(outTy.getElementType()))
-      return rewriter.notifyMatchFailure(op, "needs ranked float types");
+    if (!inTy || !outTy)
+      return rewriter.notifyMatchFailure(op, "needs ranked types");
+    Type elt = outTy.getElementType();
+    bool directInts = elt.isSignlessInteger() && op.getMode() == wt::ResizeMode::nearest;
+    if (!isa<FloatType>(elt) && !directInts)
+      return rewriter.notifyMatchFailure(op, "integers go through f32 (ResizeIntegers)");
     for (int64_t i = 0; i < outTy.getRank(); ++i)
       if ((outTy.isDynamicDim(i) || inTy.isDynamicDim(i)) && !op.getScales() &&
           !op.getScaleValues())
@@ -236,6 +242,29 @@ struct LowerResize : OpRewritePattern<wt::ResizeOp> {
   }
 };
 
+/// An integer resize other than nearest on signless integers: the same
+/// resize on the values converted to f32, converted back (truncating).
+/// Integers up to 16 bits are exact in f32.
+struct ResizeIntegers : OpRewritePattern<wt::ResizeOp> {
+  using Base::Base;
+  LogicalResult matchAndRewrite(wt::ResizeOp op, PatternRewriter &rewriter) const override {
+    auto inTy = rankedType(op.getInput()), outTy = rankedType(op.getOutput());
+    auto it = inTy ? dyn_cast<IntegerType>(inTy.getElementType()) : IntegerType();
+    if (!it || !outTy || it.getWidth() > 16 ||
+        (it.isSignless() && op.getMode() == wt::ResizeMode::nearest))
+      return rewriter.notifyMatchFailure(op, "not an integer resize through f32");
+    Type f32 = rewriter.getF32Type();
+    Location loc = op.getLoc();
+    Value x = wt::CastOp::create(rewriter, loc, RankedTensorType::get(inTy.getShape(), f32),
+                                 op.getInput());
+    auto resized = cast<wt::ResizeOp>(rewriter.clone(*op));
+    resized->setOperand(0, x);
+    resized.getOutput().setType(RankedTensorType::get(outTy.getShape(), f32));
+    rewriter.replaceOpWithNewOp<wt::CastOp>(op, outTy, resized.getOutput());
+    return success();
+  }
+};
+
 /// GridSample as PyTorch's grid_sample: the grid point is unnormalized to
 /// pixel coordinates; border and reflection padding move the coordinate
 /// (per tap for bicubic) into the image, zeros padding reads 0 outside.
@@ -366,5 +395,5 @@ struct LowerGridSample : OpRewritePattern<wt::GridSampleOp> {
 } // namespace
 
 void whittle::lowering::populateResizeLowerings(RewritePatternSet &patterns) {
-  patterns.add<LowerResize, LowerGridSample>(patterns.getContext());
+  patterns.add<LowerResize, ResizeIntegers, LowerGridSample>(patterns.getContext());
 }

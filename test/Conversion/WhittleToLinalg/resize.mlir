@@ -60,3 +60,21 @@ func.func @grid_sample(%x: tensor<1x1x4x4xf32>, %g: tensor<1x2x3x2xf32>) -> tens
   %y = whittle.grid_sample "bilinear" %x[%g] {padding_mode = "zeros"} : (tensor<1x1x4x4xf32>, tensor<1x2x3x2xf32>) -> tensor<1x1x2x3xf32>
   return %y : tensor<1x1x2x3xf32>
 }
+
+// -----
+
+// Integers interpolate in f32 and convert back truncating (fptosi), as
+// ONNX Runtime does; nearest on signless integers reads them directly.
+// CHECK-LABEL: func.func @integers
+// CHECK: arith.sitofp {{.*}} : i8 to f32
+// CHECK-COUNT-4: tensor.extract
+// CHECK: arith.fptosi {{.*}} : f32 to i8
+// CHECK: linalg.generic
+// CHECK-NOT: arith.sitofp
+// CHECK: %[[V:.*]] = tensor.extract %arg0
+// CHECK-NEXT: linalg.yield %[[V]] : i8
+func.func @integers(%x: tensor<1x1x4x4xi8>) -> (tensor<1x1x8x8xi8>, tensor<1x1x8x8xi8>) {
+  %y = whittle.resize linear %x {coordinate_mode = "pytorch_half_pixel"} : tensor<1x1x4x4xi8> -> tensor<1x1x8x8xi8>
+  %z = whittle.resize nearest %x {coordinate_mode = "asymmetric"} : tensor<1x1x4x4xi8> -> tensor<1x1x8x8xi8>
+  return %y, %z : tensor<1x1x8x8xi8>, tensor<1x1x8x8xi8>
+}
