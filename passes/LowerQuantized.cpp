@@ -14,8 +14,10 @@
 //   relu, leaky_relu   dequantize, activation, quantize
 //   other unary  (8-bit) a table of the 2^8 results, computed from the same
 //                steps on the constant of all inputs, then gathered
-//   add          q = clamp(rne(s_a/s_c * (a - zp_a) + s_b/s_c * (b - zp_b)) + zp_c)
-//   mul          q = clamp(rne((a - zp_a) * (b - zp_b) * (s_a * s_b / s_c)) + zp_c)
+//   add          q = clamp(rne(s_b/s_c * b + (s_a/s_c * a + k)))
+//                    k = zp_c - (s_a/s_c * zp_a + s_b/s_c * zp_b)
+//   mul          q = clamp(rne((a - zp_a) * (b - zp_b) * (s_a * s_b / s_c) + zp_c))
+//                (both as fused multiply-adds: one rounding each)
 //   concat       inputs whose scale or zero point differ from the result's
 //                are requantized: clamp(rne(s_i * (x - zp_i) / s_y) + zp_y)
 //
@@ -162,11 +164,12 @@ struct Builder {
     int64_t rank = cast<RankedTensorType>(raw.getType()).getRank();
     return binary(centered(raw, q), alongAxis(q, doubles(q.scales), rank), wt::BinaryFn::mul);
   }
-  /// clamp(rne(r) + zp, lo, hi) in the raw type of `q`.
-  Value store(Value r, const Quant &q, Type elt = {}) {
+  /// clamp(rne(r) + zp, lo, hi) in the raw type of `q` (`elt` if given);
+  /// without the zero point when `r` includes it.
+  Value store(Value r, const Quant &q, Type elt = {}, bool addZeroPoint = true) {
     int64_t rank = cast<RankedTensorType>(r.getType()).getRank();
     r = unary(r, wt::UnaryFn::round);
-    if (q.hasZeroPoint())
+    if (addZeroPoint && q.hasZeroPoint())
       r = binary(r, alongAxis(q, doubles(q.zps), rank), wt::BinaryFn::add);
     r = unary(r, wt::UnaryFn::clip, b.getF32FloatAttr(q.lo), b.getF32FloatAttr(q.hi));
     return convert(r, elt ? elt : q.raw);
@@ -380,33 +383,52 @@ private:
     return success();
   }
 
+  /// ONNX Runtime's add and mul kernels finish with fused multiply-adds:
+  ///   add  fma(r_b, b, fma(r_a, a, k)),  r = s_in / s_c,
+  ///        k = zp_c - (r_a zp_a + r_b zp_b)
+  ///   mul  fma((a - zp_a)(b - zp_b), s_a s_b / s_c, zp_c)
+  /// each rounded once to f32 and then half to even. In f64 the products
+  /// and sums of 8/16-bit integers and f32 factors are exact, so f64
+  /// arithmetic rounded to f32 at the same two points gives the fused
+  /// results.
   LogicalResult lowerBinary(wt::BinaryOp op) {
     auto aq = quantOf(op.getLhs().getType()), bq = quantOf(op.getRhs().getType()),
          cq = quantOf(op.getType());
     if (!aq || !bq || !cq || !aq->perTensor() || !bq->perTensor() || !cq->perTensor())
       return unsupported(op, "needs per-tensor quantized operands and result");
     Builder b = at(op);
-    Value a = b.centered(rawOf(op.getLhs()), *aq), c = b.centered(rawOf(op.getRhs()), *bq);
-    auto scalar = [&](float v) { return b.constant({double(v)}, {}, b.b.getF32Type()); };
+    Type f32 = b.b.getF32Type(), f64 = b.b.getF64Type();
+    auto scalar = [&](double v) { return b.constant({v}, {}, f64); };
+    auto rounded = [&](Value v) { return b.convert(b.convert(v, f32), f64); };
+    Value a = b.convert(rawOf(op.getLhs()), f64), c = b.convert(rawOf(op.getRhs()), f64);
+    float zc = cq->zps[0];
     Value r;
     switch (op.getFn()) {
     case wt::BinaryFn::add:
     case wt::BinaryFn::sub: {
       float ra = aq->scales[0] / cq->scales[0], rb = bq->scales[0] / cq->scales[0];
-      r = b.binary(b.binary(a, scalar(ra), wt::BinaryFn::mul),
-                   b.binary(c, scalar(rb), wt::BinaryFn::mul), op.getFn());
+      if (op.getFn() == wt::BinaryFn::sub)
+        rb = -rb;
+      float k = zc - (ra * float(aq->zps[0]) + rb * float(bq->zps[0]));
+      Value inner = rounded(b.binary(b.binary(a, scalar(ra), wt::BinaryFn::mul), scalar(k),
+                                     wt::BinaryFn::add));
+      r = b.binary(b.binary(c, scalar(rb), wt::BinaryFn::mul), inner, wt::BinaryFn::add);
       break;
     }
     case wt::BinaryFn::mul: {
-      float s = aq->scales[0] * bq->scales[0];
-      r = b.binary(b.binary(a, c, wt::BinaryFn::mul), scalar(s / cq->scales[0]),
-                   wt::BinaryFn::mul);
+      float ratio = aq->scales[0] * bq->scales[0];
+      ratio = ratio / cq->scales[0];
+      Value ca = b.binary(a, scalar(aq->zps[0]), wt::BinaryFn::sub);
+      Value cb = b.binary(c, scalar(bq->zps[0]), wt::BinaryFn::sub);
+      r = b.binary(b.binary(b.binary(ca, cb, wt::BinaryFn::mul), scalar(ratio),
+                            wt::BinaryFn::mul),
+                   scalar(zc), wt::BinaryFn::add);
       break;
     }
     default:
       return unsupported(op, "only add, sub and mul");
     }
-    raw[op.getOutput()] = b.store(r, *cq);
+    raw[op.getOutput()] = b.store(b.convert(r, f32), *cq, Type(), /*addZeroPoint=*/false);
     return success();
   }
 

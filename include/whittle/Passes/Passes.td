@@ -128,8 +128,9 @@ def WhittleLowerQuantizedPass
     `(q - zp) * s`, conv `clamp(rne(acc * (s_x * s_w / s_y)) + zp_y)` with
     `acc` the exact integer sum, relu/leaky-relu on the dequantized values
     then quantized, other 8-bit activations through a 256-entry table
-    (computed by the same steps on a constant, gathered), add
-    `rne(s_a/s_c * (a - zp_a) + s_b/s_c * (b - zp_b)) + zp_c`, mul, and
+    (computed by the same steps on a constant, gathered), add and mul with
+    the fused multiply-adds ONNX Runtime's kernels round with (computed in
+    f64, where they are exact, rounded to f32 where the fma rounds), and
     concat (inputs with other parameters requantized).
 
     A conv accumulates in f32 (the packed kernels) when every partial sum
