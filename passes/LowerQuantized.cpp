@@ -211,6 +211,10 @@ private:
   Builder at(Operation *op) { return Builder{OpBuilder(op), op->getLoc()}; }
 
   LogicalResult lower(Operation *op) {
+    auto ranked = [](Type t) { return isa<RankedTensorType>(t); };
+    if (!llvm::all_of(op->getOperandTypes(), ranked) ||
+        !llvm::all_of(op->getResultTypes(), ranked))
+      return unsupported(op, "needs ranked tensors (pin the input shapes)");
     if (auto c = dyn_cast<wt::StorageCastOp>(op))
       return lowerStorageCast(c);
     if (auto q = dyn_cast<wt::QuantizeOp>(op)) {

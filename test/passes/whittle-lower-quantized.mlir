@@ -139,3 +139,13 @@ func.func @unsupported(%a: tensor<1x1x4x4xi8>) -> tensor<1x1x2x2xi8> {
   %r = whittle.storage_cast %p : tensor<1x1x2x2x!qa> -> tensor<1x1x2x2xi8>
   return %r : tensor<1x1x2x2xi8>
 }
+
+// -----
+
+!qa = !quant.uniform<i8:f32, 0.5:-1>
+func.func @unranked(%a: tensor<*xi8>) -> tensor<*xf32> {
+  // expected-error @+1 {{quantized 'whittle.storage_cast' is not supported: needs ranked tensors (pin the input shapes)}}
+  %aq = whittle.storage_cast %a : tensor<*xi8> -> tensor<*x!qa>
+  %d = whittle.dequantize %aq : tensor<*x!qa> -> tensor<*xf32>
+  return %d : tensor<*xf32>
+}

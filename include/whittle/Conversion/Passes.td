@@ -68,8 +68,10 @@ def TileForThreadsPass : Pass<"whittle-tile-for-threads", "mlir::func::FuncOp"> 
   let summary = "Split large linalg ops into scf.forall chunks for threads";
   let description = [{
     Each linalg op on tensors whose iteration space holds at least
-    `min-work` points (16 times that for loop nests with reductions, whose
-    points are vectorized multiply-adds) is tiled along its first parallel
+    `min-work` points (16 times that for contractions, reductions over
+    products of two or more inputs, whose points are vectorized
+    multiply-adds; a one-input reduction such as softmax's row max counts
+    like an elementwise op) is tiled along its first parallel
     dimension longer than one into at most `max-chunks` scf.forall
     iterations. The inner loops keep
     their order (the contiguous innermost dimension stays innermost, so the

@@ -44,12 +44,16 @@ struct TileForThreadsPass
       int64_t work = 1;
       for (int64_t r : ranges)
         work *= ShapedType::isDynamic(r) ? kNominal : r;
-      // A loop nest with reductions does a multiply-add (vectorized,
-      // register-tiled) per point, far less time per point than an
-      // elementwise op's memory traffic: it needs kReductionFactor times
-      // the points before waking threads pays.
+      // A contraction (a reduction over products of two or more inputs)
+      // does a multiply-add (vectorized, register-tiled) per point, far
+      // less time per point than an elementwise op's memory traffic: it
+      // needs kReductionFactor times the points before waking threads
+      // pays. A reduction of one input (softmax's max and sum, layer
+      // norm's mean) runs a serial chain of adds per row: no cheaper per
+      // point than an elementwise op.
       constexpr int64_t kReductionFactor = 16;
-      if (work < (op.getNumReductionLoops() > 0 ? minWork * kReductionFactor : minWork))
+      bool contraction = op.getNumReductionLoops() > 0 && op.getNumDpsInputs() >= 2;
+      if (work < (contraction ? minWork * kReductionFactor : minWork))
         continue;
       // The first static parallel dim longer than one, else the first
       // dynamic one (a dynamic batch is often 1 at run time); the

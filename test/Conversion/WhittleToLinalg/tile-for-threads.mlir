@@ -55,6 +55,26 @@ func.func @small_contraction(%a: tensor<1x4096xf32>, %b: tensor<4096x128xf32>, %
 
 // -----
 
+// A reduction of one input (softmax's row max here, 12 x 128 rows of 128)
+// is a serial chain per row, as slow per point as an elementwise op: it
+// splits at the elementwise threshold (the contraction above, with more
+// points, stays whole).
+#rows = affine_map<(d0, d1, d2) -> (d0, d1, d2)>
+#kept = affine_map<(d0, d1, d2) -> (d0, d1, 0)>
+// CHECK-LABEL: func.func @row_reduction
+// CHECK: scf.forall
+// CHECK: linalg.generic {{.*}} ins(%{{.*}} : tensor<{{[0-9]+}}x128x128xf32>)
+func.func @row_reduction(%x: tensor<12x128x128xf32>, %o: tensor<12x128x1xf32>) -> tensor<12x128x1xf32> {
+  %y = linalg.generic {indexing_maps = [#rows, #kept], iterator_types = ["parallel", "parallel", "reduction"]} ins(%x : tensor<12x128x128xf32>) outs(%o : tensor<12x128x1xf32>) {
+  ^bb0(%in: f32, %out: f32):
+    %m = arith.maximumf %out, %in : f32
+    linalg.yield %m : f32
+  } -> tensor<12x128x1xf32>
+  return %y : tensor<12x128x1xf32>
+}
+
+// -----
+
 // A dynamic batch: the static channel dim is split (the batch is often 1).
 // CHECK-LABEL: func.func @dynamic_batch
 // CHECK: scf.forall (%{{.*}}) in (64) shared_outs(%{{.*}} = %arg1) -> (tensor<?x128x32x32xf32>)
