@@ -360,6 +360,41 @@ Value convAccumulatorInit(OpBuilder &b, Location loc, Value bias, int64_t groups
       .getResult(0);
 }
 
+/// The channels-first tensor that `v` is the channels-last transpose of
+/// (perm 0, 2.., 1), in whichever form the transpose is at this point of
+/// the lowering (whittle, linalg.transpose, or the generic LowerTranspose
+/// builds for short rows), or null.
+Value channelsFirstSource(Value v) {
+  auto ty = dyn_cast<RankedTensorType>(v.getType());
+  if (!ty || ty.getRank() < 3)
+    return {};
+  int64_t rank = ty.getRank();
+  SmallVector<int64_t> toLast{0};
+  for (int64_t i = 2; i < rank; ++i)
+    toLast.push_back(i);
+  toLast.push_back(1);
+  if (auto t = v.getDefiningOp<wt::TransposeOp>())
+    return t.getPerm() == ArrayRef<int64_t>(toLast) ? t.getInput() : Value();
+  if (auto t = v.getDefiningOp<linalg::TransposeOp>())
+    return t.getPermutation() == ArrayRef<int64_t>(toLast) ? t.getInput() : Value();
+  auto g = v.getDefiningOp<linalg::GenericOp>();
+  if (!g || g.getNumDpsInputs() != 1 || g.getNumDpsInits() != 1 ||
+      g.getNumParallelLoops() != g.getNumLoops() || g.getNumLoops() != rank)
+    return {};
+  auto yield = cast<linalg::YieldOp>(g.getBody()->getTerminator());
+  if (yield.getNumOperands() != 1 || yield.getOperand(0) != g.getBody()->getArgument(0))
+    return {};
+  // out[j] = in[toLast[j]]: the loop indexing output dim j indexes input
+  // dim toLast[j].
+  AffineMap in = g.getIndexingMapsArray()[0], out = g.getIndexingMapsArray()[1];
+  if (!in.isPermutation() || !out.isPermutation())
+    return {};
+  for (int64_t j = 0; j < rank; ++j)
+    if (out.getResult(j) != in.getResult(toLast[j]))
+      return {};
+  return g.getDpsInputs()[0];
+}
+
 /// A channels_last conv (N x D.. x C, filter K.. x C/g x M): loops
 /// n o1..ok | k1..kk cg | g mg, the output channels innermost (the groups
 /// innermost for a depthwise conv, whose channel groups hold one channel
@@ -402,9 +437,22 @@ LogicalResult lowerChannelsLast(wt::ConvOp op, PatternRewriter &rewriter,
       // Spatial padding, and (depthwise, read by whole panels) the
       // channels padded to whole panels.
       SmallVector<int64_t> lo(pads.take_front(k)), hi(pads.drop_front(k));
-      lo.push_back(0);
-      hi.push_back(depthwise ? panelCount(m) * kPanelWidth - m : 0);
-      Value x = padSpatial(rewriter, loc, op.getInput(), lo, hi, zero, /*firstDim=*/1);
+      // An ungrouped conv whose input is the channels-last transpose of a
+      // tensor with few channels (an image's 3 planes) reads that tensor
+      // in place: the kernel broadcasts one input value per row either
+      // way, and the transpose (3-value rows, scattered) is not computed
+      // for it.
+      Value channelsFirst = groups == 1 && inTy.getDimSize(r - 1) <= kPanelWidth
+                                ? channelsFirstSource(op.getInput())
+                                : Value();
+      Value x;
+      if (channelsFirst) {
+        x = padSpatial(rewriter, loc, channelsFirst, lo, hi, zero, /*firstDim=*/2);
+      } else {
+        lo.push_back(0);
+        hi.push_back(depthwise ? panelCount(m) * kPanelWidth - m : 0);
+        x = padSpatial(rewriter, loc, op.getInput(), lo, hi, zero, /*firstDim=*/1);
+      }
       Value w = packedWeights(rewriter, loc, *values, wTy.getShape(), elt); // NB K.. Cg 16
       int64_t panels = panelCount(m), nbDim = k + 1;
       int64_t loops = depthwise ? 2 * k + 3 : 2 * k + 4, cDim = 2 * k + 2, nr = loops - 1;
@@ -417,7 +465,10 @@ LogicalResult lowerChannelsLast(wt::ConvOp op, PatternRewriter &rewriter,
         wE.push_back(d(nbDim + 1 + i));
         oE.push_back(d(1 + i));
       }
-      xE.push_back(depthwise ? d(nbDim) * kPanelWidth + d(nr) : d(cDim));
+      if (channelsFirst)
+        xE.insert(xE.begin() + 1, d(cDim));
+      else
+        xE.push_back(depthwise ? d(nbDim) * kPanelWidth + d(nr) : d(cDim));
       wE.append({depthwise ? getAffineConstantExpr(0, ctx) : d(cDim), d(nr)});
       oE.append({d(nbDim), d(nr)});
       SmallVector<AffineMap> maps{AffineMap::get(loops, 0, xE, ctx),

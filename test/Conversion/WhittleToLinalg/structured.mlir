@@ -300,6 +300,25 @@ func.func @conv_channels_last_packed(%x: tensor<1x4x4x3xf32>, %bias: tensor<32xf
 
 // -----
 
+// Its input the channels-last transpose of a 3-channel image: the packed
+// contraction reads the N x C x H x W image in place (channel second,
+// padding on dims 2 and 3); the transpose is not lowered for it.
+// CHECK-DAG: #[[X:.*]] = affine_map<(d0, d1, d2, d3, d4, d5, d6, d7) -> (d0, d6, d1 + d4, d2 + d5)>
+// CHECK-LABEL: func.func @conv_channels_first_input
+// CHECK-NOT: linalg.transpose
+// CHECK: tensor.pad %arg0 low[0, 0, 1, 1] high[0, 0, 1, 1]
+// CHECK-NOT: linalg.transpose
+// CHECK: linalg.generic {indexing_maps = [#[[X]], #{{.*}}, #{{.*}}, #{{.*}}]
+// CHECK-SAME: whittle.packed_contraction
+func.func @conv_channels_first_input(%x: tensor<1x3x4x4xf32>, %bias: tensor<32xf32>) -> tensor<1x4x4x32xf32> {
+  %w = whittle.constant dense<0.25> : tensor<3x3x3x32xf32>
+  %t = whittle.transpose %x {perm = array<i64: 0, 2, 3, 1>} : tensor<1x3x4x4xf32> -> tensor<1x4x4x3xf32>
+  %y = whittle.conv %t, %w bias %bias {channels_last, dilations = array<i64: 1, 1>, pads = array<i64: 1, 1, 1, 1>, strides = array<i64: 1, 1>} : (tensor<1x4x4x3xf32>, tensor<3x3x3x32xf32>, tensor<32xf32>) -> tensor<1x4x4x32xf32>
+  return %y : tensor<1x4x4x32xf32>
+}
+
+// -----
+
 // A depthwise f32 conv over whole 16-channel panels: the filter K x K x 1 x M
 // packed as NB x K x K x 1 x 16, the input read at channel nb * 16 + nr
 // (a vector per panel in the kernel); loops n oh ow nb | kh kw | nr.
