@@ -225,6 +225,24 @@ struct SinkThroughUnary : OpRewritePattern<wt::UnaryOp> {
   }
 };
 
+/// cast(transpose(x, p)) -> transpose(cast(x), p) (quantized models'
+/// casts between storage integers and f32 then stay inside the
+/// channels-last region).
+struct SinkThroughCast : OpRewritePattern<wt::CastOp> {
+  using Base::Base;
+  LogicalResult matchAndRewrite(wt::CastOp op, PatternRewriter &rewriter) const override {
+    auto t = sinkable(op.getInput());
+    auto outTy = dyn_cast<RankedTensorType>(op.getOutput().getType());
+    if (!t || !outTy)
+      return rewriter.notifyMatchFailure(op, "input is not a single-use transpose");
+    ArrayRef<int64_t> perm = t.getPerm();
+    Value c = wt::CastOp::create(rewriter, op.getLoc(), permuted(outTy, inverse(perm)),
+                                 t.getInput());
+    rewriter.replaceOp(op, transpose(rewriter, op.getLoc(), c, perm));
+    return success();
+  }
+};
+
 /// binary(transpose(a, p), b) -> transpose(binary(a, b'), p), b' = b read
 /// in a's layout: b's own transpose, or b (a constant or small) reshaped
 /// to the rank and transposed back.
@@ -390,7 +408,7 @@ struct WhittlePropagateLayoutPass
     RewritePatternSet patterns(&getContext());
     patterns.add<ConvToChannelsLast>(&getContext(), minChannels);
     patterns.add<ConvTransposeAsMatmul>(&getContext());
-    patterns.add<ComposeTransposes, SinkThroughUnary, SinkThroughBinary, SinkThroughReduce,
+    patterns.add<ComposeTransposes, SinkThroughUnary, SinkThroughCast, SinkThroughBinary, SinkThroughReduce,
                  SinkThroughConcat, SinkThroughPool, SinkThroughResize>(&getContext());
     if (failed(applyPatternsGreedily(getOperation(), std::move(patterns))))
       return signalPassFailure();

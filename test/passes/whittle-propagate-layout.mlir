@@ -237,3 +237,25 @@ func.func @squeeze_excite(%x: tensor<1x16x8x8xf32>) -> tensor<1x16x8x8xf32> {
   %y = whittle.conv %a, %w {dilations = array<i64: 1, 1>, pads = array<i64: 0, 0, 0, 0>, strides = array<i64: 1, 1>} : (tensor<1x16x8x8xf32>, tensor<16x16x1x1xf32>) -> tensor<1x16x8x8xf32>
   return %y : tensor<1x16x8x8xf32>
 }
+
+// -----
+
+// Transposes sink through casts: a quantized model's conv output stored as
+// i8 and read back as f32 by the next conv stays channels-last, the pair
+// of transposes between the convs cancelled.
+// CHECK-LABEL: func.func @casts
+// CHECK: whittle.transpose %arg0
+// CHECK: %[[C1:.*]] = whittle.conv {{.*}}channels_last
+// CHECK: %[[Q:.*]] = whittle.cast %[[C1]] : tensor<1x4x4x8xf32> -> tensor<1x4x4x8xi8>
+// CHECK: %[[F:.*]] = whittle.cast %[[Q]] : tensor<1x4x4x8xi8> -> tensor<1x4x4x8xf32>
+// CHECK: whittle.conv %[[F]], {{.*}}channels_last
+// CHECK: whittle.transpose
+// CHECK-NOT: whittle.transpose
+func.func @casts(%x: tensor<1x8x4x4xf32>) -> tensor<1x8x4x4xf32> {
+  %w = whittle.constant dense<0.5> : tensor<8x8x1x1xf32>
+  %c1 = whittle.conv %x, %w {dilations = array<i64: 1, 1>, pads = array<i64: 0, 0, 0, 0>, strides = array<i64: 1, 1>} : (tensor<1x8x4x4xf32>, tensor<8x8x1x1xf32>) -> tensor<1x8x4x4xf32>
+  %q = whittle.cast %c1 : tensor<1x8x4x4xf32> -> tensor<1x8x4x4xi8>
+  %f = whittle.cast %q : tensor<1x8x4x4xi8> -> tensor<1x8x4x4xf32>
+  %c2 = whittle.conv %f, %w {dilations = array<i64: 1, 1>, pads = array<i64: 0, 0, 0, 0>, strides = array<i64: 1, 1>} : (tensor<1x8x4x4xf32>, tensor<8x8x1x1xf32>) -> tensor<1x8x4x4xf32>
+  return %c2 : tensor<1x8x4x4xf32>
+}

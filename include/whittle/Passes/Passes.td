@@ -153,7 +153,7 @@ def WhittlePropagateLayoutPass
     layout vectorizes; other grouped convs stay N x C x H x W): a
     `channels_last` conv (input N x H x W x C, filter transposed at compile
     time to H x W x C/g x M), wrapped in transposes to and from N x C x H x W.
-    The transposes then sink through elementwise ops (a constant or small
+    The transposes then sink through elementwise ops and casts (a constant or small
     other operand is transposed to match), keep-dims reductions, concats,
     pools (made `channels_last`) and constant-scale resizes, some of them
     also when the transpose has other users (docs/passes.md), and pairs
