@@ -1119,11 +1119,116 @@ struct LowerPool : OpRewritePattern<wt::PoolOp> {
   }
 };
 
+using Combine = llvm::function_ref<Value(OpBuilder &, Location, Value, Value)>;
+
+/// Lanes of a split reduction's partial results (one vector of f32).
+constexpr int64_t kReductionLanes = 16;
+
+/// A static f32 reduction over the trailing dims of `input`, of at least 64
+/// elements per row and a multiple of kReductionLanes, in two steps: each
+/// row's elements fold into kReductionLanes partials with `combine` (the
+/// lanes the innermost, parallel loop: one vector operation per
+/// kReductionLanes elements instead of a serial chain of scalar ones),
+/// then the partials fold with `merge`. For max/min the result is the
+/// same; a sum is reassociated (lane-strided partial sums). Null when the
+/// reduction does not qualify.
+Value splitReduce(OpBuilder &b, Location loc, Value input, ArrayRef<int64_t> axes,
+                  RankedTensorType resultType, Value initValue, Combine combine, Combine merge) {
+  auto inTy = cast<RankedTensorType>(input.getType());
+  int64_t rank = inTy.getRank(), outer = rank - (int64_t)axes.size();
+  if (!inTy.hasStaticShape() || !inTy.getElementType().isF32() || axes.empty() ||
+      outer < 1 || !resultType.hasStaticShape())
+    return {};
+  for (auto [i, a] : llvm::enumerate(axes))
+    if (a != outer + (int64_t)i)
+      return {};
+  int64_t row = 1;
+  for (int64_t a : axes)
+    row *= inTy.getDimSize(a);
+  if (row < 4 * kReductionLanes || row % kReductionLanes)
+    return {};
+  MLIRContext *ctx = b.getContext();
+  Type elt = inTy.getElementType();
+  SmallVector<int64_t> shape(inTy.getShape().take_front(outer));
+  // [outer.., row / lanes, lanes]
+  SmallVector<int64_t> splitShape(shape);
+  splitShape.append({row / kReductionLanes, kReductionLanes});
+  SmallVector<ReassociationIndices> toRow;
+  for (int64_t i = 0; i < outer; ++i)
+    toRow.push_back({i});
+  ReassociationIndices rowDims;
+  for (int64_t i = outer; i < rank; ++i)
+    rowDims.push_back(i);
+  toRow.push_back(rowDims);
+  SmallVector<int64_t> rowShape(shape);
+  rowShape.push_back(row);
+  Value x = input;
+  if (axes.size() > 1)
+    x = tensor::CollapseShapeOp::create(b, loc, RankedTensorType::get(rowShape, elt), x, toRow);
+  SmallVector<ReassociationIndices> toSplit;
+  for (int64_t i = 0; i < outer; ++i)
+    toSplit.push_back({i});
+  toSplit.push_back({outer, outer + 1});
+  x = tensor::ExpandShapeOp::create(b, loc, RankedTensorType::get(splitShape, elt), x, toSplit);
+  auto d = [&](int64_t i) { return getAffineDimExpr(i, ctx); };
+  // Partials: loops outer.., r (reduction), lane.
+  SmallVector<AffineExpr> partialE;
+  for (int64_t i = 0; i < outer; ++i)
+    partialE.push_back(d(i));
+  partialE.push_back(d(outer + 1));
+  SmallVector<int64_t> partialShape(shape);
+  partialShape.push_back(kReductionLanes);
+  auto partialTy = RankedTensorType::get(partialShape, elt);
+  SmallVector<IteratorType> iters(outer + 2, IteratorType::parallel);
+  iters[outer] = IteratorType::reduction;
+  Value partial =
+      linalg::GenericOp::create(
+          b, loc, partialTy, x, filled(b, loc, partialTy, initValue, {}),
+          SmallVector<AffineMap>{b.getMultiDimIdentityMap(outer + 2),
+                                 AffineMap::get(outer + 2, 0, partialE, ctx)},
+          iters,
+          [&](OpBuilder &nb, Location nl, ValueRange a) {
+            linalg::YieldOp::create(nb, nl, ValueRange{combine(nb, nl, a[1], a[0])});
+          })
+          .getResult(0);
+  // The partials folded: loops outer.., lane (reduction).
+  auto rowsTy = RankedTensorType::get(shape, elt);
+  SmallVector<IteratorType> mergeIters(outer + 1, IteratorType::parallel);
+  mergeIters[outer] = IteratorType::reduction;
+  SmallVector<AffineExpr> rowsE;
+  for (int64_t i = 0; i < outer; ++i)
+    rowsE.push_back(d(i));
+  Value merged =
+      linalg::GenericOp::create(
+          b, loc, rowsTy, partial, filled(b, loc, rowsTy, initValue, {}),
+          SmallVector<AffineMap>{b.getMultiDimIdentityMap(outer + 1),
+                                 AffineMap::get(outer + 1, 0, rowsE, ctx)},
+          mergeIters,
+          [&](OpBuilder &nb, Location nl, ValueRange a) {
+            linalg::YieldOp::create(nb, nl, ValueRange{merge(nb, nl, a[1], a[0])});
+          })
+          .getResult(0);
+  if (resultType.getRank() == outer)
+    return merged;
+  // Kept dims: [outer..] -> [outer.., 1..].
+  SmallVector<ReassociationIndices> keep;
+  for (int64_t i = 0; i < outer; ++i)
+    keep.push_back({i});
+  for (int64_t i = outer; i < rank; ++i)
+    keep.back().push_back(i);
+  return tensor::ExpandShapeOp::create(b, loc, resultType, merged, keep);
+}
+
 /// Reduces `input` over `axes` with `combine` from `initValue`; the result
-/// keeps reduced dims as size 1 when `resultType` does.
+/// keeps reduced dims as size 1 when `resultType` does. With `merge` (how
+/// two partial results combine), a long static f32 row reduction runs in
+/// vector lanes first (splitReduce).
 Value buildReduce(OpBuilder &b, Location loc, Value input, ArrayRef<int64_t> axes,
-                  RankedTensorType resultType, Value initValue,
-                  llvm::function_ref<Value(OpBuilder &, Location, Value, Value)> combine) {
+                  RankedTensorType resultType, Value initValue, Combine combine,
+                  Combine merge = nullptr) {
+  if (merge)
+    if (Value v = splitReduce(b, loc, input, axes, resultType, initValue, combine, merge))
+      return v;
   auto inTy = cast<RankedTensorType>(input.getType());
   MLIRContext *ctx = b.getContext();
   int64_t rank = inTy.getRank();
@@ -1438,11 +1543,15 @@ struct LowerSoftmax : OpRewritePattern<wt::SoftmaxOp> {
     SmallVector<int64_t> keptShape(ty.getShape());
     keptShape[axis] = 1;
     auto keptTy = RankedTensorType::get(keptShape, ty.getElementType());
+    auto maximum = [](OpBuilder &b, Location l, Value acc, Value x) -> Value {
+      return arith::MaximumFOp::create(b, l, acc, x);
+    };
+    auto add = [](OpBuilder &b, Location l, Value acc, Value x) -> Value {
+      return arith::AddFOp::create(b, l, acc, x);
+    };
     Value mx = buildReduce(rewriter, loc, op.getInput(), {axis}, keptTy,
                            extremeValue(rewriter, loc, ty.getElementType(), false, false),
-                           [](OpBuilder &b, Location l, Value acc, Value x) -> Value {
-                             return arith::MaximumFOp::create(b, l, acc, x);
-                           });
+                           maximum, maximum);
     Value shifted = buildElementwise(rewriter, loc, ty, ValueRange{op.getInput(), mx},
                                      [](OpBuilder &b, Location l, ValueRange a) -> Value {
                                        return arith::SubFOp::create(b, l, a[0], a[1]);
@@ -1457,7 +1566,8 @@ struct LowerSoftmax : OpRewritePattern<wt::SoftmaxOp> {
                             [&](OpBuilder &b, Location l, Value acc, Value x) -> Value {
                               Value v = op.getLog() ? math::ExpOp::create(b, l, x).getResult() : x;
                               return arith::AddFOp::create(b, l, acc, v);
-                            });
+                            },
+                            add);
     Value r = buildElementwise(rewriter, loc, ty, ValueRange{e, sum},
                                [&](OpBuilder &b, Location l, ValueRange a) -> Value {
                                  if (op.getLog())
@@ -1563,7 +1673,7 @@ struct LowerLayerNorm : OpRewritePattern<wt::LayerNormOp> {
     };
     Value n = scalarConstant(rewriter, loc, elt, (double)count);
     Value zero = scalarConstant(rewriter, loc, elt, 0.0);
-    Value sum = buildReduce(rewriter, loc, op.getInput(), axes, keptTy, zero, add);
+    Value sum = buildReduce(rewriter, loc, op.getInput(), axes, keptTy, zero, add, add);
     Value centered = buildElementwise(
         rewriter, loc, ty, ValueRange{op.getInput(), sum},
         [&](OpBuilder &b, Location l, ValueRange a) -> Value {
@@ -1572,7 +1682,8 @@ struct LowerLayerNorm : OpRewritePattern<wt::LayerNormOp> {
     Value sq = buildReduce(rewriter, loc, centered, axes, keptTy, zero,
                            [](OpBuilder &b, Location l, Value acc, Value x) -> Value {
                              return arith::AddFOp::create(b, l, acc, arith::MulFOp::create(b, l, x, x));
-                           });
+                           },
+                           add);
     double eps = op.getEpsilon().convertToDouble();
     SmallVector<Value> ins{centered, sq, op.getScale()};
     if (op.getBias())

@@ -459,3 +459,40 @@ func.func @gemm_epilogue_partial_panel(%a: tensor<4x8xf32>, %r: tensor<4x20xf32>
   %y = whittle.matmul %a, %w residual %r {epilogue = #whittle.epilogue<relu>} : (tensor<4x8xf32>, tensor<8x20xf32>, tensor<4x20xf32>) -> tensor<4x20xf32>
   return %y : tensor<4x20xf32>
 }
+
+// -----
+
+// Rows of 128 f32: softmax's max and sum, and layer norm's two sums, fold
+// into 16 lane partials first (the lanes the innermost parallel loop, so
+// one vector op per 16 elements), then the partials into the row's value.
+// Rows of 8 reduce directly.
+// CHECK-LABEL: func.func @split_reductions
+// CHECK: tensor.expand_shape %arg0 {{\[\[}}0], [1, 2]] output_shape [4, 8, 16]
+// CHECK: linalg.generic {{.*}}iterator_types = ["parallel", "reduction", "parallel"]{{.*}} outs(%{{.*}} : tensor<4x16xf32>)
+// CHECK: arith.maximumf
+// CHECK: linalg.generic {{.*}}iterator_types = ["parallel", "reduction"]{{.*}} ins(%{{.*}} : tensor<4x16xf32>)
+// CHECK: arith.maximumf
+// CHECK: math.exp
+// CHECK: linalg.generic {{.*}}iterator_types = ["parallel", "reduction", "parallel"]
+// CHECK: arith.addf
+// CHECK: linalg.generic {{.*}}iterator_types = ["parallel", "reduction"]
+// CHECK: arith.addf
+// CHECK: arith.divf
+// CHECK: linalg.generic {{.*}}iterator_types = ["parallel", "reduction", "parallel"]
+// CHECK: linalg.generic {{.*}}iterator_types = ["parallel", "reduction"]
+// CHECK: linalg.generic {{.*}}iterator_types = ["parallel", "reduction", "parallel"]
+// CHECK: arith.mulf
+// CHECK: linalg.generic {{.*}}iterator_types = ["parallel", "reduction"]
+// CHECK: math.rsqrt
+// CHECK-LABEL: func.func @short_rows
+// CHECK-NOT: tensor.expand_shape
+// CHECK: linalg.generic {{.*}}iterator_types = ["parallel", "reduction"]
+func.func @split_reductions(%x: tensor<4x128xf32>, %g: tensor<128xf32>) -> (tensor<4x128xf32>, tensor<4x128xf32>) {
+  %s = whittle.softmax %x {axis = 1 : i64} : tensor<4x128xf32>
+  %n = whittle.layer_norm %x, %g {axis = 1 : i64, epsilon = 1.0e-5 : f32} : (tensor<4x128xf32>, tensor<128xf32>) -> tensor<4x128xf32>
+  return %s, %n : tensor<4x128xf32>, tensor<4x128xf32>
+}
+func.func @short_rows(%x: tensor<4x8xf32>) -> tensor<4x8xf32> {
+  %s = whittle.softmax %x {axis = 1 : i64} : tensor<4x8xf32>
+  return %s : tensor<4x8xf32>
+}
