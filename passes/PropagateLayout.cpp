@@ -209,36 +209,22 @@ wt::TransposeOp sinkable(Value v) {
   return t && singleUse(v) ? t : wt::TransposeOp();
 }
 
-/// unary(transpose(x, p)) -> transpose(unary(x), p).
-struct SinkThroughUnary : OpRewritePattern<wt::UnaryOp> {
-  using Base::Base;
-  LogicalResult matchAndRewrite(wt::UnaryOp op, PatternRewriter &rewriter) const override {
-    auto t = sinkable(op.getInput());
-    auto outTy = dyn_cast<RankedTensorType>(op.getOutput().getType());
+/// op(transpose(x, p)) -> transpose(op(x), p) for a one-operand
+/// elementwise op: unary functions, and casts (a quantized model's casts
+/// between storage integers and f32 then stay channels-last too).
+template <typename OpTy>
+struct SinkThroughElementwise : OpRewritePattern<OpTy> {
+  using OpRewritePattern<OpTy>::OpRewritePattern;
+  LogicalResult matchAndRewrite(OpTy op, PatternRewriter &rewriter) const override {
+    auto t = sinkable(op->getOperand(0));
+    auto outTy = dyn_cast<RankedTensorType>(op->getResult(0).getType());
     if (!t || !outTy)
       return rewriter.notifyMatchFailure(op, "input is not a single-use transpose");
     ArrayRef<int64_t> perm = t.getPerm();
-    Value u = wt::UnaryOp::create(rewriter, op.getLoc(), permuted(outTy, inverse(perm)),
-                                  t.getInput(), op.getFn(), op.getAlphaAttr(), op.getBetaAttr());
-    rewriter.replaceOp(op, transpose(rewriter, op.getLoc(), u, perm));
-    return success();
-  }
-};
-
-/// cast(transpose(x, p)) -> transpose(cast(x), p) (quantized models'
-/// casts between storage integers and f32 then stay inside the
-/// channels-last region).
-struct SinkThroughCast : OpRewritePattern<wt::CastOp> {
-  using Base::Base;
-  LogicalResult matchAndRewrite(wt::CastOp op, PatternRewriter &rewriter) const override {
-    auto t = sinkable(op.getInput());
-    auto outTy = dyn_cast<RankedTensorType>(op.getOutput().getType());
-    if (!t || !outTy)
-      return rewriter.notifyMatchFailure(op, "input is not a single-use transpose");
-    ArrayRef<int64_t> perm = t.getPerm();
-    Value c = wt::CastOp::create(rewriter, op.getLoc(), permuted(outTy, inverse(perm)),
-                                 t.getInput());
-    rewriter.replaceOp(op, transpose(rewriter, op.getLoc(), c, perm));
+    Operation *moved = rewriter.clone(*op);
+    moved->setOperand(0, t.getInput());
+    moved->getResult(0).setType(permuted(outTy, inverse(perm)));
+    rewriter.replaceOp(op, transpose(rewriter, op.getLoc(), moved->getResult(0), perm));
     return success();
   }
 };
@@ -408,7 +394,8 @@ struct WhittlePropagateLayoutPass
     RewritePatternSet patterns(&getContext());
     patterns.add<ConvToChannelsLast>(&getContext(), minChannels);
     patterns.add<ConvTransposeAsMatmul>(&getContext());
-    patterns.add<ComposeTransposes, SinkThroughUnary, SinkThroughCast, SinkThroughBinary, SinkThroughReduce,
+    patterns.add<ComposeTransposes, SinkThroughElementwise<wt::UnaryOp>,
+                 SinkThroughElementwise<wt::CastOp>, SinkThroughBinary, SinkThroughReduce,
                  SinkThroughConcat, SinkThroughPool, SinkThroughResize>(&getContext());
     if (failed(applyPatternsGreedily(getOperation(), std::move(patterns))))
       return signalPassFailure();

@@ -1121,6 +1121,10 @@ struct LowerPool : OpRewritePattern<wt::PoolOp> {
 
 using Combine = llvm::function_ref<Value(OpBuilder &, Location, Value, Value)>;
 
+Value buildReduce(OpBuilder &b, Location loc, Value input, ArrayRef<int64_t> axes,
+                  RankedTensorType resultType, Value initValue, Combine combine,
+                  Combine merge = nullptr);
+
 /// Lanes of a split reduction's partial results (one vector of f32).
 constexpr int64_t kReductionLanes = 16;
 
@@ -1147,7 +1151,6 @@ Value splitReduce(OpBuilder &b, Location loc, Value input, ArrayRef<int64_t> axe
     row *= inTy.getDimSize(a);
   if (row < 4 * kReductionLanes || row % kReductionLanes)
     return {};
-  MLIRContext *ctx = b.getContext();
   Type elt = inTy.getElementType();
   SmallVector<int64_t> shape(inTy.getShape().take_front(outer));
   // [outer.., row / lanes, lanes]
@@ -1170,44 +1173,13 @@ Value splitReduce(OpBuilder &b, Location loc, Value input, ArrayRef<int64_t> axe
     toSplit.push_back({i});
   toSplit.push_back({outer, outer + 1});
   x = tensor::ExpandShapeOp::create(b, loc, RankedTensorType::get(splitShape, elt), x, toSplit);
-  auto d = [&](int64_t i) { return getAffineDimExpr(i, ctx); };
-  // Partials: loops outer.., r (reduction), lane.
-  SmallVector<AffineExpr> partialE;
-  for (int64_t i = 0; i < outer; ++i)
-    partialE.push_back(d(i));
-  partialE.push_back(d(outer + 1));
+  // Partials (loops outer.., r reduction, lane), then the partials folded.
   SmallVector<int64_t> partialShape(shape);
   partialShape.push_back(kReductionLanes);
-  auto partialTy = RankedTensorType::get(partialShape, elt);
-  SmallVector<IteratorType> iters(outer + 2, IteratorType::parallel);
-  iters[outer] = IteratorType::reduction;
-  Value partial =
-      linalg::GenericOp::create(
-          b, loc, partialTy, x, filled(b, loc, partialTy, initValue, {}),
-          SmallVector<AffineMap>{b.getMultiDimIdentityMap(outer + 2),
-                                 AffineMap::get(outer + 2, 0, partialE, ctx)},
-          iters,
-          [&](OpBuilder &nb, Location nl, ValueRange a) {
-            linalg::YieldOp::create(nb, nl, ValueRange{combine(nb, nl, a[1], a[0])});
-          })
-          .getResult(0);
-  // The partials folded: loops outer.., lane (reduction).
-  auto rowsTy = RankedTensorType::get(shape, elt);
-  SmallVector<IteratorType> mergeIters(outer + 1, IteratorType::parallel);
-  mergeIters[outer] = IteratorType::reduction;
-  SmallVector<AffineExpr> rowsE;
-  for (int64_t i = 0; i < outer; ++i)
-    rowsE.push_back(d(i));
-  Value merged =
-      linalg::GenericOp::create(
-          b, loc, rowsTy, partial, filled(b, loc, rowsTy, initValue, {}),
-          SmallVector<AffineMap>{b.getMultiDimIdentityMap(outer + 1),
-                                 AffineMap::get(outer + 1, 0, rowsE, ctx)},
-          mergeIters,
-          [&](OpBuilder &nb, Location nl, ValueRange a) {
-            linalg::YieldOp::create(nb, nl, ValueRange{merge(nb, nl, a[1], a[0])});
-          })
-          .getResult(0);
+  Value partial = buildReduce(b, loc, x, {outer}, RankedTensorType::get(partialShape, elt),
+                              initValue, combine);
+  Value merged = buildReduce(b, loc, partial, {outer}, RankedTensorType::get(shape, elt),
+                             initValue, merge);
   if (resultType.getRank() == outer)
     return merged;
   // Kept dims: [outer..] -> [outer.., 1..].
@@ -1225,7 +1197,7 @@ Value splitReduce(OpBuilder &b, Location loc, Value input, ArrayRef<int64_t> axe
 /// vector lanes first (splitReduce).
 Value buildReduce(OpBuilder &b, Location loc, Value input, ArrayRef<int64_t> axes,
                   RankedTensorType resultType, Value initValue, Combine combine,
-                  Combine merge = nullptr) {
+                  Combine merge) {
   if (merge)
     if (Value v = splitReduce(b, loc, input, axes, resultType, initValue, combine, merge))
       return v;
