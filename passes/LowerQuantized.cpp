@@ -11,6 +11,7 @@
 //   dequantize   x = (q - zp) * s
 //   conv         acc = conv(x - zp_x, w - zp_w) + bias      (exact integers)
 //                q = clamp(rne(acc * (s_x * s_w / s_y)) + zp_y)
+//   matmul       the same with acc = (a - zp_a) x (b - zp_b)
 //   relu, leaky_relu   dequantize, activation, quantize
 //   other unary  (8-bit) a table of the 2^8 results, computed from the same
 //                steps on the constant of all inputs, then gathered
@@ -21,7 +22,7 @@
 //   concat       inputs whose scale or zero point differ from the result's
 //                are requantized: clamp(rne(s_i * (x - zp_i) / s_y) + zp_y)
 //
-// The conv accumulates in f32 when every partial sum provably stays below
+// The conv (matmul) accumulates in f32 when every partial sum provably stays below
 // 2^24 in magnitude (per output channel: sum |w - zp_w| * max |x - zp_x| +
 // |bias|): each sum is then an exact integer whatever the order, and the
 // packed f32 kernels run it. Otherwise it accumulates in i32.
@@ -160,6 +161,15 @@ struct Builder {
     int64_t rank = cast<RankedTensorType>(raw.getType()).getRank();
     return binary(f, alongAxis(q, doubles(q.zps), rank), wt::BinaryFn::sub);
   }
+  /// i32(q) - zp, for integer accumulation.
+  Value centeredI32(Value raw, const Quant &q) {
+    Type i32 = b.getI32Type();
+    Value i = convert(raw, i32);
+    if (!q.hasZeroPoint())
+      return i;
+    int64_t rank = cast<RankedTensorType>(raw.getType()).getRank();
+    return binary(i, alongAxis(doubles(q.zps), q.axis, rank, i32), wt::BinaryFn::sub);
+  }
   Value dequantize(Value raw, const Quant &q) {
     int64_t rank = cast<RankedTensorType>(raw.getType()).getRank();
     return binary(centered(raw, q), alongAxis(q, doubles(q.scales), rank), wt::BinaryFn::mul);
@@ -229,6 +239,8 @@ private:
     }
     if (auto c = dyn_cast<wt::ConvOp>(op))
       return lowerConv(c);
+    if (auto m = dyn_cast<wt::MatmulOp>(op))
+      return lowerMatmul(m);
     if (auto u = dyn_cast<wt::UnaryOp>(op))
       return lowerUnary(u);
     if (auto bin = dyn_cast<wt::BinaryOp>(op))
@@ -329,16 +341,8 @@ private:
       if (biasValues)
         accBias = b.constant(*biasValues, {m}, f32);
     } else {
-      auto centeredI32 = [&](Value v, const Quant &q, int64_t axis) {
-        Value i = b.convert(v, i32);
-        if (!q.hasZeroPoint())
-          return i;
-        int64_t rank = cast<RankedTensorType>(v.getType()).getRank();
-        return b.binary(i, b.alongAxis(Builder::doubles(q.zps), axis, rank, i32),
-                        wt::BinaryFn::sub);
-      };
-      x = centeredI32(rawOf(op.getInput()), *xq, 0);
-      filter = centeredI32(w, *wq, 0);
+      x = b.centeredI32(rawOf(op.getInput()), *xq);
+      filter = b.centeredI32(w, *wq);
       if (bias)
         accBias = b.convert(bias, i32);
     }
@@ -348,6 +352,68 @@ private:
                                    wt::EpilogueAttr(), UnitAttr());
     Value scaled = b.binary(b.convert(acc, f32),
                             b.alongAxis(factor, 1, outTy.getRank(), f32), wt::BinaryFn::mul);
+    raw[op.getOutput()] = b.store(scaled, *yq);
+    return success();
+  }
+
+  /// QLinearMatMul: as the conv, acc = (a - zp_a) (b - zp_b) exact (f32
+  /// when the bound allows: per output column sum_k |b - zp_b| *
+  /// max |a - zp_a| < 2^24), then clamp(rne(acc * (s_a * s_b / s_y)) + zp_y)
+  /// with s_b per column or one.
+  LogicalResult lowerMatmul(wt::MatmulOp op) {
+    auto aq = quantOf(op.getLhs().getType()), bq = quantOf(op.getRhs().getType()),
+         yq = quantOf(op.getType());
+    auto bTy = dyn_cast<RankedTensorType>(op.getRhs().getType());
+    auto outTy = dyn_cast<RankedTensorType>(op.getType());
+    if (!aq || !bq || !yq || !bTy || !outTy)
+      return unsupported(op, "operands and result must all be quantized");
+    if (!aq->perTensor() || !yq->perTensor() ||
+        (!bq->perTensor() && bq->axis != bTy.getRank() - 1))
+      return unsupported(op, "quantized per axis other than the right-hand side's columns");
+    if (op.getBias() || op.getResidual() || op.getEpilogueAttr() || op.getTransposeLhs() ||
+        op.getTransposeRhs() || bTy.getRank() < 2 || outTy.getRank() < 2 ||
+        !bTy.hasStaticShape() || ShapedType::isDynamic(outTy.getShape().back()))
+      return unsupported(op, "fused terms, transposes or a dynamic right-hand side");
+    int64_t n = bTy.getShape().back(), k = bTy.getShape()[bTy.getRank() - 2];
+    Builder b = at(op);
+    Type f32 = b.b.getF32Type(), i32 = b.b.getI32Type();
+    SmallVector<double> factor(n);
+    for (int64_t j = 0; j < n; ++j) {
+      float s = aq->scales[0] * bq->scales[bq->perTensor() ? 0 : j];
+      factor[j] = s / yq->scales[0];
+    }
+    Value rhs = rawOf(op.getRhs());
+    auto values = wt::constantValues(rhs);
+    bool exactInF32 = values.has_value();
+    SmallVector<double> centeredB;
+    if (exactInF32) {
+      centeredB.resize(values->size());
+      // Column sums per batch of the right-hand side.
+      SmallVector<double> sums(values->size() / k, 0.0);
+      for (size_t i = 0; i < values->size(); ++i) {
+        int64_t j = i % n;
+        double v = (*values)[i] - bq->zps[bq->perTensor() ? 0 : j];
+        centeredB[i] = v;
+        sums[i / (n * k) * n + j] += std::abs(v);
+      }
+      for (double sum : sums)
+        exactInF32 &= sum * aq->maxCentered() < double(1 << 24);
+    }
+    Value lhs, rhsValue;
+    Type accElt = exactInF32 ? f32 : i32;
+    if (exactInF32) {
+      lhs = b.centered(rawOf(op.getLhs()), *aq);
+      rhsValue = b.constant(centeredB, bTy.getShape(), f32);
+    } else {
+      lhs = b.centeredI32(rawOf(op.getLhs()), *aq);
+      rhsValue = b.centeredI32(rhs, *bq);
+    }
+    Value acc = wt::MatmulOp::create(b.b, b.loc, RankedTensorType::get(outTy.getShape(), accElt),
+                                     lhs, rhsValue, Value(), Value(), false, false,
+                                     wt::EpilogueAttr());
+    Value scaled = b.binary(b.convert(acc, f32),
+                            b.alongAxis(factor, outTy.getRank() - 1, outTy.getRank(), f32),
+                            wt::BinaryFn::mul);
     raw[op.getOutput()] = b.store(scaled, *yq);
     return success();
   }

@@ -149,3 +149,26 @@ func.func @unranked(%a: tensor<*xi8>) -> tensor<*xf32> {
   %d = whittle.dequantize %aq : tensor<*x!qa> -> tensor<*xf32>
   return %d : tensor<*xf32>
 }
+
+// -----
+
+// QLinearMatMul: centered f32 operands (the constant right-hand side
+// folded), acc * (s_a * s_b / s_y) per column.
+!qa = !quant.uniform<u8:f32, 0.5:128>
+!qb = !quant.uniform<i8:f32:1, {0.25, 0.125}>
+!qy = !quant.uniform<i8:f32, 0.5>
+// CHECK-LABEL: func.func @matmul
+// CHECK: %[[A:.*]] = whittle.cast %arg0 : tensor<3x4xui8> -> tensor<3x4xf32>
+// CHECK: %[[C:.*]] = whittle.binary  sub %[[A]]
+// CHECK: %[[B:.*]] = whittle.constant dense<{{.*}}> : tensor<4x2xf32>
+// CHECK: %[[ACC:.*]] = whittle.matmul %[[C]], %[[B]] : (tensor<3x4xf32>, tensor<4x2xf32>) -> tensor<3x2xf32>
+// CHECK: whittle.constant dense<{{\[\[}}2.500000e-01, 1.250000e-01]]> : tensor<1x2xf32>
+// CHECK: whittle.binary  mul %[[ACC]]
+func.func @matmul(%a: tensor<3x4xui8>) -> tensor<3x2xi8> {
+  %b = whittle.constant dense<[[1, -2], [3, 4], [-5, 6], [7, 8]]> : tensor<4x2xi8>
+  %aq = whittle.storage_cast %a : tensor<3x4xui8> -> tensor<3x4x!qa>
+  %bq = whittle.storage_cast %b : tensor<4x2xi8> -> tensor<4x2x!qb>
+  %y = whittle.matmul %aq, %bq : (tensor<3x4x!qa>, tensor<4x2x!qb>) -> tensor<3x2x!qy>
+  %r = whittle.storage_cast %y : tensor<3x2x!qy> -> tensor<3x2xi8>
+  return %r : tensor<3x2xi8>
+}

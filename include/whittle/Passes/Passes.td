@@ -125,16 +125,16 @@ def WhittleLowerQuantizedPass
     Every op on `!quant.uniform` types becomes whittle arithmetic on the
     storage integers that computes what ONNX Runtime computes, float32 step
     for float32 step: quantize `clamp(rne(x / s) + zp)`, dequantize
-    `(q - zp) * s`, conv `clamp(rne(acc * (s_x * s_w / s_y)) + zp_y)` with
-    `acc` the exact integer sum, relu/leaky-relu on the dequantized values
+    `(q - zp) * s`, conv and matmul `clamp(rne(acc * (s_x * s_w / s_y)) + zp_y)`
+    with `acc` the exact integer sum, relu/leaky-relu on the dequantized values
     then quantized, other 8-bit activations through a 256-entry table
     (computed by the same steps on a constant, gathered), add and mul with
     the fused multiply-adds ONNX Runtime's kernels round with (computed in
     f64, where they are exact, rounded to f32 where the fma rounds), and
     concat (inputs with other parameters requantized).
 
-    A conv accumulates in f32 (the packed kernels) when every partial sum
-    provably stays below 2^24: per output channel,
+    A conv or matmul accumulates in f32 (the packed kernels) when every
+    partial sum provably stays below 2^24: per output channel (column),
     `sum |w - zp_w| * max |x - zp_x| + |bias|`; in i32 otherwise.
     An op on quantized types without such a lowering is an error naming it.
   }];
