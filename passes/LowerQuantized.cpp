@@ -32,6 +32,7 @@
 #include "PassUtils.h"
 
 #include "whittle/Passes/Passes.h"
+#include "whittle/Passes/RewriteLog.h"
 
 #include "mlir/Dialect/Func/IR/FuncOps.h"
 #include "mlir/Dialect/Quant/IR/QuantTypes.h"
@@ -49,6 +50,8 @@ using namespace whittle;
 using namespace whittle::passes;
 
 namespace {
+
+constexpr const char *kPass = "whittle-lower-quantized";
 
 /// A uniform quantized type's parameters, scales as the float32 values
 /// ONNX carried.
@@ -203,6 +206,8 @@ public:
         return WalkResult::advance();
       if (failed(lower(op)))
         return WalkResult::interrupt();
+      if (!isa<wt::StorageCastOp>(op))
+        recordRewrite(kPass, ("quantized " + op->getName().getStringRef()).str());
       dead.push_back(op);
       return WalkResult::advance();
     });
@@ -346,6 +351,7 @@ private:
       if (bias)
         accBias = b.convert(bias, i32);
     }
+    recordRewrite(kPass, exactInF32 ? "conv accumulated in f32 (exact)" : "conv accumulated in i32");
     Value acc = wt::ConvOp::create(b.b, b.loc, RankedTensorType::get(outTy.getShape(), accElt),
                                    x, filter, accBias, Value(), op.getStridesAttr(),
                                    op.getDilationsAttr(), op.getPadsAttr(), op.getGroupsAttr(),
@@ -408,6 +414,8 @@ private:
       lhs = b.centeredI32(rawOf(op.getLhs()), *aq);
       rhsValue = b.centeredI32(rhs, *bq);
     }
+    recordRewrite(kPass,
+                  exactInF32 ? "matmul accumulated in f32 (exact)" : "matmul accumulated in i32");
     Value acc = wt::MatmulOp::create(b.b, b.loc, RankedTensorType::get(outTy.getShape(), accElt),
                                      lhs, rhsValue, Value(), Value(), false, false,
                                      wt::EpilogueAttr());
