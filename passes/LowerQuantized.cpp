@@ -15,7 +15,7 @@
 //   relu, leaky_relu   dequantize, activation, quantize
 //   other unary  (8-bit) a table of the 2^8 results, computed from the same
 //                steps on the constant of all inputs, then gathered
-//   add          q = clamp(rne(s_b/s_c * b + (s_a/s_c * a + k)))
+//   add          q = clamp(rne(s_a/s_c * a + (s_b/s_c * b + k)))
 //                    k = zp_c - (s_a/s_c * zp_a + s_b/s_c * zp_b)
 //   mul          q = clamp(rne((a - zp_a) * (b - zp_b) * (s_a * s_b / s_c) + zp_c))
 //                (both as fused multiply-adds: one rounding each)
@@ -462,13 +462,14 @@ private:
   }
 
   /// ONNX Runtime's add and mul kernels finish with fused multiply-adds:
-  ///   add  fma(r_b, b, fma(r_a, a, k)),  r = s_in / s_c,
-  ///        k = zp_c - (r_a zp_a + r_b zp_b)
+  ///   add  fma(r_a, a, fma(r_b, b, k)),  r = s_in / s_c,
+  ///        k = zp_c - fma(r_a, zp_a, r_b zp_b)
   ///   mul  fma((a - zp_a)(b - zp_b), s_a s_b / s_c, zp_c)
-  /// each rounded once to f32 and then half to even. In f64 the products
-  /// and sums of 8/16-bit integers and f32 factors are exact, so f64
-  /// arithmetic rounded to f32 at the same two points gives the fused
-  /// results.
+  /// each rounded once to f32 and then half to even (checked on all 65,536
+  /// int8 pairs for 30 parameter sets; another association order differs
+  /// in up to 2% of pairs). In f64 the products and sums of 8/16-bit
+  /// integers and f32 factors are exact, so f64 arithmetic rounded to f32
+  /// at the same two points gives the fused results.
   LogicalResult lowerBinary(wt::BinaryOp op) {
     auto aq = quantOf(op.getLhs().getType()), bq = quantOf(op.getRhs().getType()),
          cq = quantOf(op.getType());
@@ -487,10 +488,12 @@ private:
       float ra = aq->scales[0] / cq->scales[0], rb = bq->scales[0] / cq->scales[0];
       if (op.getFn() == wt::BinaryFn::sub)
         rb = -rb;
-      float k = zc - (ra * float(aq->zps[0]) + rb * float(bq->zps[0]));
-      Value inner = rounded(b.binary(b.binary(a, scalar(ra), wt::BinaryFn::mul), scalar(k),
+      // Separate statements: no contraction but the explicit fma.
+      float zpTerm = rb * float(bq->zps[0]);
+      float k = zc - std::fma(ra, float(aq->zps[0]), zpTerm);
+      Value inner = rounded(b.binary(b.binary(c, scalar(rb), wt::BinaryFn::mul), scalar(k),
                                      wt::BinaryFn::add));
-      r = b.binary(b.binary(c, scalar(rb), wt::BinaryFn::mul), inner, wt::BinaryFn::add);
+      r = b.binary(b.binary(a, scalar(ra), wt::BinaryFn::mul), inner, wt::BinaryFn::add);
       break;
     }
     case wt::BinaryFn::mul: {

@@ -258,7 +258,12 @@ struct SinkThroughBinary : OpRewritePattern<wt::BinaryOp> {
       Value bIn;
       if (auto bt = b.getDefiningOp<wt::TransposeOp>(); bt && bt.getPerm() == perm) {
         bIn = bt.getInput();
-      } else if (b.getDefiningOp<wt::ConstantOp>() || bTy.getNumElements() <= kSmallOperand) {
+      } else if (b.getDefiningOp<wt::ConstantOp>() ||
+                 (bTy.getNumElements() <= kSmallOperand &&
+                  bTy.getNumElements() < outTy.getNumElements())) {
+        // (A computed operand only when it is smaller than the result,
+        // one that broadcasts: two small same-size tensors in different
+        // layouts would otherwise trade the transpose back and forth.)
         // Same rank first (leading 1s), then into a's layout.
         SmallVector<int64_t> shape(outTy.getRank() - bTy.getRank(), 1);
         shape.append(bTy.getShape().begin(), bTy.getShape().end());

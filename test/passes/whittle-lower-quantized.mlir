@@ -90,7 +90,7 @@ func.func @unary(%x: tensor<8xui8>) -> tensor<8xui8> {
 
 // -----
 
-// Add: ONNX Runtime's fma(r_b, b, fma(r_a, a, k)) (r = s_in / s_out,
+// Add: ONNX Runtime's fma(r_a, a, fma(r_b, b, k)) (r = s_in / s_out,
 // k = zp_out - r_a zp_a - r_b zp_b) as exact f64 arithmetic rounded to f32
 // where each fma rounds. Concat: an input with the result's parameters is
 // copied, another one requantized. Quantize divides; dequantize multiplies.
@@ -99,14 +99,15 @@ func.func @unary(%x: tensor<8xui8>) -> tensor<8xui8> {
 // CHECK-LABEL: func.func @add_concat
 // CHECK: %[[A:.*]] = whittle.cast %arg0 : tensor<4xi8> -> tensor<4xf64>
 // CHECK: %[[B:.*]] = whittle.cast %arg1 : tensor<4xi8> -> tensor<4xf64>
-// CHECK: %[[RA:.*]] = whittle.constant dense<2.000000e+00> : tensor<f64>
-// CHECK: %[[SA:.*]] = whittle.binary  mul %[[A]], %[[RA]]
+// CHECK: %[[RB:.*]] = whittle.constant dense<1.000000e+00> : tensor<f64>
+// CHECK: %[[SB:.*]] = whittle.binary  mul %[[B]], %[[RB]]
 // CHECK: %[[K:.*]] = whittle.constant dense<2.000000e+00> : tensor<f64>
-// CHECK: %[[IN:.*]] = whittle.binary  add %[[SA]], %[[K]]
+// CHECK: %[[IN:.*]] = whittle.binary  add %[[SB]], %[[K]]
 // CHECK: %[[IN32:.*]] = whittle.cast %[[IN]] : tensor<4xf64> -> tensor<4xf32>
 // CHECK: %[[IN64:.*]] = whittle.cast %[[IN32]] : tensor<4xf32> -> tensor<4xf64>
-// CHECK: %[[SB:.*]] = whittle.binary  mul %[[B]],
-// CHECK: %[[OUT:.*]] = whittle.binary  add %[[SB]], %[[IN64]]
+// CHECK: %[[RA:.*]] = whittle.constant dense<2.000000e+00> : tensor<f64>
+// CHECK: %[[SA:.*]] = whittle.binary  mul %[[A]], %[[RA]]
+// CHECK: %[[OUT:.*]] = whittle.binary  add %[[SA]], %[[IN64]]
 // CHECK: %[[OUT32:.*]] = whittle.cast %[[OUT]] : tensor<4xf64> -> tensor<4xf32>
 // CHECK: %[[R:.*]] = whittle.unary  round %[[OUT32]]
 // CHECK-NEXT: whittle.unary  clip %[[R]]

@@ -259,3 +259,21 @@ func.func @casts(%x: tensor<1x8x4x4xf32>) -> tensor<1x8x4x4xf32> {
   %c2 = whittle.conv %f, %w {dilations = array<i64: 1, 1>, pads = array<i64: 0, 0, 0, 0>, strides = array<i64: 1, 1>} : (tensor<1x8x4x4xf32>, tensor<8x8x1x1xf32>) -> tensor<1x8x4x4xf32>
   return %c2 : tensor<1x8x4x4xf32>
 }
+
+// -----
+
+// A small computed operand of the same size as the result is not
+// transposed to meet a sunk transpose (it would then carry a transpose
+// back the other way, forever): the pass ends, one transpose before the
+// add.
+// CHECK-LABEL: func.func @small_same_size
+// CHECK: whittle.conv {{.*}}channels_last
+// CHECK: %[[T:.*]] = whittle.transpose
+// CHECK: whittle.binary add %[[T]], %{{.*}} : (tensor<1x8x3x3xf32>, tensor<1x8x3x3xf32>)
+func.func @small_same_size(%x: tensor<1x8x3x3xf32>, %y: tensor<1x8x3x3xf32>) -> tensor<1x8x3x3xf32> {
+  %w = whittle.constant dense<0.5> : tensor<8x8x1x1xf32>
+  %c = whittle.conv %x, %w {dilations = array<i64: 1, 1>, pads = array<i64: 0, 0, 0, 0>, strides = array<i64: 1, 1>} : (tensor<1x8x3x3xf32>, tensor<8x8x1x1xf32>) -> tensor<1x8x3x3xf32>
+  %e = whittle.unary exp %y : tensor<1x8x3x3xf32> -> tensor<1x8x3x3xf32>
+  %s = whittle.binary add %c, %e : (tensor<1x8x3x3xf32>, tensor<1x8x3x3xf32>) -> tensor<1x8x3x3xf32>
+  return %s : tensor<1x8x3x3xf32>
+}
