@@ -260,7 +260,22 @@ struct ResizeIntegers : OpRewritePattern<wt::ResizeOp> {
     auto resized = cast<wt::ResizeOp>(rewriter.clone(*op));
     resized->setOperand(0, x);
     resized.getOutput().setType(RankedTensorType::get(outTy.getShape(), f32));
-    rewriter.replaceOpWithNewOp<wt::CastOp>(op, outTy, resized.getOutput());
+    Value y = resized.getOutput();
+    // Cubic weights overshoot: clamp into the integer range first (the
+    // conversion of an out-of-range float is undefined).
+    if (op.getMode() == wt::ResizeMode::cubic) {
+      APInt lo = it.isUnsigned() ? APInt::getMinValue(it.getWidth())
+                                 : APInt::getSignedMinValue(it.getWidth());
+      APInt hi = it.isUnsigned() ? APInt::getMaxValue(it.getWidth())
+                                 : APInt::getSignedMaxValue(it.getWidth());
+      auto bound = [&](const APInt &v) {
+        return rewriter.getF32FloatAttr(it.isUnsigned() ? (double)v.getZExtValue()
+                                                        : (double)v.getSExtValue());
+      };
+      y = wt::UnaryOp::create(rewriter, loc, y.getType(), y, wt::UnaryFn::clip, bound(lo),
+                              bound(hi));
+    }
+    rewriter.replaceOpWithNewOp<wt::CastOp>(op, outTy, y);
     return success();
   }
 };

@@ -78,3 +78,21 @@ func.func @integers(%x: tensor<1x1x4x4xi8>) -> (tensor<1x1x8x8xi8>, tensor<1x1x8
   %z = whittle.resize nearest %x {coordinate_mode = "asymmetric"} : tensor<1x1x4x4xi8> -> tensor<1x1x8x8xi8>
   return %y, %z : tensor<1x1x8x8xi8>, tensor<1x1x8x8xi8>
 }
+
+// -----
+
+// Cubic on integers clamps into the type's range before converting.
+// CHECK-LABEL: func.func @cubic_integers
+// CHECK-DAG: %[[LO:.*]] = arith.constant 0.000000e+00 : f32
+// CHECK-DAG: %[[HI:.*]] = arith.constant 2.550000e+02 : f32
+// CHECK: arith.uitofp {{.*}} : i8 to f32
+// CHECK: %[[R:.*]] = linalg.generic
+// CHECK: linalg.generic {{.*}} ins(%[[R]] : tensor<1x1x8x8xf32>)
+// CHECK-NEXT: ^bb0(%[[IN:.*]]: f32, %{{.*}}: f32):
+// CHECK-NEXT: %[[M:.*]] = arith.maximumf %[[IN]], %[[LO]] : f32
+// CHECK-NEXT: arith.minimumf %[[M]], %[[HI]] : f32
+// CHECK: arith.fptoui {{.*}} : f32 to i8
+func.func @cubic_integers(%x: tensor<1x1x4x4xui8>) -> tensor<1x1x8x8xui8> {
+  %y = whittle.resize cubic %x {coordinate_mode = "half_pixel"} : tensor<1x1x4x4xui8> -> tensor<1x1x8x8xui8>
+  return %y : tensor<1x1x8x8xui8>
+}
