@@ -194,6 +194,18 @@ struct Builder {
   }
 };
 
+/// The scale from an integer accumulator to the result, per output channel
+/// (column) of `n`, in float32 steps as ONNX Runtime takes them:
+/// s_x * s_w / s_y, with s_w per channel or one.
+SmallVector<double> accumulatorScales(const Quant &x, const Quant &w, const Quant &y, int64_t n) {
+  SmallVector<double> factor(n);
+  for (int64_t c = 0; c < n; ++c) {
+    float s = x.scales[0] * w.scales[w.perTensor() ? 0 : c];
+    factor[c] = s / y.scales[0];
+  }
+  return factor;
+}
+
 /// Lowers the ops of one function, keeping each quantized value's storage
 /// integers in `raw`.
 class Lowering {
@@ -308,14 +320,7 @@ private:
     int64_t m = wTy.getDimSize(0), perChannel = wTy.getNumElements() / m;
     Builder b = at(op);
     Type f32 = b.b.getF32Type(), i32 = b.b.getI32Type();
-
-    // Scale of the accumulator to the result, per output channel, as
-    // float32 steps: s_x * s_w / s_y.
-    SmallVector<double> factor(m);
-    for (int64_t c = 0; c < m; ++c) {
-      float s = xq->scales[0] * wq->scales[wq->perTensor() ? 0 : c];
-      factor[c] = s / yq->scales[0];
-    }
+    SmallVector<double> factor = accumulatorScales(*xq, *wq, *yq, m);
     Value w = rawOf(op.getFilter());
     Value bias = op.getBias() ? rawOf(op.getBias()) : Value();
     auto weights = wt::constantValues(w);
@@ -383,11 +388,7 @@ private:
     int64_t n = bTy.getShape().back(), k = bTy.getShape()[bTy.getRank() - 2];
     Builder b = at(op);
     Type f32 = b.b.getF32Type(), i32 = b.b.getI32Type();
-    SmallVector<double> factor(n);
-    for (int64_t j = 0; j < n; ++j) {
-      float s = aq->scales[0] * bq->scales[bq->perTensor() ? 0 : j];
-      factor[j] = s / yq->scales[0];
-    }
+    SmallVector<double> factor = accumulatorScales(*aq, *bq, *yq, n);
     Value rhs = rawOf(op.getRhs());
     auto values = wt::constantValues(rhs);
     bool exactInF32 = values.has_value();
