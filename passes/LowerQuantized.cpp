@@ -251,7 +251,8 @@ private:
     }
     if (auto d = dyn_cast<wt::DequantizeOp>(op)) {
       Builder b = at(op);
-      d.getOutput().replaceAllUsesWith(b.dequantize(rawOf(d.getInput()), *quantOf(d.getInput().getType())));
+      Value x = b.dequantize(rawOf(d.getInput()), *quantOf(d.getInput().getType()));
+      d.getOutput().replaceAllUsesWith(x);
       return success();
     }
     if (auto c = dyn_cast<wt::ConvOp>(op))
@@ -356,7 +357,8 @@ private:
       if (bias)
         accBias = b.convert(bias, i32);
     }
-    recordRewrite(kPass, exactInF32 ? "conv accumulated in f32 (exact)" : "conv accumulated in i32");
+    recordRewrite(kPass,
+                  exactInF32 ? "conv accumulated in f32 (exact)" : "conv accumulated in i32");
     Value acc = wt::ConvOp::create(b.b, b.loc, RankedTensorType::get(outTy.getShape(), accElt),
                                    x, filter, accBias, Value(), op.getStridesAttr(),
                                    op.getDilationsAttr(), op.getPadsAttr(), op.getGroupsAttr(),

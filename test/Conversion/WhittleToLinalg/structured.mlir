@@ -319,6 +319,21 @@ func.func @conv_channels_first_input(%x: tensor<1x3x4x4xf32>, %bias: tensor<32xf
 
 // -----
 
+// With more than 16 channels the transposed (channels-last) input is read:
+// its channels stay contiguous for the kernel.
+// CHECK-LABEL: func.func @conv_wide_input_transposed
+// CHECK: linalg.transpose
+// CHECK: tensor.pad %{{.*}} low[0, 1, 1, 0] high[0, 1, 1, 0]
+// CHECK: whittle.packed_contraction
+func.func @conv_wide_input_transposed(%x: tensor<1x32x4x4xf32>) -> tensor<1x4x4x16xf32> {
+  %w = whittle.constant dense<0.25> : tensor<3x3x32x16xf32>
+  %t = whittle.transpose %x {perm = array<i64: 0, 2, 3, 1>} : tensor<1x32x4x4xf32> -> tensor<1x4x4x32xf32>
+  %y = whittle.conv %t, %w {channels_last, dilations = array<i64: 1, 1>, pads = array<i64: 1, 1, 1, 1>, strides = array<i64: 1, 1>} : (tensor<1x4x4x32xf32>, tensor<3x3x32x16xf32>) -> tensor<1x4x4x16xf32>
+  return %y : tensor<1x4x4x16xf32>
+}
+
+// -----
+
 // A depthwise f32 conv over whole 16-channel panels: the filter K x K x 1 x M
 // packed as NB x K x K x 1 x 16, the input read at channel nb * 16 + nr
 // (a vector per panel in the kernel); loops n oh ow nb | kh kw | nr.
