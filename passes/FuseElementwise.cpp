@@ -30,11 +30,10 @@ namespace {
 
 /// Fuse a single-use producer into a generic that reads each of its
 /// elements exactly once.
-/// Packed contractions keep their exact form (whittle-lower-microkernels
-/// matches it): nothing is fused into or reshaped through them.
-bool isPacked(Operation *op) {
-  return op && op->hasAttr(whittle::kPackedContractionAttr);
-}
+/// Packed contractions and Winograd transforms keep their exact form
+/// (whittle-lower-microkernels matches it): nothing is fused into or
+/// reshaped through them.
+bool isPacked(Operation *op) { return whittle::hasKernelForm(op); }
 
 bool readsEachElementOnce(OpOperand *fused) {
   Operation *producer = fused->get().getDefiningOp();

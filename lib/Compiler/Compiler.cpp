@@ -1237,7 +1237,11 @@ LogicalResult compileModule(ModuleOp module, const CompileOptions &options,
   if (failed(runPipeline(module, std::string("func.func(whittle-lower-quantized),"
                                              "convert-whittle-to-linalg{") +
                                      (options.wideAccumulation ? "wide-accumulation " : "") +
-                                     (packWeights ? "" : "pack-weights=false") + "}," +
+                                     (packWeights ? "" : "pack-weights=false ") +
+                                     "winograd-tile=" +
+                                     std::to_string(options.optLevel >= 2 ? options.winogradTile
+                                                                          : 0) +
+                                     "}," +
                                      // Twice: canonicalization makes new tensor.dims;
                                      // sizes in affine.apply join arith's folds.
                                      "resolve-ranked-shaped-type-result-dims,canonicalize,cse,"
@@ -1245,6 +1249,9 @@ LogicalResult compileModule(ModuleOp module, const CompileOptions &options,
                                      "canonicalize,cse,canonicalize")) ||
       failed(checkLowered(module)))
     return failure();
+  // The lowering's own choices (Winograd convs) join the graph passes'.
+  if (options.report)
+    report.rewrites = recordedRewrites();
   dropTrivialChecks(module);
   EntryInfo entry;
   for (const auto *list : {&inputs, &outputs})

@@ -111,6 +111,12 @@ cl::opt<Accumulate> accumulate(
                           "f64, rounded once: long reductions lose nothing to the "
                           "summation order (half-width vectors)")),
     cl::init(Accumulate::F32), cl::sub(compileCmd));
+cl::opt<unsigned> winograd(
+    "winograd",
+    cl::desc("Largest output tile m of Winograd F(m x m, 3 x 3) for the 3x3 stride-1 convs "
+             "that qualify, at -O2 and up: 4 (default; F(2x2, 3x3) where the output does not "
+             "divide into 4x4 tiles), 2, or 0 (direct convolution only)"),
+    cl::init(4), cl::sub(compileCmd));
 cl::opt<std::string> emitHeader(
     "emit-header",
     cl::desc("Also write a C header describing the model's inputs and outputs "
@@ -321,6 +327,9 @@ int runCompile(MLIRContext &ctx) {
   }
   options.optLevel = (unsigned)optLevel.getValue();
   options.wideAccumulation = accumulate == Accumulate::F64;
+  if (winograd != 0 && winograd != 2 && winograd != 4)
+    return fail("--winograd must be 0, 2 or 4");
+  options.winogradTile = winograd;
   options.emit = emitKind;
   if (graphPasses.getNumOccurrences())
     options.graphPasses = graphPasses;

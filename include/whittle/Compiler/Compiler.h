@@ -28,6 +28,9 @@ struct CompileOptions {
   std::string headerPath;
   /// f32 convolutions and matmuls accumulate in f64 (--accumulate=f64).
   bool wideAccumulation = false;
+  /// Largest output tile m of Winograd F(m x m, 3 x 3) for the qualifying
+  /// 3x3 convs at -O2 and up (--winograd; 2 or 4), or 0: direct convolution.
+  unsigned winogradTile = 4;
   /// Where `--report` writes what the graph optimizer did (null: nowhere),
   /// and the model name it gives.
   llvm::raw_ostream *report = nullptr;

@@ -36,6 +36,19 @@
 namespace whittle {
 
 inline constexpr llvm::StringLiteral kPackedContractionAttr = "whittle.packed_contraction";
+/// The transforms of a Winograd conv (WhittleToLinalg/Winograd.cpp): the
+/// generics carry the 1-D transform matrix (B^T, A^T; f64 array, row-major)
+/// that whittle-lower-microkernels computes them with.
+inline constexpr llvm::StringLiteral kWinogradInputAttr = "whittle.winograd_input";
+inline constexpr llvm::StringLiteral kWinogradOutputAttr = "whittle.winograd_output";
+/// Whether `op` is a generic whittle-lower-microkernels lowers by its
+/// form (a packed contraction or a Winograd transform): passes before it
+/// fuse nothing into it and reshape nothing through it.
+inline bool hasKernelForm(mlir::Operation *op) {
+  return op && (op->hasAttr(kPackedContractionAttr) || op->hasAttr(kWinogradInputAttr) ||
+                op->hasAttr(kWinogradOutputAttr));
+}
+
 /// Output columns per weight panel.
 inline constexpr int64_t kPanelWidth = 16;
 /// Most weight panels one register tile covers (whittle-lower-microkernels);

@@ -52,7 +52,12 @@ def ConvertWhittleToLinalgPass
     Option<"packWeights", "pack-weights", "bool", "true",
            "f32 matmuls and ungrouped channels-last convs with constant "
            "weights read them packed in 16-column panels (marked for "
-           "whittle-lower-microkernels)">
+           "whittle-lower-microkernels)">,
+    Option<"winogradTile", "winograd-tile", "int64_t", "0",
+           "f32 3x3 stride-1 channels-last convs with constant filters, at "
+           "least 32 input and output channels in whole panels and whole "
+           "output tiles, are computed as Winograd F(m x m, 3 x 3) with this "
+           "m (2 or 4; 0: never)">
   ];
   let dependentDialects = ["::mlir::linalg::LinalgDialect",
                            "::mlir::tensor::TensorDialect",

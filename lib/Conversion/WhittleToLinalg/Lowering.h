@@ -208,9 +208,61 @@ struct ContractionOptions {
   /// Constant weights are packed into panels for whittle-lower-microkernels
   /// (include/whittle/Conversion/PackedContraction.h).
   bool packWeights = true;
+  /// Largest output tile m of Winograd F(m x m, 3 x 3) for the 3x3 convs
+  /// that qualify (winogradTile; 2 or 4), or 0: none.
+  int64_t winogradTile = 0;
 };
 void populateStructuredLowerings(mlir::RewritePatternSet &patterns,
                                  ContractionOptions options = {});
+
+/// What a packed contraction computes besides its sum of products, fused
+/// into the generic so the register-tiled kernel does it on its
+/// accumulators (PackedContraction.h): the value each sum starts from (the
+/// bias of its column, `bias` as NB x 16; zero with `zero`; else the
+/// `init` tensor passed to packedContract), and the residual add and
+/// activation applied to the finished sums.
+struct PackedFusion {
+  mlir::Value bias;
+  bool zero = false;
+  mlir::Value residual;
+  wt::EpilogueAttr epilogue;
+};
+
+/// Weights of `shape` (K.. x N) packed at compile time into
+/// ceil(N / kPanelWidth) panels of K.. x kPanelWidth (the last one padded
+/// with zero columns): each panel, the weights one register tile reads, is
+/// contiguous.
+mlir::Value packedWeights(mlir::OpBuilder &b, mlir::Location loc, llvm::ArrayRef<double> values,
+                          llvm::ArrayRef<int64_t> shape, mlir::Type elt);
+
+/// A contraction generic of `accTy`: fma(x, w, acc) over the reduction
+/// loops of `maps` (x, w, output), acc starting from `init`, or (fused)
+/// from `start` read with `startMap` or from zero; with `fuseEpilogue`,
+/// the last step yields activation(sum + residual). Structured.cpp.
+mlir::linalg::GenericOp
+fusedContraction(mlir::OpBuilder &b, mlir::Location loc, mlir::RankedTensorType accTy,
+                 mlir::Value x, mlir::Value w, mlir::Value init,
+                 llvm::ArrayRef<mlir::AffineMap> maps,
+                 llvm::ArrayRef<mlir::utils::IteratorType> iters, mlir::Value start,
+                 mlir::AffineMap startMap, bool zeroStart, mlir::Value residual,
+                 wt::EpilogueAttr epilogue, bool fuseEpilogue);
+
+/// The packed contraction (PackedContraction.h) of `accTy` (.. x NB x 16)
+/// over `packed` weights, with `fusion`'s start and epilogue, returned as
+/// `outTy` (panels merged, padding columns dropped).
+mlir::Value packedContract(mlir::OpBuilder &b, mlir::Location loc, mlir::RankedTensorType outTy,
+                           mlir::RankedTensorType accTy, mlir::Value x, mlir::Value packed,
+                           mlir::Value init, llvm::ArrayRef<mlir::AffineMap> maps,
+                           llvm::ArrayRef<mlir::utils::IteratorType> iters,
+                           const PackedFusion &fusion);
+
+/// Whether a channels-last f32 3x3 stride-1 conv with constant filter is
+/// lowered as Winograd F(m x m, 3 x 3) with output tile `tile`
+/// (Winograd.cpp), and the largest such tile up to `maxTile` (0: none).
+bool winogradApplies(wt::ConvOp op, int64_t tile);
+int64_t winogradTile(wt::ConvOp op, int64_t maxTile);
+mlir::LogicalResult lowerWinograd(wt::ConvOp op, mlir::PatternRewriter &rewriter,
+                                  int64_t tile);
 void populateDataMovementLowerings(mlir::RewritePatternSet &patterns);
 void populateResizeLowerings(mlir::RewritePatternSet &patterns);
 void populateConvTransposeLowerings(mlir::RewritePatternSet &patterns);

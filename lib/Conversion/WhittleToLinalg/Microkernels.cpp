@@ -205,6 +205,56 @@ std::optional<KernelBody> matchBody(linalg::GenericOp op, SmallVectorImpl<Operat
   return kb;
 }
 
+/// The operand indices `map` gives for the loop values `ivs`.
+SmallVector<Value> mapIndices(OpBuilder &b, Location loc, AffineMap map, ArrayRef<Value> ivs) {
+  SmallVector<Value> out;
+  for (AffineExpr e : map.getResults()) {
+    if (auto dim = dyn_cast<AffineDimExpr>(e))
+      out.push_back(ivs[dim.getPosition()]);
+    else if (auto c = dyn_cast<AffineConstantExpr>(e))
+      out.push_back(arith::ConstantIndexOp::create(b, loc, c.getValue()));
+    else
+      out.push_back(affine::AffineApplyOp::create(
+          b, loc, AffineMap::get(map.getNumDims(), 0, e), ivs));
+  }
+  return out;
+}
+
+/// The body's epilogue on the finished sums `sum` (vectors of `lanes`):
+/// its elementwise ops cloned on vectors, block-argument operands (a
+/// residual) loaded by `load`, scalars broadcast.
+Value cloneEpilogue(OpBuilder &b, Location loc, linalg::GenericOp op, KernelBody body,
+                    ArrayRef<Operation *> epilogueOps, Value sum, int64_t lanes,
+                    function_ref<Value(OpBuilder &, BlockArgument, VectorType)> load) {
+  auto vectorOf = [&](Type t) { return VectorType::get({lanes}, t); };
+  IRMapping map;
+  map.map(body.fma.getResult(), sum);
+  auto operand = [&](Value v) -> Value {
+    if (Value m = map.lookupOrNull(v))
+      return m;
+    Value scalar = v;
+    if (auto arg = dyn_cast<BlockArgument>(v)) {
+      Value loaded = load(b, arg, vectorOf(v.getType()));
+      map.map(v, loaded);
+      return loaded;
+    }
+    if (v.getDefiningOp() && v.getDefiningOp()->getBlock() == op.getBody())
+      scalar = b.clone(*v.getDefiningOp())->getResult(0); // a constant
+    Value splat = vector::BroadcastOp::create(b, loc, vectorOf(v.getType()), scalar);
+    map.map(v, splat);
+    return splat;
+  };
+  for (Operation *o : epilogueOps) {
+    SmallVector<Value> operands;
+    for (Value v : o->getOperands())
+      operands.push_back(operand(v));
+    OperationState state(loc, o->getName(), operands,
+                         TypeRange{vectorOf(o->getResult(0).getType())}, o->getAttrs());
+    map.map(o->getResult(0), b.create(state)->getResult(0));
+  }
+  return operand(body.epilogue);
+}
+
 class MicrokernelEmitter {
 public:
   MicrokernelEmitter(linalg::GenericOp op, PackedContractionDims dims, KernelBody body,
@@ -341,19 +391,7 @@ private:
   }
 
   /// The operand indices `map` gives for the current loop values.
-  SmallVector<Value> indices(OpBuilder &b, AffineMap map) {
-    SmallVector<Value> out;
-    for (AffineExpr e : map.getResults()) {
-      if (auto dim = dyn_cast<AffineDimExpr>(e))
-        out.push_back(ivs[dim.getPosition()]);
-      else if (auto c = dyn_cast<AffineConstantExpr>(e))
-        out.push_back(cst(b, c.getValue()));
-      else
-        out.push_back(affine::AffineApplyOp::create(
-            b, loc, AffineMap::get(map.getNumDims(), 0, e), ivs));
-    }
-    return out;
-  }
+  SmallVector<Value> indices(OpBuilder &b, AffineMap map) { return mapIndices(b, loc, map, ivs); }
 
   void kernel(OpBuilder &b, Value m0, int64_t rows, Value nb0, int64_t panels) {
     auto vt = VectorType::get({lanes}, b.getF32Type());
@@ -485,38 +523,15 @@ private:
   }
 
   /// The body's epilogue on the finished sums `sum` (a vector at the
-  /// current loop values): its elementwise ops cloned on vectors, other
-  /// inputs (a residual) loaded like the output, scalars broadcast.
+  /// current loop values); other inputs (a residual) loaded like the output.
   Value epilogue(OpBuilder &b, Value sum) {
-    auto vectorOf = [&](Type t) { return VectorType::get({lanes}, t); };
-    IRMapping map;
-    map.map(body.fma.getResult(), sum);
-    auto operand = [&](Value v) -> Value {
-      if (Value m = map.lookupOrNull(v))
-        return m;
-      Value scalar = v;
-      if (auto arg = dyn_cast<BlockArgument>(v)) {
-        Value loaded = vector::LoadOp::create(b, loc, vectorOf(v.getType()),
-                                              op->getOperand(arg.getArgNumber()),
-                                              indices(b, maps[arg.getArgNumber()]));
-        map.map(v, loaded);
-        return loaded;
-      }
-      if (v.getDefiningOp() && v.getDefiningOp()->getBlock() == op.getBody())
-        scalar = b.clone(*v.getDefiningOp())->getResult(0); // a constant
-      Value splat = vector::BroadcastOp::create(b, loc, vectorOf(v.getType()), scalar);
-      map.map(v, splat);
-      return splat;
-    };
-    for (Operation *o : epilogueOps) {
-      SmallVector<Value> operands;
-      for (Value v : o->getOperands())
-        operands.push_back(operand(v));
-      OperationState state(loc, o->getName(), operands,
-                           TypeRange{vectorOf(o->getResult(0).getType())}, o->getAttrs());
-      map.map(o->getResult(0), b.create(state)->getResult(0));
-    }
-    return operand(body.epilogue);
+    return cloneEpilogue(b, loc, op, body, epilogueOps, sum, lanes,
+                         [&](OpBuilder &ib, BlockArgument arg, VectorType vt) {
+                           unsigned i = arg.getArgNumber();
+                           return vector::LoadOp::create(ib, loc, vt, op->getOperand(i),
+                                                         indices(ib, maps[i]))
+                               .getResult();
+                         });
   }
 
   linalg::GenericOp op;
@@ -534,6 +549,159 @@ private:
   bool blocked = false;
   /// The output dim the rows run across with m (flattened), or -1.
   int64_t flatOuter = -1;
+};
+
+/// A Winograd transform generic (Winograd.cpp) as vector code. Its loops
+/// are the tile loops, two transform dims (the a x a values of a tile for
+/// the input transform, loops n th tw a b c | i j; the m x m outputs for
+/// the output transform, n th i tw j k | a b), the channels, and the two
+/// reduction dims over the tile's values; the generic's constant operand
+/// is kron(p, p) of the 1-D transform p it carries. Per tile and vector of
+/// channels the transform is applied separably, p d, then (p d) p^T, its
+/// zero coefficients skipped and +-1 ones additions, then the start (bias)
+/// added and the epilogue applied.
+class WinogradTransformEmitter {
+public:
+  WinogradTransformEmitter(linalg::GenericOp op, KernelBody body,
+                           ArrayRef<Operation *> epilogueOps, int64_t lanes)
+      : op(op), body(body), epilogueOps(epilogueOps), lanes(lanes), loc(op.getLoc()) {
+    bool input = op->hasAttr(whittle::kWinogradInputAttr);
+    tileDims = input ? SmallVector<int64_t>{0, 1, 2} : SmallVector<int64_t>{0, 1, 3};
+    outDims = input ? SmallVector<int64_t>{3, 4} : SmallVector<int64_t>{2, 4};
+    auto p = op->getAttrOfType<DenseF64ArrayAttr>(input ? whittle::kWinogradInputAttr
+                                                        : whittle::kWinogradOutputAttr);
+    if (p)
+      matrix.assign(p.asArrayRef().begin(), p.asArrayRef().end());
+  }
+
+  /// Whether the generic has the structure above with whole transform dims
+  /// (not split for threads) and whole vectors of channels.
+  bool emittable() {
+    if (op.getNumLoops() != 8 || matrix.empty() || op.getNumDpsInputs() < 2)
+      return false;
+    SmallVector<int64_t> ranges = op.getStaticLoopRanges();
+    rows = ranges[outDims[0]];
+    cols = ranges[kInDims[0]];
+    return !ShapedType::isDynamic(rows) && !ShapedType::isDynamic(cols) &&
+           ranges[outDims[1]] == rows && ranges[kInDims[1]] == cols &&
+           rows * cols == (int64_t)matrix.size() && !ShapedType::isDynamic(ranges[kChannel]) &&
+           ranges[kChannel] % lanes == 0;
+  }
+
+  void emit() {
+    OpBuilder b(op);
+    auto linalgOp = cast<linalg::LinalgOp>(op.getOperation());
+    SmallVector<Range> ranges = linalgOp.createLoopRanges(b, loc);
+    maps = op.getIndexingMapsArray();
+    ivs.assign(op.getNumLoops(), cst(b, 0));
+    std::function<void(OpBuilder &, size_t)> loops = [&](OpBuilder &lb, size_t level) {
+      bool channels = level == tileDims.size();
+      int64_t d = channels ? kChannel : tileDims[level];
+      auto f = scf::ForOp::create(lb, loc, cst(lb, 0),
+                                  getValueOrCreateConstantIndexOp(lb, loc, ranges[d].size),
+                                  cst(lb, channels ? lanes : 1));
+      OpBuilder::InsertionGuard guard(lb);
+      lb.setInsertionPoint(f.getBody()->getTerminator());
+      ivs[d] = f.getInductionVar();
+      if (channels)
+        tile(lb);
+      else
+        loops(lb, level + 1);
+    };
+    loops(b, 0);
+    op.erase();
+  }
+
+private:
+  static constexpr int64_t kChannel = 5;
+  static constexpr int64_t kInDims[2] = {6, 7};
+
+  Value cst(OpBuilder &b, int64_t v) { return arith::ConstantIndexOp::create(b, loc, v); }
+
+  /// sum_i coefs[i] * vals[i] over the nonzero coefficients.
+  Value combine(OpBuilder &b, ArrayRef<double> coefs, ArrayRef<Value> vals) {
+    auto vt = VectorType::get({lanes}, b.getF32Type());
+    Value acc;
+    for (auto [c, v] : llvm::zip(coefs, vals)) {
+      if (c == 0)
+        continue;
+      Value scale;
+      if (c != 1 && c != -1)
+        scale = arith::ConstantOp::create(b, loc, DenseElementsAttr::get(vt, (float)c));
+      if (!acc)
+        acc = c == 1    ? v
+              : c == -1 ? arith::NegFOp::create(b, loc, v).getResult()
+                        : arith::MulFOp::create(b, loc, scale, v).getResult();
+      else
+        acc = c == 1    ? arith::AddFOp::create(b, loc, acc, v).getResult()
+              : c == -1 ? arith::SubFOp::create(b, loc, acc, v).getResult()
+                        : vector::FMAOp::create(b, loc, scale, v, acc).getResult();
+    }
+    return acc ? acc
+               : arith::ConstantOp::create(b, loc, DenseElementsAttr::get(vt, 0.0f)).getResult();
+  }
+
+  /// One tile and vector of channels at the current loop values.
+  void tile(OpBuilder &b) {
+    auto vt = VectorType::get({lanes}, b.getF32Type());
+    Value in = op.getDpsInputs()[0], out = op.getDpsInits()[0];
+    for (int64_t d : outDims)
+      ivs[d] = cst(b, 0);
+    // The tile's values d[i][j].
+    SmallVector<Value> vals(cols * cols);
+    for (int64_t i = 0; i < cols; ++i)
+      for (int64_t j = 0; j < cols; ++j) {
+        ivs[kInDims[0]] = cst(b, i);
+        ivs[kInDims[1]] = cst(b, j);
+        vals[i * cols + j] =
+            vector::LoadOp::create(b, loc, vt, in, mapIndices(b, loc, maps[0], ivs));
+      }
+    ArrayRef<double> p(matrix);
+    // t = p d (rows x cols), then r = t p^T (rows x rows).
+    SmallVector<Value> t(rows * cols), column(cols);
+    for (int64_t j = 0; j < cols; ++j) {
+      for (int64_t i = 0; i < cols; ++i)
+        column[i] = vals[i * cols + j];
+      for (int64_t r = 0; r < rows; ++r)
+        t[r * cols + j] = combine(b, p.slice(r * cols, cols), column);
+    }
+    for (int64_t r = 0; r < rows; ++r)
+      for (int64_t s = 0; s < rows; ++s) {
+        ivs[outDims[0]] = cst(b, r);
+        ivs[outDims[1]] = cst(b, s);
+        Value y = combine(b, p.slice(s * cols, cols), ArrayRef<Value>(t).slice(r * cols, cols));
+        if (auto arg = dyn_cast_or_null<BlockArgument>(body.start)) {
+          unsigned i = arg.getArgNumber();
+          Value start = vector::LoadOp::create(b, loc, vt, op->getOperand(i),
+                                               mapIndices(b, loc, maps[i], ivs));
+          y = arith::AddFOp::create(b, loc, start, y);
+        } else if (body.start && !matchPattern(body.start, m_AnyZeroFloat())) {
+          Value start = vector::BroadcastOp::create(
+              b, loc, vt, b.clone(*body.start.getDefiningOp())->getResult(0));
+          y = arith::AddFOp::create(b, loc, start, y);
+        }
+        if (body.epilogue)
+          y = cloneEpilogue(b, loc, op, body, epilogueOps, y, lanes,
+                            [&](OpBuilder &ib, BlockArgument arg, VectorType at) {
+                              unsigned i = arg.getArgNumber();
+                              return vector::LoadOp::create(ib, loc, at, op->getOperand(i),
+                                                            mapIndices(ib, loc, maps[i], ivs))
+                                  .getResult();
+                            });
+        vector::StoreOp::create(b, loc, y, out, mapIndices(b, loc, maps.back(), ivs));
+      }
+  }
+
+  linalg::GenericOp op;
+  KernelBody body;
+  ArrayRef<Operation *> epilogueOps;
+  int64_t lanes;
+  Location loc;
+  SmallVector<int64_t> tileDims, outDims;
+  SmallVector<double> matrix;
+  int64_t rows = 0, cols = 0;
+  SmallVector<AffineMap> maps;
+  SmallVector<Value> ivs;
 };
 
 /// A packed contraction this pass lowers: f32 buffers, a body matchBody
@@ -590,16 +758,24 @@ struct LowerMicrokernelsPass
     // The register file: accumulators, a panel group's weight vectors and
     // a broadcast (chooseTile).
     int64_t budget = std::max<int64_t>((int64_t)vectorRegisters, 8);
-    SmallVector<linalg::GenericOp> ops;
+    SmallVector<linalg::GenericOp> ops, transforms;
     getOperation().walk([&](linalg::GenericOp op) {
       // Values from outside the body can only be constants (outline).
       SetVector<Value> captured;
       getUsedValuesDefinedAbove(op->getRegions(), captured);
-      if (lowerable(op) && whittle::packedContractionDims(op) &&
-          op->getParentOfType<func::FuncOp>() && llvm::all_of(captured, [](Value v) {
+      if (!lowerable(op) || !op->getParentOfType<func::FuncOp>() ||
+          !llvm::all_of(captured, [](Value v) {
             return v.getDefiningOp() && v.getDefiningOp()->hasTrait<OpTrait::ConstantLike>();
           }))
+        return;
+      if (whittle::packedContractionDims(op))
         ops.push_back(op);
+      SmallVector<Operation *> epilogueOps;
+      if ((op->hasAttr(whittle::kWinogradInputAttr) ||
+           op->hasAttr(whittle::kWinogradOutputAttr)) &&
+          WinogradTransformEmitter(op, *matchBody(op, epilogueOps), epilogueOps, lanes)
+              .emittable())
+        transforms.push_back(op);
     });
     SymbolTable symbols(getOperation());
     for (linalg::GenericOp op : ops) {
@@ -609,6 +785,14 @@ struct LowerMicrokernelsPass
       MicrokernelEmitter(kernel, *whittle::packedContractionDims(kernel), body, epilogueOps,
                          lanes, budget, l2Bytes)
           .emit();
+    }
+    for (linalg::GenericOp op : transforms) {
+      linalg::GenericOp kernel = outline(op, symbols);
+      SmallVector<Operation *> epilogueOps;
+      KernelBody body = *matchBody(kernel, epilogueOps);
+      WinogradTransformEmitter emitter(kernel, body, epilogueOps, lanes);
+      if (emitter.emittable())
+        emitter.emit();
     }
   }
 };

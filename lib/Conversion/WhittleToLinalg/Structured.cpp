@@ -14,6 +14,7 @@
 
 #include "whittle/Conversion/PackedContraction.h"
 #include "whittle/Dialect/Whittle/WhittleConstants.h"
+#include "whittle/Passes/RewriteLog.h"
 
 #include "mlir/Dialect/Arith/Utils/Utils.h"
 
@@ -143,37 +144,7 @@ std::optional<std::vector<double>> weightValues(Value v) {
 /// Columns rounded up to whole panels.
 int64_t panelCount(int64_t n) { return (n + kPanelWidth - 1) / kPanelWidth; }
 
-/// Weights of `shape` (K.. x N) packed at compile time into
-/// ceil(N / kPanelWidth) panels of K.. x kPanelWidth (the last one padded
-/// with zero columns): each panel, the weights one register tile reads, is
-/// contiguous.
-Value packedWeights(OpBuilder &b, Location loc, ArrayRef<double> values, ArrayRef<int64_t> shape,
-                    Type elt) {
-  int64_t n = shape.back(), panels = panelCount(n), rows = (int64_t)values.size() / n;
-  std::vector<double> packed(panels * rows * kPanelWidth, 0.0);
-  for (int64_t p = 0; p < panels; ++p)
-    for (int64_t r = 0; r < rows; ++r)
-      for (int64_t j = 0; j < kPanelWidth && p * kPanelWidth + j < n; ++j)
-        packed[(p * rows + r) * kPanelWidth + j] = values[r * n + p * kPanelWidth + j];
-  SmallVector<int64_t> packedShape{panels};
-  packedShape.append(shape.begin(), shape.end() - 1);
-  packedShape.push_back(kPanelWidth);
-  return wt::ConstantOp::create(
-      b, loc, wt::makeElements(RankedTensorType::get(packedShape, elt), packed, "packed"));
-}
 
-/// What a packed contraction computes besides its sum of products, fused
-/// into the generic so the register-tiled kernel does it on its
-/// accumulators (PackedContraction.h): the value each sum starts from (the
-/// bias of its column, `bias` as NB x 16; zero with `zero`; else the
-/// `init` tensor passed to packedContract), and the residual add and
-/// activation applied to the finished sums.
-struct PackedFusion {
-  Value bias;
-  bool zero = false;
-  Value residual;
-  wt::EpilogueAttr epilogue;
-};
 
 /// `v` with its last dim zero-padded to whole panels.
 Value padToPanels(OpBuilder &b, Location loc, Value v) {
@@ -216,51 +187,67 @@ std::optional<SmallVector<int64_t>> loopExtents(ArrayRef<AffineMap> maps, ValueR
   return extents;
 }
 
-/// The packed contraction generic (PackedContraction.h) of `accTy`
-/// (.. x NB x 16): `init` (or what `fusion` starts from) + x * the packed
-/// weights, marked for whittle-lower-microkernels; then the residual and
-/// activation of `fusion`, and the result with its last two dims merged
-/// and cut to `outTy`'s columns (a partial last panel's padding dropped).
-///
-/// A fused start and epilogue are spelled out in the body with the
-/// reduction loops' indices, so the generic stays exact for any lowering:
+} // namespace
+
+/// Weights of `shape` (K.. x N) packed at compile time into
+/// ceil(N / kPanelWidth) panels of K.. x kPanelWidth (the last one padded
+/// with zero columns): each panel, the weights one register tile reads, is
+/// contiguous.
+Value whittle::lowering::packedWeights(OpBuilder &b, Location loc, ArrayRef<double> values, ArrayRef<int64_t> shape,
+                    Type elt) {
+  int64_t n = shape.back(), panels = panelCount(n), rows = (int64_t)values.size() / n;
+  std::vector<double> packed(panels * rows * kPanelWidth, 0.0);
+  for (int64_t p = 0; p < panels; ++p)
+    for (int64_t r = 0; r < rows; ++r)
+      for (int64_t j = 0; j < kPanelWidth && p * kPanelWidth + j < n; ++j)
+        packed[(p * rows + r) * kPanelWidth + j] = values[r * n + p * kPanelWidth + j];
+  SmallVector<int64_t> packedShape{panels};
+  packedShape.append(shape.begin(), shape.end() - 1);
+  packedShape.push_back(kPanelWidth);
+  return wt::ConstantOp::create(
+      b, loc, wt::makeElements(RankedTensorType::get(packedShape, elt), packed, "packed"));
+}
+
+/// A contraction generic of `accTy` over `maps` (x, w, then the output):
+/// fma(x, w, acc) at every reduction step, acc starting from the output
+/// (`init`) or from `start` (a value per output element read with
+/// `startMap`, or zero with `zeroStart`); with `fuseEpilogue`, the last
+/// step yields activation(sum + residual) instead (the residual read with
+/// the output's map). Start and epilogue are spelled out in the body with
+/// the reduction loops' indices, so the generic stays exact for any
+/// lowering:
 ///   acc' = fma(x, w, first step ? start : acc)
 ///   out  = last step ? activation(acc' + residual) : acc'
-Value packedContract(OpBuilder &b, Location loc, RankedTensorType outTy, RankedTensorType accTy,
-                     Value x, Value packed, Value init, ArrayRef<AffineMap> maps,
-                     ArrayRef<IteratorType> iters, const PackedFusion &fusion) {
-  MLIRContext *ctx = b.getContext();
-  int64_t r = accTy.getRank(), loops = maps.front().getNumDims();
+linalg::GenericOp whittle::lowering::fusedContraction(
+    OpBuilder &b, Location loc, RankedTensorType accTy, Value x, Value w, Value init,
+    ArrayRef<AffineMap> maps, ArrayRef<IteratorType> iters, Value start, AffineMap startMap,
+    bool zeroStart, Value residual, wt::EpilogueAttr epilogue, bool fuseEpilogue) {
   AffineMap outMap = maps.back();
   Type elt = accTy.getElementType();
-  SmallVector<Value> ins{x, packed};
+  SmallVector<Value> ins{x, w};
   SmallVector<AffineMap> allMaps{maps[0], maps[1]};
-  bool fusedStart = fusion.bias || fusion.zero;
-  int64_t biasArg = -1, residualArg = -1;
-  if (fusion.bias) {
-    biasArg = ins.size();
-    ins.push_back(fusion.bias);
-    allMaps.push_back(AffineMap::get(loops, 0, outMap.getResults().take_back(2), ctx));
+  bool fusedStart = start || zeroStart;
+  int64_t startArg = -1, residualArg = -1;
+  if (start) {
+    startArg = ins.size();
+    ins.push_back(start);
+    allMaps.push_back(startMap);
   }
-  // The residual joins the kernel when its columns are whole panels (read
-  // as .. x NB x 16 like the accumulator); the activation only after it.
-  bool fuseEpilogue =
-      (fusion.residual || fusion.epilogue) &&
-      (!fusion.residual || outTy.getShape().back() == accTy.getDimSize(r - 2) * kPanelWidth);
-  if (fuseEpilogue && fusion.residual) {
+  fuseEpilogue = fuseEpilogue && (residual || epilogue);
+  if (fuseEpilogue && residual) {
     residualArg = ins.size();
-    ins.push_back(splitDim(b, loc, fusion.residual, r - 2, accTy.getDimSize(r - 2)));
+    ins.push_back(residual);
     allMaps.push_back(outMap);
   }
   Value out = fusedStart ? tensor::EmptyOp::create(b, loc, accTy.getShape(), elt).getResult() : init;
   SmallVector<Value> operands(ins);
   operands.push_back(out);
   allMaps.push_back(outMap);
-  // Packed contractions are static (packable), every loop indexed alone
-  // by the weights or the accumulator.
+  // Fused contractions are static, every loop indexed alone by some
+  // operand.
   std::optional<SmallVector<int64_t>> extents = loopExtents(allMaps, operands);
-  assert(extents && "packed contraction with a dynamic loop");
-  auto generic = linalg::GenericOp::create(
+  assert(extents && "fused contraction with a dynamic loop");
+  return linalg::GenericOp::create(
       b, loc, accTy, ins, out, allMaps, iters, [&](OpBuilder &nb, Location nl, ValueRange a) {
         // Whether every reduction loop is at its first (last) step.
         auto atEdge = [&](bool last) {
@@ -277,20 +264,47 @@ Value packedContract(OpBuilder &b, Location loc, RankedTensorType outTy, RankedT
         };
         Value acc = a.back();
         if (fusedStart) {
-          Value start = biasArg >= 0 ? a[biasArg] : scalarConstant(nb, nl, elt, 0.0);
-          acc = arith::SelectOp::create(nb, nl, atEdge(false), start, acc);
+          Value s = startArg >= 0 ? a[startArg] : scalarConstant(nb, nl, elt, 0.0);
+          acc = arith::SelectOp::create(nb, nl, atEdge(false), s, acc);
         }
         Value sum = math::FmaOp::create(nb, nl, a[0], a[1], acc);
         if (fuseEpilogue) {
           Value e = sum;
           if (residualArg >= 0)
             e = arith::AddFOp::create(nb, nl, e, a[residualArg]);
-          if (fusion.epilogue)
-            e = activate(nb, nl, fusion.epilogue, e);
+          if (epilogue)
+            e = activate(nb, nl, epilogue, e);
           sum = arith::SelectOp::create(nb, nl, atEdge(true), e, sum);
         }
         linalg::YieldOp::create(nb, nl, sum);
       });
+}
+
+/// The packed contraction generic (PackedContraction.h) of `accTy`
+/// (.. x NB x 16): `init` (or what `fusion` starts from) + x * the packed
+/// weights (fusedContraction), marked for whittle-lower-microkernels; then
+/// the residual and activation of `fusion`, and the result with its last
+/// two dims merged and cut to `outTy`'s columns (a partial last panel's
+/// padding dropped).
+Value whittle::lowering::packedContract(OpBuilder &b, Location loc, RankedTensorType outTy,
+                                        RankedTensorType accTy, Value x, Value packed, Value init,
+                                        ArrayRef<AffineMap> maps, ArrayRef<IteratorType> iters,
+                                        const PackedFusion &fusion) {
+  MLIRContext *ctx = b.getContext();
+  int64_t r = accTy.getRank(), loops = maps.front().getNumDims();
+  AffineMap outMap = maps.back();
+  // The residual joins the kernel when its columns are whole panels (read
+  // as .. x NB x 16 like the accumulator); the activation only after it.
+  bool fuseEpilogue =
+      (fusion.residual || fusion.epilogue) &&
+      (!fusion.residual || outTy.getShape().back() == accTy.getDimSize(r - 2) * kPanelWidth);
+  Value residual = fuseEpilogue && fusion.residual
+                       ? splitDim(b, loc, fusion.residual, r - 2, accTy.getDimSize(r - 2))
+                       : Value();
+  linalg::GenericOp generic = fusedContraction(
+      b, loc, accTy, x, packed, init, maps, iters, fusion.bias,
+      AffineMap::get(loops, 0, outMap.getResults().take_back(2), ctx), fusion.zero, residual,
+      fusion.epilogue, fuseEpilogue);
   generic->setAttr(kPackedContractionAttr, b.getUnitAttr());
   SmallVector<ReassociationIndices> collapse;
   for (int64_t i = 0; i < r - 2; ++i)
@@ -309,6 +323,8 @@ Value packedContract(OpBuilder &b, Location loc, RankedTensorType outTy, RankedT
   }
   return fuseEpilogue ? y : applyEpilogue(b, loc, y, fusion.residual, fusion.epilogue);
 }
+
+namespace {
 
 
 /// Whether an f32 contraction with constant weights and `n` output
@@ -429,6 +445,16 @@ LogicalResult lowerChannelsLast(wt::ConvOp op, PatternRewriter &rewriter,
   // output columns, k = K.. x C, n = M); depthwise there is no c loop and
   // the input is read at channel nb * 16 + nr, a vector per panel.
   bool depthwise = groups == m && inTy.getDimSize(r - 1) == m;
+  if (int64_t tile = options.packWeights && !options.wide
+                         ? winogradTile(op, options.winogradTile)
+                         : 0)
+  {
+    if (failed(lowerWinograd(op, rewriter, tile)))
+      return failure();
+    recordRewrite("convert-whittle-to-linalg",
+                  tile == 4 ? "Winograd F(4x4, 3x3) convs" : "Winograd F(2x2, 3x3) convs");
+    return success();
+  }
   // Ungrouped convs whatever their output channels (PackedContraction.h);
   // depthwise ones read whole panels of input channels.
   if ((groups == 1 || depthwise) &&

@@ -22,7 +22,7 @@ struct ConvertWhittleToLinalgPass
   void runOnOperation() override {
     RewritePatternSet patterns(&getContext());
     whittle::lowering::populateElementwiseLowerings(patterns);
-    whittle::lowering::populateStructuredLowerings(patterns, {wideAccumulation, packWeights});
+    whittle::lowering::populateStructuredLowerings(patterns, {wideAccumulation, packWeights, winogradTile});
     whittle::lowering::populateDataMovementLowerings(patterns);
     whittle::lowering::populateResizeLowerings(patterns);
     whittle::lowering::populateConvTransposeLowerings(patterns);
