@@ -99,7 +99,7 @@ def TileForThreadsPass : Pass<"whittle-tile-for-threads", "mlir::func::FuncOp"> 
 }
 
 def LowerMicrokernelsPass : Pass<"whittle-lower-microkernels", "mlir::ModuleOp"> {
-  let summary = "Register-blocked vector code for packed contractions";
+  let summary = "Register-blocked vector code for packed contractions and Winograd transforms";
   let description = [{
     Runs on buffers, after bufferization and thread tiling. Each
     linalg.generic marked `whittle.packed_contraction` (a matmul or
@@ -121,6 +121,14 @@ def LowerMicrokernelsPass : Pass<"whittle-lower-microkernels", "mlir::ModuleOp">
     function of its own (`whittle_kernel*`, called where the op was): the
     model's main function stays small for LLVM's OpenMP outlining, whose
     cost grows with it once per parallel region.
+
+    Generics marked `whittle.winograd_input` / `whittle.winograd_output`
+    (a Winograd conv's transforms, lib/Conversion/WhittleToLinalg/Winograd.cpp)
+    become vector code in kernels of their own: per tile and vector of
+    channels, the 1-D transform the attribute carries applied along both
+    tile dims, zero coefficients skipped, +-1 ones as additions, then the
+    start (bias) and the epilogue. A transform whose tile dims were split
+    for threads, or whose channels are not whole vectors, stays a generic.
   }];
   let options = [
     Option<"vectorBits", "vector-bits", "unsigned", "512", "SIMD width in bits">,

@@ -7,7 +7,9 @@
 // input value per row, and fmas them into every accumulator; the tile is
 // stored once at the end. LLVM keeps the accumulators in registers (the
 // reduction loops carry them as iter_args), so the inner loop is loads and
-// fmas only.
+// fmas only. A Winograd conv's input and output transforms (Winograd.cpp)
+// become vector code too: per tile and vector of channels, the separable
+// transform with its zero coefficients skipped.
 //
 //===----------------------------------------------------------------------===//
 

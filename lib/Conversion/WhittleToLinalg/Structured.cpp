@@ -144,8 +144,6 @@ std::optional<std::vector<double>> weightValues(Value v) {
 /// Columns rounded up to whole panels.
 int64_t panelCount(int64_t n) { return (n + kPanelWidth - 1) / kPanelWidth; }
 
-
-
 /// `v` with its last dim zero-padded to whole panels.
 Value padToPanels(OpBuilder &b, Location loc, Value v) {
   auto ty = cast<RankedTensorType>(v.getType());
@@ -193,8 +191,8 @@ std::optional<SmallVector<int64_t>> loopExtents(ArrayRef<AffineMap> maps, ValueR
 /// ceil(N / kPanelWidth) panels of K.. x kPanelWidth (the last one padded
 /// with zero columns): each panel, the weights one register tile reads, is
 /// contiguous.
-Value whittle::lowering::packedWeights(OpBuilder &b, Location loc, ArrayRef<double> values, ArrayRef<int64_t> shape,
-                    Type elt) {
+Value whittle::lowering::packedWeights(OpBuilder &b, Location loc, ArrayRef<double> values,
+                                       ArrayRef<int64_t> shape, Type elt) {
   int64_t n = shape.back(), panels = panelCount(n), rows = (int64_t)values.size() / n;
   std::vector<double> packed(panels * rows * kPanelWidth, 0.0);
   for (int64_t p = 0; p < panels; ++p)
@@ -326,7 +324,6 @@ Value whittle::lowering::packedContract(OpBuilder &b, Location loc, RankedTensor
 
 namespace {
 
-
 /// Whether an f32 contraction with constant weights and `n` output
 /// columns is lowered over packed weights: at least `minColumns` (a
 /// partial last panel is padded, its extra columns computed and dropped).
@@ -445,10 +442,10 @@ LogicalResult lowerChannelsLast(wt::ConvOp op, PatternRewriter &rewriter,
   // output columns, k = K.. x C, n = M); depthwise there is no c loop and
   // the input is read at channel nb * 16 + nr, a vector per panel.
   bool depthwise = groups == m && inTy.getDimSize(r - 1) == m;
-  if (int64_t tile = options.packWeights && !options.wide
-                         ? winogradTile(op, options.winogradTile)
-                         : 0)
-  {
+  // 3x3 stride-1 convs that qualify: Winograd (Winograd.cpp).
+  int64_t tile =
+      options.packWeights && !options.wide ? winogradTile(op, options.winogradTile) : 0;
+  if (tile) {
     if (failed(lowerWinograd(op, rewriter, tile)))
       return failure();
     recordRewrite("convert-whittle-to-linalg",
