@@ -114,8 +114,8 @@ cl::opt<Accumulate> accumulate(
 cl::opt<unsigned> winograd(
     "winograd",
     cl::desc("Largest output tile m of Winograd F(m x m, 3 x 3) for the 3x3 stride-1 convs "
-             "that qualify, at -O2 and up: 4 (default; F(2x2, 3x3) where the output does not "
-             "divide into 4x4 tiles), 2, or 0 (direct convolution only)"),
+             "that qualify, at -O2 and up: 4 (default; F(2x2, 3x3) where 4x4 tiles fit the "
+             "output badly), 2, or 0 (direct convolution only)"),
     cl::init(4), cl::sub(compileCmd));
 cl::opt<std::string> emitHeader(
     "emit-header",

@@ -55,9 +55,9 @@ def ConvertWhittleToLinalgPass
            "whittle-lower-microkernels)">,
     Option<"winogradTile", "winograd-tile", "int64_t", "0",
            "f32 3x3 stride-1 channels-last convs with constant filters, at "
-           "least 32 input and output channels in whole panels and whole "
-           "output tiles, are computed as Winograd F(m x m, 3 x 3) with this "
-           "m (2 or 4; 0: never)">
+           "least 32 input and output channels in whole panels and outputs "
+           "that fill m x m tiles well, are computed as Winograd "
+           "F(m x m, 3 x 3), m up to this (4 or 2; 0: never)">
   ];
   let dependentDialects = ["::mlir::linalg::LinalgDialect",
                            "::mlir::tensor::TensorDialect",

@@ -228,6 +228,11 @@ struct PackedFusion {
   wt::EpilogueAttr epilogue;
 };
 
+/// `result` with a conv/matmul epilogue applied: + residual (same shape;
+/// may be null), then the activation (may be null).
+mlir::Value applyEpilogue(mlir::OpBuilder &b, mlir::Location loc, mlir::Value result,
+                          mlir::Value residual, wt::EpilogueAttr epilogue);
+
 /// Weights of `shape` (K.. x N) packed at compile time into
 /// ceil(N / kPanelWidth) panels of K.. x kPanelWidth (the last one padded
 /// with zero columns): each panel, the weights one register tile reads, is

@@ -40,9 +40,11 @@ Value activate(OpBuilder &b, Location loc, wt::EpilogueAttr epilogue, Value v) {
   return applyActivation(b, loc, epilogue.getFn(), v, alpha, beta);
 }
 
-/// residual add and activation of a conv/matmul result.
-Value applyEpilogue(OpBuilder &b, Location loc, Value result, Value residual,
-                    wt::EpilogueAttr epilogue) {
+} // namespace
+
+/// The residual add and activation of a conv/matmul result.
+Value whittle::lowering::applyEpilogue(OpBuilder &b, Location loc, Value result, Value residual,
+                                       wt::EpilogueAttr epilogue) {
   auto ty = cast<RankedTensorType>(result.getType());
   // Static shapes: one loop nest that writes over the result itself
   // (destination-passing), so bufferization reuses its buffer instead of
@@ -78,6 +80,8 @@ Value applyEpilogue(OpBuilder &b, Location loc, Value result, Value residual,
   }
   return result;
 }
+
+namespace {
 
 /// acc + x * w as one fused multiply-add: one instruction per element on
 /// every target with FMA, and one rounding instead of two.

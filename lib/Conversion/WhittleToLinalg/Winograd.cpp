@@ -90,13 +90,19 @@ bool whittle::lowering::winogradApplies(wt::ConvOp op, int64_t m) {
       llvm::any_of(op.getDilations(), [](int64_t d) { return d != 1; }))
     return false;
   // Whole panels of input and output channels, enough of them for the
-  // matmuls to outweigh the transforms, and whole output tiles.
+  // matmuls to outweigh the transforms; enough tiles, few of them partial
+  // (a partial tile computes all m x m outputs).
   int64_t c = inTy.getDimSize(3), k = outTy.getDimSize(3);
+  // (ResNet-50's 7x7 maps as 8x8 and its 14x14 ones as 16x16 gain
+  // nothing: their transformed filters, 1.8-4x the filter, stream from
+  // memory for 16 tiles each.)
   constexpr int64_t kMinChannels = 32, kMinTiles = 16;
+  constexpr double kMaxWaste = 1.2;
   int64_t oh = outTy.getDimSize(1), ow = outTy.getDimSize(2);
+  int64_t th = llvm::divideCeil(oh, m), tw = llvm::divideCeil(ow, m);
   return c % kPanelWidth == 0 && k % kPanelWidth == 0 && c >= kMinChannels &&
-         k >= kMinChannels && oh % m == 0 && ow % m == 0 &&
-         outTy.getDimSize(0) * (oh / m) * (ow / m) >= kMinTiles;
+         k >= kMinChannels && outTy.getDimSize(0) * th * tw >= kMinTiles &&
+         double(th * tw * m * m) <= kMaxWaste * double(oh * ow);
 }
 
 int64_t whittle::lowering::winogradTile(wt::ConvOp op, int64_t maxTile) {
@@ -124,16 +130,21 @@ LogicalResult whittle::lowering::lowerWinograd(wt::ConvOp op, PatternRewriter &r
   auto inTy = staticType(op.getInput()), outTy = staticType(op.getOutput());
   Type f32 = rewriter.getF32Type();
   int64_t a = m + 2, n = inTy.getDimSize(0), c = inTy.getDimSize(3), k = outTy.getDimSize(3);
-  int64_t th = outTy.getDimSize(1) / m, tw = outTy.getDimSize(2) / m;
+  int64_t oh = outTy.getDimSize(1), ow = outTy.getDimSize(2);
+  int64_t th = llvm::divideCeil(oh, m), tw = llvm::divideCeil(ow, m);
+  // Partial tiles at the bottom and right: the outputs past the edge are
+  // computed from more zero padding and dropped.
+  bool partial = th * m != oh || tw * m != ow;
   auto d = [&](int64_t i) { return getAffineDimExpr(i, ctx); };
   auto map = [&](int64_t loops, ArrayRef<AffineExpr> e) { return AffineMap::get(loops, 0, e, ctx); };
   SmallVector<IteratorType> iters(8, IteratorType::parallel);
   iters[6] = iters[7] = IteratorType::reduction;
 
-  // Input transform. The padded input is exactly m * tiles + 2 long (the
-  // output extents are whole tiles). Loops n th tw a b c | i j.
+  // Input transform. The padded input is exactly m * tiles + 2 long.
+  // Loops n th tw a b c | i j.
   ArrayRef<int64_t> pads = op.getPads();
-  Value x = padSpatial(rewriter, loc, op.getInput(), pads.take_front(2), pads.drop_front(2),
+  SmallVector<int64_t> hi{pads[2] + th * m - oh, pads[3] + tw * m - ow};
+  Value x = padSpatial(rewriter, loc, op.getInput(), pads.take_front(2), hi,
                        scalarConstant(rewriter, loc, f32, 0.0), /*firstDim=*/1);
   auto vTy = RankedTensorType::get({a, a, n, th, tw, c}, f32);
   linalg::GenericOp input = fusedContraction(
@@ -172,20 +183,32 @@ LogicalResult whittle::lowering::lowerWinograd(wt::ConvOp op, PatternRewriter &r
       gemmIters, zero);
 
   // Output transform into N x TH x m x TW x m x K (the output's own
-  // layout), from the bias, with the residual and activation. Loops
-  // n th i tw j k | a b.
+  // layout), from the bias, with the residual and activation (with partial
+  // tiles, the residual and the activation after it are applied to the
+  // cut result instead). Loops n th i tw j k | a b.
   auto yTy = RankedTensorType::get({n, th, m, tw, m, k}, f32);
   SmallVector<ReassociationIndices> tiles{{0}, {1, 2}, {3, 4}, {5}};
   Value residual;
-  if (op.getResidual())
+  if (op.getResidual() && !partial)
     residual = tensor::ExpandShapeOp::create(rewriter, loc, yTy, op.getResidual(), tiles);
+  bool fuseEpilogue = !partial || !op.getResidual();
   linalg::GenericOp output = fusedContraction(
       rewriter, loc, yTy, products, kronConstant(rewriter, loc, mat.at, m, a), Value(),
       {map(8, {d(6), d(7), d(0), d(1), d(3), d(5)}), map(8, {d(2), d(4), d(6), d(7)}),
        map(8, {d(0), d(1), d(2), d(3), d(4), d(5)})},
       iters, op.getBias(), map(8, {d(5)}), /*zeroStart=*/!op.getBias(), residual,
-      op.getEpilogueAttr(), /*fuseEpilogue=*/true);
+      op.getEpilogueAttr(), fuseEpilogue);
   output->setAttr(kWinogradOutputAttr, rewriter.getDenseF64ArrayAttr(mat.at));
-  rewriter.replaceOpWithNewOp<tensor::CollapseShapeOp>(op, outTy, output.getResult(0), tiles);
+  Value y = tensor::CollapseShapeOp::create(
+      rewriter, loc, RankedTensorType::get({n, th * m, tw * m, k}, f32), output.getResult(0),
+      tiles);
+  if (partial)
+    y = tensor::ExtractSliceOp::create(
+        rewriter, loc, outTy, y, SmallVector<OpFoldResult>(4, rewriter.getIndexAttr(0)),
+        getAsIndexOpFoldResult(rewriter.getContext(), outTy.getShape()),
+        SmallVector<OpFoldResult>(4, rewriter.getIndexAttr(1)));
+  if (!fuseEpilogue)
+    y = applyEpilogue(rewriter, loc, y, op.getResidual(), op.getEpilogueAttr());
+  rewriter.replaceOp(op, y);
   return success();
 }

@@ -78,8 +78,31 @@ func.func @f2x2(%x: tensor<1x14x14x48xf32>) -> tensor<1x14x14x32xf32> {
 
 // -----
 
+// 15x15 outputs as 4x4 tiles (16x16, 14% past the edge): the input is
+// padded by one more row and column at the end, the output cut to 15x15,
+// and the residual add and relu run on the cut result.
+// CHECK-LABEL: func.func @partial
+// CHECK: tensor.pad %{{.*}} low[0, 1, 1, 0] high[0, 2, 2, 0]
+// CHECK: whittle.winograd_input
+// CHECK: %[[Y:.*]] = linalg.generic {{.*}}whittle.winograd_output
+// CHECK-NOT: arith.maximumf
+// CHECK: } -> tensor<1x4x4x4x4x32xf32>
+// CHECK: %[[C:.*]] = tensor.collapse_shape %[[Y]]
+// CHECK: %[[S:.*]] = tensor.extract_slice %[[C]][0, 0, 0, 0] [1, 15, 15, 32] [1, 1, 1, 1] : tensor<1x16x16x32xf32> to tensor<1x15x15x32xf32>
+// CHECK: linalg.generic {{.*}} ins(%arg1 : tensor<1x15x15x32xf32>) outs(%[[S]] : tensor<1x15x15x32xf32>)
+// CHECK: arith.addf
+// CHECK: arith.maximumf
+func.func @partial(%x: tensor<1x15x15x32xf32>, %res: tensor<1x15x15x32xf32>) -> tensor<1x15x15x32xf32> {
+  %w = whittle.constant dense<0.25> : tensor<3x3x32x32xf32>
+  %y = whittle.conv %x, %w residual %res {channels_last, dilations = array<i64: 1, 1>, epilogue = #whittle.epilogue<relu>, pads = array<i64: 1, 1, 1, 1>, strides = array<i64: 1, 1>} : (tensor<1x15x15x32xf32>, tensor<3x3x32x32xf32>, tensor<1x15x15x32xf32>) -> tensor<1x15x15x32xf32>
+  return %y : tensor<1x15x15x32xf32>
+}
+
+// -----
+
 // Direct convolution: strided, dilated, channels not in whole panels (24),
-// too few channels (16), odd output extents, a run-time filter.
+// too few channels (16), 7x7 outputs (as 8x8 tiles, 31% of the outputs
+// computed would be past the edge), a run-time filter.
 // CHECK-LABEL: func.func @direct
 // CHECK-NOT: winograd
 // CHECK: return
