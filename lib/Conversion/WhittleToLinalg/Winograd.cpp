@@ -100,8 +100,11 @@ bool whittle::lowering::winogradApplies(wt::ConvOp op, int64_t m) {
   constexpr double kMaxWaste = 1.2;
   int64_t oh = outTy.getDimSize(1), ow = outTy.getDimSize(2);
   int64_t th = llvm::divideCeil(oh, m), tw = llvm::divideCeil(ow, m);
+  // Two or more tile rows: the threads then split the transforms' tile
+  // rows (or images), never a transform dim (whittle-tile-for-threads
+  // splits the first parallel dim longer than one).
   return c % kPanelWidth == 0 && k % kPanelWidth == 0 && c >= kMinChannels &&
-         k >= kMinChannels && outTy.getDimSize(0) * th * tw >= kMinTiles &&
+         k >= kMinChannels && th >= 2 && outTy.getDimSize(0) * th * tw >= kMinTiles &&
          double(th * tw * m * m) <= kMaxWaste * double(oh * ow);
 }
 

@@ -102,11 +102,12 @@ func.func @partial(%x: tensor<1x15x15x32xf32>, %res: tensor<1x15x15x32xf32>) -> 
 
 // Direct convolution: strided, dilated, channels not in whole panels (24),
 // too few channels (16), 7x7 outputs (as 8x8 tiles, 31% of the outputs
-// computed would be past the edge), a run-time filter.
+// computed would be past the edge), a run-time filter, a single row of
+// tiles (2x64 outputs).
 // CHECK-LABEL: func.func @direct
 // CHECK-NOT: winograd
 // CHECK: return
-func.func @direct(%x: tensor<1x16x16x32xf32>, %x24: tensor<1x16x16x24xf32>, %x16: tensor<1x16x16x16xf32>, %x7: tensor<1x7x7x32xf32>, %wr: tensor<3x3x32x32xf32>) -> (tensor<1x8x8x32xf32>, tensor<1x16x16x32xf32>, tensor<1x16x16x32xf32>, tensor<1x16x16x32xf32>, tensor<1x7x7x32xf32>, tensor<1x16x16x32xf32>) {
+func.func @direct(%x: tensor<1x16x16x32xf32>, %x24: tensor<1x16x16x24xf32>, %x16: tensor<1x16x16x16xf32>, %x7: tensor<1x7x7x32xf32>, %wr: tensor<3x3x32x32xf32>) -> (tensor<1x8x8x32xf32>, tensor<1x16x16x32xf32>, tensor<1x16x16x32xf32>, tensor<1x16x16x32xf32>, tensor<1x7x7x32xf32>, tensor<1x16x16x32xf32>, tensor<1x2x64x32xf32>) {
   %w = whittle.constant dense<0.25> : tensor<3x3x32x32xf32>
   %w24 = whittle.constant dense<0.25> : tensor<3x3x24x32xf32>
   %w16 = whittle.constant dense<0.25> : tensor<3x3x16x32xf32>
@@ -116,5 +117,7 @@ func.func @direct(%x: tensor<1x16x16x32xf32>, %x24: tensor<1x16x16x24xf32>, %x16
   %f = whittle.conv %x16, %w16 {channels_last, dilations = array<i64: 1, 1>, pads = array<i64: 1, 1, 1, 1>, strides = array<i64: 1, 1>} : (tensor<1x16x16x16xf32>, tensor<3x3x16x32xf32>) -> tensor<1x16x16x32xf32>
   %o = whittle.conv %x7, %w {channels_last, dilations = array<i64: 1, 1>, pads = array<i64: 1, 1, 1, 1>, strides = array<i64: 1, 1>} : (tensor<1x7x7x32xf32>, tensor<3x3x32x32xf32>) -> tensor<1x7x7x32xf32>
   %r = whittle.conv %x, %wr {channels_last, dilations = array<i64: 1, 1>, pads = array<i64: 1, 1, 1, 1>, strides = array<i64: 1, 1>} : (tensor<1x16x16x32xf32>, tensor<3x3x32x32xf32>) -> tensor<1x16x16x32xf32>
-  return %s, %d, %c, %f, %o, %r : tensor<1x8x8x32xf32>, tensor<1x16x16x32xf32>, tensor<1x16x16x32xf32>, tensor<1x16x16x32xf32>, tensor<1x7x7x32xf32>, tensor<1x16x16x32xf32>
+  %x2 = tensor.empty() : tensor<1x2x64x32xf32>
+  %row = whittle.conv %x2, %w {channels_last, dilations = array<i64: 1, 1>, pads = array<i64: 1, 1, 1, 1>, strides = array<i64: 1, 1>} : (tensor<1x2x64x32xf32>, tensor<3x3x32x32xf32>) -> tensor<1x2x64x32xf32>
+  return %s, %d, %c, %f, %o, %r, %row : tensor<1x8x8x32xf32>, tensor<1x16x16x32xf32>, tensor<1x16x16x32xf32>, tensor<1x16x16x32xf32>, tensor<1x7x7x32xf32>, tensor<1x16x16x32xf32>, tensor<1x2x64x32xf32>
 }
