@@ -54,7 +54,7 @@ typedef enum whittle_dtype {
 } whittle_dtype;
 
 #define WHITTLE_MAX_RANK 8
-#define WHITTLE_ABI_VERSION 3
+#define WHITTLE_ABI_VERSION 4
 
 typedef struct whittle_tensor_info {
   const char *name;
@@ -72,6 +72,13 @@ typedef struct whittle_parallel {
   void (*run)(void (*task)(void *ctx, int tid, int team), void *ctx);
   /* Waits for every thread of the calling thread's team. */
   void (*barrier)(void);
+  /* Runs task(ctx, tid, team) once for every tid of a team: tid 0 on the
+   * caller, each other tid on whichever thread claims it first (the
+   * caller, once done with its own, claims those no worker has started),
+   * and returns when every one is done. For tasks that never wait for
+   * each other (no barrier): a worker the system has not scheduled then
+   * costs the caller nothing. */
+  void (*run_any)(void (*task)(void *ctx, int tid, int team), void *ctx);
 } whittle_parallel;
 
 /* What a compiled model exports: whittle_model_describe() returns it. */

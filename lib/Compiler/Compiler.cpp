@@ -24,6 +24,7 @@
 #include "mlir/Dialect/Linalg/IR/Linalg.h"
 #include "mlir/Dialect/Tensor/IR/Tensor.h"
 #include "mlir/Dialect/LLVMIR/LLVMDialect.h"
+#include "mlir/Dialect/OpenMP/OpenMPDialect.h"
 #include "mlir/ExecutionEngine/OptUtils.h"
 #include "mlir/Pass/PassManager.h"
 #include "mlir/Pass/PassRegistry.h"
@@ -72,6 +73,7 @@ struct TensorDesc {
 /// run-time dims, and the ops whose sizes the run checks (for messages).
 struct EntryInfo {
   bool dynamic = false;         // an input or output has a dynamic dim
+  bool elastic = false;         // every parallel region is one barrier-free dynamic loop
   bool returnsResults = false;  // results come back as memrefs (dynamic outputs)
   std::vector<std::string> checkSites;
 };
@@ -465,17 +467,20 @@ void _mlir_ciface_whittle_rt_string_normalize(rt_vec *in, rt_vec *out, rt_vec *w
 )C";
 
 
-/// The OpenMP runtime calls MLIR's OpenMP lowering emits (fork, static loop
-/// split, barrier), answered by the C runtime's thread pool, which
-/// whittle_model_load hands the model (`set_parallel`). The symbols are
-/// hidden, so a process may also load libomp. A model used without the
-/// runtime (no pool handed over) runs its parallel loops on the caller.
+/// The OpenMP runtime calls MLIR's OpenMP lowering emits (fork, dynamic
+/// loop dispatch, static loop split, barrier), answered by the C runtime's
+/// thread pool, which whittle_model_load hands the model (`set_parallel`):
+/// with RT_ELASTIC (every region one barrier-free dynamic loop) through its
+/// run_any, else its run. The symbols are hidden, so a process may also
+/// load libomp. A model used without the runtime (no pool handed over)
+/// runs its parallel loops on the caller.
 constexpr const char *kParallelShims = R"C(
 #include <stdarg.h>
 
 typedef struct whittle_parallel {
   void (*run)(void (*task)(void *ctx, int tid, int team), void *ctx);
   void (*barrier)(void);
+  void (*run_any)(void (*task)(void *ctx, int tid, int team), void *ctx);
 } whittle_parallel;
 
 typedef void (*rt_task)(int32_t *, int32_t *, ...);
@@ -490,13 +495,26 @@ typedef struct {
   rt_task fn;
   int argc;
   void *args[RT_MAX_ARGS];
+  /* The next chunk of the region's dynamic loop (one per region: the
+   * compiler gives only single-loop regions a dynamic schedule). */
+  uint64_t next_chunk;
 } rt_region;
+/* The region this thread is running a task of, and the bounds of its
+ * dynamic loop (rt_dispatch_init). */
+static __thread rt_region *rt_current;
+static __thread int64_t rt_dyn_lo, rt_dyn_incr;
+static __thread uint64_t rt_dyn_trip, rt_dyn_chunk, rt_dyn_local;
 
 static void rt_region_body(void *ctx, int tid, int team) {
   rt_region *r = (rt_region *)ctx;
   int32_t saved_tid = rt_tid, saved_team = rt_team, id = tid, zero = 0;
+  /* A region nested in a loop's body keeps the outer loop's state. */
+  rt_region *saved_region = rt_current;
+  int64_t saved_lo = rt_dyn_lo, saved_incr = rt_dyn_incr;
+  uint64_t saved_trip = rt_dyn_trip, saved_chunk = rt_dyn_chunk;
   rt_tid = tid;
   rt_team = team;
+  rt_current = r;
   void **a = r->args;
   switch (r->argc) {
   case 0: r->fn(&id, &zero); break;
@@ -511,6 +529,11 @@ static void rt_region_body(void *ctx, int tid, int team) {
   }
   rt_tid = saved_tid;
   rt_team = saved_team;
+  rt_current = saved_region;
+  rt_dyn_lo = saved_lo;
+  rt_dyn_incr = saved_incr;
+  rt_dyn_trip = saved_trip;
+  rt_dyn_chunk = saved_chunk;
 }
 
 __attribute__((visibility("hidden"))) int32_t __kmpc_global_thread_num(void *loc) {
@@ -524,13 +547,14 @@ void __kmpc_fork_call(void *loc, int32_t argc, rt_task fn, ...) {
   rt_region r;
   r.fn = fn;
   r.argc = argc < RT_MAX_ARGS ? argc : RT_MAX_ARGS;
+  r.next_chunk = 0;
   va_list ap;
   va_start(ap, fn);
   for (int i = 0; i < r.argc; ++i)
     r.args[i] = va_arg(ap, void *);
   va_end(ap);
   if (rt_pool && rt_team == 1)
-    rt_pool->run(rt_region_body, &r);
+    (RT_ELASTIC ? rt_pool->run_any : rt_pool->run)(rt_region_body, &r);
   else
     rt_region_body(&r, 0, 1);
 }
@@ -575,6 +599,62 @@ RT_STATIC_INIT(__kmpc_for_static_init_4u, uint32_t)
 RT_STATIC_INIT(__kmpc_for_static_init_4, int32_t)
 
 __attribute__((visibility("hidden"))) void __kmpc_for_static_fini(void *loc, int32_t gtid) {
+  (void)loc;
+  (void)gtid;
+}
+
+/* Dynamic loops: each thread takes the next chunk of [lower, upper]
+ * (inclusive, step incr) until none is left. Every thread of a region
+ * calls init with the same bounds (kept per thread); the chunk counter is
+ * the region's own (rt_region, on the forking thread's stack), so
+ * concurrent runs sharing the model never share one. */
+static void rt_dispatch_init(int64_t lo, int64_t hi, int64_t incr, int64_t chunk) {
+  if (incr == 0)
+    incr = 1;
+  rt_dyn_lo = lo;
+  rt_dyn_incr = incr;
+  rt_dyn_trip = (incr > 0 ? hi >= lo : hi <= lo) ? (uint64_t)((hi - lo) / incr) + 1 : 0;
+  rt_dyn_chunk = chunk > 0 ? (uint64_t)chunk : 1;
+  rt_dyn_local = 0;
+}
+static int32_t rt_dispatch_next(int32_t *last, int64_t *lower, int64_t *upper, int64_t *stride) {
+  /* (Outside any region, which the compiler does not emit: the thread's own count.) */
+  uint64_t k = rt_current ? __atomic_fetch_add(&rt_current->next_chunk, 1, __ATOMIC_ACQ_REL)
+                          : rt_dyn_local++;
+  uint64_t start = k * rt_dyn_chunk;
+  if (start >= rt_dyn_trip)
+    return 0;
+
+  uint64_t end = start + rt_dyn_chunk < rt_dyn_trip ? start + rt_dyn_chunk : rt_dyn_trip;
+  *lower = rt_dyn_lo + (int64_t)start * rt_dyn_incr;
+  *upper = rt_dyn_lo + (int64_t)(end - 1) * rt_dyn_incr;
+  *stride = rt_dyn_incr;
+  *last = end == rt_dyn_trip;
+  return 1;
+}
+#define RT_DISPATCH(SUFFIX, T, ST)                                                   \
+  __attribute__((visibility("hidden"))) void __kmpc_dispatch_init_##SUFFIX(           \
+      void *loc, int32_t gtid, int32_t sched, T lower, T upper, ST incr, ST chunk) {  \
+    (void)loc; (void)gtid; (void)sched;                                               \
+    rt_dispatch_init((int64_t)lower, (int64_t)upper, (int64_t)incr, (int64_t)chunk);  \
+  }                                                                                   \
+  __attribute__((visibility("hidden"))) int32_t __kmpc_dispatch_next_##SUFFIX(        \
+      void *loc, int32_t gtid, int32_t *last, T *lower, T *upper, ST *stride) {       \
+    (void)loc; (void)gtid;                                                            \
+    int64_t lo, hi, st;                                                               \
+    if (!rt_dispatch_next(last, &lo, &hi, &st))                                       \
+      return 0;                                                                       \
+    *lower = (T)lo;                                                                   \
+    *upper = (T)hi;                                                                   \
+    *stride = (ST)st;                                                                 \
+    return 1;                                                                         \
+  }
+RT_DISPATCH(8u, uint64_t, int64_t)
+RT_DISPATCH(8, int64_t, int64_t)
+RT_DISPATCH(4u, uint32_t, int32_t)
+RT_DISPATCH(4, int32_t, int32_t)
+
+__attribute__((visibility("hidden"))) void __kmpc_dispatch_deinit(void *loc, int32_t gtid) {
   (void)loc;
   (void)gtid;
 }
@@ -711,7 +791,8 @@ void memrefCopy(int64_t elem_size, unranked_memref *src, unranked_memref *dst) {
   }
 }
 )";
-  os << kRuntimeHelpers << kParallelShims;
+  os << kRuntimeHelpers << "#define RT_ELASTIC " << (entry.elastic ? 1 : 0) << "\n"
+     << kParallelShims;
   auto call = [&](StringRef results) {
     os << "  _mlir_ciface_" << kGraphName << "(";
     size_t k = 0;
@@ -868,7 +949,7 @@ static void rt_copy_out(int64_t elem, int64_t rank, const char *base, int64_t of
     os << "  rt_arena_release();\n"
        << "  return status ? status : (rt_error ? 1 : 0);\n}\n\n";
   }
-  os << "static const whittle_model_info info = {3, " << cString(targetName)
+  os << "static const whittle_model_info info = {4, " << cString(targetName)
      << ", " << inputs.size() << ", " << outputs.size() << ", inputs, outputs, "
      << (entry.dynamic ? "0" : "run") << ", rt_last_error, rt_set_parallel, "
      << (entry.dynamic ? "run_shaped" : "0") << "};\n\n"
@@ -1327,7 +1408,29 @@ LogicalResult compileModule(ModuleOp module, const CompileOptions &options,
           // OpenMP's memref.alloca_scope must reach LLVM while still one
           // block: memref to LLVM before scf to cf.
           "convert-linalg-to-loops,func.func(whittle-approximate-math),"
-          "convert-scf-to-openmp,lower-affine,expand-strided-metadata,lower-affine,"
+          "convert-scf-to-openmp")))
+    return failure();
+  // A parallel region that is one worksharing loop (what scf.parallel
+  // becomes) hands out its iterations one at a time (dynamic schedule) and
+  // needs no barrier at its end: threads then share the loop by how fast
+  // they are, and the pool's run_any need not wait for a worker the system
+  // has not scheduled (docs/runtime.md). Other regions keep the static
+  // split and barriers, and the model the full-team run.
+  entry.elastic = true;
+  module.walk([&](omp::ParallelOp region) {
+    Block &body = region.getRegion().front();
+    auto loop = dyn_cast<omp::WsloopOp>(body.front());
+    if (!loop || body.getOperations().size() != 2 ||
+        !isa<omp::TerminatorOp>(body.back()) || loop.getScheduleKind()) {
+      entry.elastic = false;
+      return;
+    }
+    loop.setNowait(true);
+    loop.setScheduleKind(omp::ClauseScheduleKind::Dynamic);
+  });
+  if (failed(runPipeline(
+          module,
+          "lower-affine,expand-strided-metadata,lower-affine,"
           "convert-vector-to-llvm,finalize-memref-to-llvm{use-generic-functions},"
           "convert-scf-to-cf,"
           "convert-math-to-llvm,convert-math-to-libm,arith-expand{include-bf16},"

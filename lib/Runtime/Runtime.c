@@ -36,6 +36,11 @@ static pthread_cond_t pool_done = PTHREAD_COND_INITIALIZER;
 static pthread_t pool_ids[POOL_MAX_THREADS];
 static int pool_workers, pool_stop, pool_busy, pool_team, pool_pending;
 static unsigned long pool_gen;
+/* A run_any region (pool_any): its tids are claimed, not assigned.
+ * pool_claim holds the region's generation above 16 bits and the next
+ * unclaimed tid below; pool_finished counts the tids other than 0 done. */
+static int pool_any, pool_finished;
+static unsigned long long pool_claim;
 static pool_task pool_fn;
 static void *pool_ctx;
 static pthread_mutex_t bar_mu = PTHREAD_MUTEX_INITIALIZER;
@@ -82,6 +87,31 @@ static inline void spin_step(int i) {
 static cpu_set_t pool_cpus;
 static int pool_cpus_known;
 
+/* The next unclaimed tid of region `gen` (team `team`), claimed, or -1
+ * when every tid is taken or the region is over. */
+static int pool_claim_tid(unsigned long gen, int team) {
+  unsigned long long w = __atomic_load_n(&pool_claim, __ATOMIC_ACQUIRE);
+  for (;;) {
+    if ((w >> 16) != (unsigned long long)gen || (int)(w & 0xffff) >= team)
+      return -1;
+    if (__atomic_compare_exchange_n(&pool_claim, &w, w + 1, 0, __ATOMIC_ACQ_REL,
+                                    __ATOMIC_ACQUIRE))
+      return (int)(w & 0xffff);
+  }
+}
+
+/* Runs the claimable tids of run_any region `gen` until none is left. */
+static void pool_run_claimed(unsigned long gen, pool_task fn, void *ctx, int team) {
+  for (int t; (t = pool_claim_tid(gen, team)) >= 0;) {
+    fn(ctx, t, team);
+    if (__atomic_add_fetch(&pool_finished, 1, __ATOMIC_ACQ_REL) == team - 1) {
+      pthread_mutex_lock(&pool_mu);
+      pthread_cond_signal(&pool_done);
+      pthread_mutex_unlock(&pool_mu);
+    }
+  }
+}
+
 static void *pool_worker(void *p) {
   int id = (int)(intptr_t)p;
   unsigned long seen = 0;
@@ -100,6 +130,16 @@ static void *pool_worker(void *p) {
     if (pool_stop)
       break;
     seen = pool_gen;
+    if (pool_any) {
+      pool_task fn = pool_fn;
+      void *ctx = pool_ctx;
+      int team = pool_team;
+      pthread_mutex_unlock(&pool_mu);
+      in_team = 1;
+      pool_run_claimed(seen, fn, ctx, team);
+      in_team = 0;
+      continue;
+    }
     if (id >= pool_team) {
       pthread_mutex_unlock(&pool_mu);
       continue;
@@ -143,7 +183,10 @@ static int pool_start_worker(pthread_t *id, int index) {
   return rc;
 }
 
-static void pool_run(pool_task fn, void *ctx) {
+/* Starts a region of `fn` on the pool (run, or run_any when `any`): its
+ * team size, or 0 when the pool is busy (a nested or concurrent region),
+ * which the caller then runs alone. */
+static int pool_start(pool_task fn, void *ctx, int any) {
   int team = team_size(), busy = 1;
   if (team > 1 && !in_team) {
     pthread_mutex_lock(&pool_mu);
@@ -151,10 +194,8 @@ static void pool_run(pool_task fn, void *ctx) {
     pool_busy = 1;
     pthread_mutex_unlock(&pool_mu);
   }
-  if (busy) {
-    fn(ctx, 0, 1);
-    return;
-  }
+  if (busy)
+    return 0;
   pthread_mutex_lock(&pool_mu);
   while (pool_workers < team - 1 &&
          pool_start_worker(&pool_ids[pool_workers], pool_workers + 1) == 0)
@@ -164,20 +205,54 @@ static void pool_run(pool_task fn, void *ctx) {
   pool_fn = fn;
   pool_ctx = ctx;
   pool_team = team;
-  __atomic_store_n(&pool_pending, team - 1, __ATOMIC_RELEASE);
-  __atomic_add_fetch(&pool_gen, 1, __ATOMIC_ACQ_REL);
+  pool_any = any;
+  __atomic_store_n(&pool_pending, any ? 0 : team - 1, __ATOMIC_RELEASE);
+  __atomic_store_n(&pool_finished, 0, __ATOMIC_RELEASE);
+  unsigned long gen = __atomic_add_fetch(&pool_gen, 1, __ATOMIC_ACQ_REL);
+  /* tid 0 is the caller's. */
+  __atomic_store_n(&pool_claim, ((unsigned long long)gen << 16) | 1, __ATOMIC_RELEASE);
   pthread_cond_broadcast(&pool_wake);
   pthread_mutex_unlock(&pool_mu);
-  in_team = 1;
-  fn(ctx, 0, team);
-  in_team = 0;
-  for (int i = 0; i < POOL_SPIN && __atomic_load_n(&pool_pending, __ATOMIC_ACQUIRE) > 0; ++i)
+  return team;
+}
+
+/* Waits until `*count` reaches `target` (pool_done is signalled then). */
+static void pool_wait(int *count, int target) {
+  for (int i = 0; i < POOL_SPIN && __atomic_load_n(count, __ATOMIC_ACQUIRE) != target; ++i)
     spin_step(i);
   pthread_mutex_lock(&pool_mu);
-  while (pool_pending > 0)
+  while (__atomic_load_n(count, __ATOMIC_ACQUIRE) != target)
     pthread_cond_wait(&pool_done, &pool_mu);
   pool_busy = 0;
   pthread_mutex_unlock(&pool_mu);
+}
+
+static void pool_run(pool_task fn, void *ctx) {
+  int team = pool_start(fn, ctx, 0);
+  if (!team) {
+    fn(ctx, 0, 1);
+    return;
+  }
+  in_team = 1;
+  fn(ctx, 0, team);
+  in_team = 0;
+  pool_wait(&pool_pending, 0);
+}
+
+/* run_any: the caller runs tid 0, then every tid no worker has claimed
+ * yet, and waits only for the tids workers did claim. */
+static void pool_run_any(pool_task fn, void *ctx) {
+  int team = pool_start(fn, ctx, 1);
+  if (!team) {
+    fn(ctx, 0, 1);
+    return;
+  }
+  unsigned long gen = __atomic_load_n(&pool_gen, __ATOMIC_ACQUIRE);
+  in_team = 1;
+  fn(ctx, 0, team);
+  pool_run_claimed(gen, fn, ctx, team);
+  in_team = 0;
+  pool_wait(&pool_finished, team - 1);
 }
 
 /* A team's barrier: arrivals count up; the last one resets the count and
@@ -213,7 +288,7 @@ __attribute__((destructor)) static void pool_shutdown(void) {
     pthread_join(pool_ids[i], NULL);
 }
 
-static const whittle_parallel pool = {pool_run, pool_barrier};
+static const whittle_parallel pool = {pool_run, pool_barrier, pool_run_any};
 
 static _Thread_local char last_error[512];
 
