@@ -15,6 +15,7 @@
 
 #include "whittle/Conversion/PackedContraction.h"
 #include "whittle/Conversion/Passes.h"
+#include "whittle/Dialect/Whittle/WhittleConstants.h"
 
 #include "mlir/Dialect/Utils/StaticValueUtils.h"
 #include "mlir/IR/IRMapping.h"
@@ -590,6 +591,28 @@ public:
            ranges[kChannel] % lanes == 0;
   }
 
+  /// Whether the generic's constant operand (a global's value) is
+  /// kron(p, p) for the transform p it carries, which the vector code
+  /// computes instead.
+  bool readsItsTransform() {
+    auto get = op.getDpsInputs()[1].getDefiningOp<memref::GetGlobalOp>();
+    auto global = get ? SymbolTable::lookupNearestSymbolFrom<memref::GlobalOp>(
+                            op, get.getNameAttr())
+                      : memref::GlobalOp();
+    auto value = global && global.getConstant()
+                     ? dyn_cast_or_null<ElementsAttr>(global.getInitialValueAttr())
+                     : ElementsAttr();
+    if (!value || value.getNumElements() != rows * rows * cols * cols)
+      return false;
+    bool same = true;
+    whittle::wt::forEachElement(value, [&](int64_t i, double v) {
+      int64_t j = i % cols, c = i / cols % cols, s = i / (cols * cols) % rows,
+              r = i / (cols * cols * rows);
+      same &= (float)v == (float)(matrix[r * cols + c] * matrix[s * cols + j]);
+    });
+    return same;
+  }
+
   void emit() {
     OpBuilder b(op);
     auto linalgOp = cast<linalg::LinalgOp>(op.getOperation());
@@ -775,8 +798,10 @@ struct LowerMicrokernelsPass
       SmallVector<Operation *> epilogueOps;
       if ((op->hasAttr(whittle::kWinogradInputAttr) ||
            op->hasAttr(whittle::kWinogradOutputAttr)) &&
-          WinogradTransformEmitter(op, *matchBody(op, epilogueOps), epilogueOps, lanes)
-              .emittable())
+          [&] {
+            WinogradTransformEmitter e(op, *matchBody(op, epilogueOps), epilogueOps, lanes);
+            return e.emittable() && e.readsItsTransform();
+          }())
         transforms.push_back(op);
     });
     SymbolTable symbols(getOperation());

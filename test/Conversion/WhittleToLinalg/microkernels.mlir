@@ -279,3 +279,34 @@ func.func @batched_rhs(%x: memref<4x8x16xf32>, %w: memref<4x16x2x16xf32>, %y: me
   }
   return
 }
+
+// -----
+
+// A Winograd output transform whose constant operand is not kron(A^T, A^T)
+// for the A^T it carries: the vector code would compute something else,
+// so the generic stays (a correct loop nest).
+// CHECK-LABEL: func.func @winograd_mismatch
+// CHECK: linalg.generic
+// CHECK-SAME: whittle.winograd_output
+// CHECK-NOT: vector.store
+#wm = affine_map<(d0, d1, d2, d3, d4, d5, d6, d7) -> (d6, d7, d0, d1, d3, d5)>
+#wa = affine_map<(d0, d1, d2, d3, d4, d5, d6, d7) -> (d2, d4, d6, d7)>
+#wo = affine_map<(d0, d1, d2, d3, d4, d5, d6, d7) -> (d0, d1, d2, d3, d4, d5)>
+memref.global "private" constant @not_kron : memref<2x2x4x4xf32> = dense<1.0>
+func.func @winograd_mismatch(%m: memref<4x4x1x2x2x16xf32>, %y: memref<1x2x2x2x2x16xf32>) {
+  %a = memref.get_global @not_kron : memref<2x2x4x4xf32>
+  %c0 = arith.constant 0 : index
+  %zero = arith.constant 0.0 : f32
+  linalg.generic {indexing_maps = [#wm, #wa, #wo], iterator_types = ["parallel", "parallel", "parallel", "parallel", "parallel", "parallel", "reduction", "reduction"]} ins(%m, %a : memref<4x4x1x2x2x16xf32>, memref<2x2x4x4xf32>) outs(%y : memref<1x2x2x2x2x16xf32>) attrs = {whittle.winograd_output = array<f64: 1.0, 1.0, 1.0, 0.0, 0.0, 1.0, -1.0, -1.0>} {
+  ^bb0(%in: f32, %w: f32, %out: f32):
+    %i = linalg.index 6 : index
+    %j = linalg.index 7 : index
+    %fi = arith.cmpi eq, %i, %c0 : index
+    %fj = arith.cmpi eq, %j, %c0 : index
+    %first = arith.andi %fi, %fj : i1
+    %acc = arith.select %first, %zero, %out : f32
+    %s = math.fma %in, %w, %acc : f32
+    linalg.yield %s : f32
+  }
+  return
+}
