@@ -491,12 +491,18 @@ static __thread int32_t rt_team = 1;
 
 static void rt_set_parallel(const whittle_parallel *pool) { rt_pool = pool; }
 
+/* Teams up to this size split a dynamic loop into per-thread shares;
+ * larger ones take chunks from one counter. */
+enum { RT_MAX_SHARES = 64 };
 typedef struct {
   rt_task fn;
   int argc;
   void *args[RT_MAX_ARGS];
-  /* The next chunk of the region's dynamic loop (one per region: the
-   * compiler gives only single-loop regions a dynamic schedule). */
+  /* The region's dynamic loop (one per region: the compiler gives only
+   * single-loop regions a dynamic schedule): per thread's share of the
+   * chunks, how many were taken from its front (low 32 bits) and from its
+   * back (high); or, for larger teams, the next chunk. */
+  uint64_t shares[RT_MAX_SHARES];
   uint64_t next_chunk;
 } rt_region;
 /* The region this thread is running a task of, and the bounds of its
@@ -548,6 +554,7 @@ void __kmpc_fork_call(void *loc, int32_t argc, rt_task fn, ...) {
   r.fn = fn;
   r.argc = argc < RT_MAX_ARGS ? argc : RT_MAX_ARGS;
   r.next_chunk = 0;
+  memset(r.shares, 0, sizeof r.shares);
   va_list ap;
   va_start(ap, fn);
   for (int i = 0; i < r.argc; ++i)
@@ -603,11 +610,40 @@ __attribute__((visibility("hidden"))) void __kmpc_for_static_fini(void *loc, int
   (void)gtid;
 }
 
-/* Dynamic loops: each thread takes the next chunk of [lower, upper]
- * (inclusive, step incr) until none is left. Every thread of a region
- * calls init with the same bounds (kept per thread); the chunk counter is
- * the region's own (rt_region, on the forking thread's stack), so
- * concurrent runs sharing the model never share one. */
+/* Dynamic loops over [lower, upper] (inclusive, step incr), in chunks.
+ * Every thread of a region calls init with the same bounds (kept per
+ * thread). The chunks are split into per-thread shares as the static
+ * schedule splits them; a thread takes its own share's chunks from the
+ * front, in order (so consecutive loops touch the same data on the same
+ * core), then takes the others' from their backs (so a thread that runs
+ * slower, or starts late, holds up no one). The counts live in the region
+ * (rt_region, on the forking thread's stack): concurrent runs sharing the
+ * model never share them. */
+static int64_t rt_take(uint64_t *word, uint64_t start, uint64_t count, int front) {
+  uint64_t w = __atomic_load_n(word, __ATOMIC_ACQUIRE);
+  for (;;) {
+    uint64_t f = w & 0xffffffffu, b = w >> 32;
+    if (f + b >= count)
+      return -1;
+    uint64_t next = front ? w + 1 : w + ((uint64_t)1 << 32);
+    if (__atomic_compare_exchange_n(word, &w, next, 0, __ATOMIC_ACQ_REL, __ATOMIC_ACQUIRE))
+      return (int64_t)(front ? start + f : start + count - 1 - b);
+  }
+}
+static int64_t rt_next_chunk_index(rt_region *r, uint64_t chunks) {
+  uint64_t team = (uint64_t)rt_team, own = (uint64_t)rt_tid;
+  if (team > RT_MAX_SHARES || own >= team)
+    return (int64_t)__atomic_fetch_add(&r->next_chunk, 1, __ATOMIC_ACQ_REL);
+  uint64_t small = chunks / team, extra = chunks % team;
+  for (uint64_t d = 0; d < team; ++d) {
+    uint64_t t = (own + d) % team;
+    uint64_t start = t * small + (t < extra ? t : extra), count = small + (t < extra ? 1 : 0);
+    int64_t k = rt_take(&r->shares[t], start, count, d == 0);
+    if (k >= 0)
+      return k;
+  }
+  return (int64_t)chunks;
+}
 static void rt_dispatch_init(int64_t lo, int64_t hi, int64_t incr, int64_t chunk) {
   if (incr == 0)
     incr = 1;
@@ -618,9 +654,9 @@ static void rt_dispatch_init(int64_t lo, int64_t hi, int64_t incr, int64_t chunk
   rt_dyn_local = 0;
 }
 static int32_t rt_dispatch_next(int32_t *last, int64_t *lower, int64_t *upper, int64_t *stride) {
+  uint64_t chunks = (rt_dyn_trip + rt_dyn_chunk - 1) / rt_dyn_chunk;
   /* (Outside any region, which the compiler does not emit: the thread's own count.) */
-  uint64_t k = rt_current ? __atomic_fetch_add(&rt_current->next_chunk, 1, __ATOMIC_ACQ_REL)
-                          : rt_dyn_local++;
+  uint64_t k = rt_current ? (uint64_t)rt_next_chunk_index(rt_current, chunks) : rt_dyn_local++;
   uint64_t start = k * rt_dyn_chunk;
   if (start >= rt_dyn_trip)
     return 0;
