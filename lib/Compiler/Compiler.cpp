@@ -632,7 +632,7 @@ static int64_t rt_take(uint64_t *word, uint64_t start, uint64_t count, int front
 }
 static int64_t rt_next_chunk_index(rt_region *r, uint64_t chunks) {
   uint64_t team = (uint64_t)rt_team, own = (uint64_t)rt_tid;
-  if (team > RT_MAX_SHARES || own >= team)
+  if (team > RT_MAX_SHARES || own >= team || chunks > 0xffffffffu)
     return (int64_t)__atomic_fetch_add(&r->next_chunk, 1, __ATOMIC_ACQ_REL);
   uint64_t small = chunks / team, extra = chunks % team;
   for (uint64_t d = 0; d < team; ++d) {
@@ -660,7 +660,6 @@ static int32_t rt_dispatch_next(int32_t *last, int64_t *lower, int64_t *upper, i
   uint64_t start = k * rt_dyn_chunk;
   if (start >= rt_dyn_trip)
     return 0;
-
   uint64_t end = start + rt_dyn_chunk < rt_dyn_trip ? start + rt_dyn_chunk : rt_dyn_trip;
   *lower = rt_dyn_lo + (int64_t)start * rt_dyn_incr;
   *upper = rt_dyn_lo + (int64_t)(end - 1) * rt_dyn_incr;
@@ -1447,9 +1446,10 @@ LogicalResult compileModule(ModuleOp module, const CompileOptions &options,
           "convert-scf-to-openmp")))
     return failure();
   // A parallel region that is one worksharing loop (what scf.parallel
-  // becomes) hands out its iterations one at a time (dynamic schedule) and
-  // needs no barrier at its end: threads then share the loop by how fast
-  // they are, and the pool's run_any need not wait for a worker the system
+  // becomes) hands out its iterations through the dispatch shims (dynamic
+  // schedule: each thread's static share first, then the others' leftovers)
+  // and needs no barrier at its end: threads then share the loop by how
+  // fast they are, and the pool's run_any need not wait for a worker the system
   // has not scheduled (docs/runtime.md). Other regions keep the static
   // split and barriers, and the model the full-team run.
   entry.elastic = true;
