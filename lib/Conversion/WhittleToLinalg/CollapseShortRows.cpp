@@ -32,7 +32,7 @@ constexpr int64_t kShortRow = 64;
 /// contiguously, from the innermost outwards.
 SmallVector<ReassociationIndices> shortRowGroups(linalg::LinalgOp op) {
   auto generic = dyn_cast<linalg::GenericOp>(op.getOperation());
-  if (!generic || generic->hasAttr(whittle::kPackedContractionAttr) ||
+  if (!generic || whittle::hasKernelForm(generic) ||
       !generic.hasPureTensorSemantics() || generic.getNumReductionLoops() != 0)
     return {};
   SmallVector<int64_t> ranges = op.getStaticLoopRanges();

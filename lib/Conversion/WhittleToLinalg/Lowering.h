@@ -23,6 +23,8 @@
 #include "mlir/IR/PatternMatch.h"
 
 #include <functional>
+#include <optional>
+#include <vector>
 
 namespace whittle::lowering {
 
@@ -227,6 +229,10 @@ struct PackedFusion {
   mlir::Value residual;
   wt::EpilogueAttr epilogue;
 };
+
+/// The values of constant weights (a whittle constant, or one already
+/// lowered to arith), or nullopt.
+std::optional<std::vector<double>> weightValues(mlir::Value v);
 
 /// `result` with a conv/matmul epilogue applied: + residual (same shape;
 /// may be null), then the activation (may be null).

@@ -42,6 +42,22 @@ Value activate(OpBuilder &b, Location loc, wt::EpilogueAttr epilogue, Value v) {
 
 } // namespace
 
+/// The values of constant weights (a whittle constant, or one already
+/// lowered to arith), or nullopt.
+std::optional<std::vector<double>> whittle::lowering::weightValues(Value v) {
+  ElementsAttr attr;
+  if (auto c = v.getDefiningOp<wt::ConstantOp>())
+    attr = c.getValue();
+  else if (auto c = v.getDefiningOp<arith::ConstantOp>())
+    attr = dyn_cast<ElementsAttr>(c.getValue());
+  if (!attr)
+    return std::nullopt;
+  std::vector<double> out(attr.getNumElements());
+  if (!wt::forEachElement(attr, [&](int64_t i, double x) { out[i] = x; }))
+    return std::nullopt;
+  return out;
+}
+
 /// The residual add and activation of a conv/matmul result.
 Value whittle::lowering::applyEpilogue(OpBuilder &b, Location loc, Value result, Value residual,
                                        wt::EpilogueAttr epilogue) {
@@ -129,21 +145,6 @@ bool accumulable(Type t) {
   return isSignlessOrFloat(t) && !t.isInteger(1);
 }
 
-/// The values of constant weights (a whittle constant, or one already
-/// lowered to arith), or nullopt.
-std::optional<std::vector<double>> weightValues(Value v) {
-  ElementsAttr attr;
-  if (auto c = v.getDefiningOp<wt::ConstantOp>())
-    attr = c.getValue();
-  else if (auto c = v.getDefiningOp<arith::ConstantOp>())
-    attr = dyn_cast<ElementsAttr>(c.getValue());
-  if (!attr)
-    return std::nullopt;
-  std::vector<double> out(attr.getNumElements());
-  if (!wt::forEachElement(attr, [&](int64_t i, double x) { out[i] = x; }))
-    return std::nullopt;
-  return out;
-}
 
 /// Columns rounded up to whole panels.
 int64_t panelCount(int64_t n) { return (n + kPanelWidth - 1) / kPanelWidth; }

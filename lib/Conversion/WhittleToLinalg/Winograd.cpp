@@ -120,13 +120,8 @@ LogicalResult whittle::lowering::lowerWinograd(wt::ConvOp op, PatternRewriter &r
   if (!winogradApplies(op, m))
     return rewriter.notifyMatchFailure(op, "not a Winograd conv");
   WinogradMatrices mat = *winogradMatrices(m);
-  ElementsAttr filterAttr;
-  if (auto c = op.getFilter().getDefiningOp<wt::ConstantOp>())
-    filterAttr = c.getValue();
-  else
-    filterAttr = dyn_cast<ElementsAttr>(op.getFilter().getDefiningOp<arith::ConstantOp>().getValue());
-  std::vector<double> filter(filterAttr ? filterAttr.getNumElements() : 0);
-  if (!filterAttr || !wt::forEachElement(filterAttr, [&](int64_t i, double v) { filter[i] = v; }))
+  std::optional<std::vector<double>> filter = weightValues(op.getFilter());
+  if (!filter)
     return rewriter.notifyMatchFailure(op, "unreadable filter");
   Location loc = op.getLoc();
   MLIRContext *ctx = rewriter.getContext();
@@ -167,7 +162,7 @@ LogicalResult whittle::lowering::lowerWinograd(wt::ConvOp op, PatternRewriter &r
           double coef = mat.g[p * 3 + y] * mat.g[q * 3 + z];
           if (coef == 0)
             continue;
-          const double *g = filter.data() + (y * 3 + z) * c * k;
+          const double *g = filter->data() + (y * 3 + z) * c * k;
           double *dst = u.data() + (p * a + q) * c * k;
           for (int64_t i = 0; i < c * k; ++i)
             dst[i] += coef * g[i];
