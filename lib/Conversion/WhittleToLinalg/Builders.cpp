@@ -2,6 +2,8 @@
 
 #include "Lowering.h"
 
+#include "whittle/Passes/RewriteLog.h"
+
 #include "mlir/Dialect/Arith/Utils/Utils.h"
 #include "mlir/Dialect/SCF/IR/SCF.h"
 #include "mlir/Dialect/Utils/StaticValueUtils.h"
@@ -525,6 +527,9 @@ Value applyActivation(OpBuilder &b, Location loc, wt::UnaryFn fn, Value x,
   // sigmoid(v) = n / (1 + e^-v) with n = 1; silu divides v instead of
   // multiplying by the sigmoid (one op fewer).
   auto sigmoidTimes = [&](Value n, Value v) {
+    // A polynomial of its own (docs/passes.md): --report says where.
+    if (t.isF32())
+      recordRewrite("convert-whittle-to-linalg", "f32 sigmoid/SiLU by e^-x polynomial");
     Value e = t.isF32() ? expNegF32(b, loc, v)
                         : math::ExpOp::create(b, loc, arith::NegFOp::create(b, loc, v)).getResult();
     return arith::DivFOp::create(b, loc, n, arith::AddFOp::create(b, loc, c(1.0), e))

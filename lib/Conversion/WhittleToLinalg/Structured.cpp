@@ -1208,6 +1208,8 @@ Value splitReduce(OpBuilder &b, Location loc, Value input, ArrayRef<int64_t> axe
                               initValue, combine);
   Value merged = buildReduce(b, loc, partial, {outer}, RankedTensorType::get(shape, elt),
                              initValue, merge);
+  // Sums are reassociated by it (docs/passes.md): --report says where.
+  recordRewrite("convert-whittle-to-linalg", "row reductions in 16 lane partials");
   if (resultType.getRank() == outer)
     return merged;
   // Kept dims: [outer..] -> [outer.., 1..].
