@@ -105,6 +105,11 @@ typedef struct whittle_model_info {
 
 typedef struct whittle_model whittle_model;
 
+/* Loads a compiled model. The file is checked before it is mapped (a
+ * complete ELF shared library for this machine: WHITTLE_ERROR_LOAD
+ * otherwise), and its self-description before it is used (counts, ranks,
+ * dtypes and dims consistent: WHITTLE_ERROR_NOT_A_MODEL otherwise). Loading
+ * runs the library's initializers: load only files you would execute. */
 whittle_status whittle_model_load(const char *path, whittle_model **model);
 void whittle_model_free(whittle_model *model);
 
@@ -127,7 +132,9 @@ whittle_status whittle_model_run(whittle_model *model, int num_inputs,
 typedef struct whittle_tensor {
   void *data;
   int64_t dims[WHITTLE_MAX_RANK]; /* inputs: given; outputs: set by the run */
-  size_t bytes;                   /* outputs: the capacity of data */
+  size_t bytes;                   /* outputs: the capacity of data; inputs:
+                                     the size of data, checked against what
+                                     the dims need (0: unchecked) */
 } whittle_tensor;
 
 /* Runs a model on inputs of any dims its dynamic dimensions allow (a model
@@ -136,7 +143,9 @@ typedef struct whittle_tensor {
  * data either points to `bytes` bytes, which must hold the result
  * (WHITTLE_ERROR_SHAPE otherwise, with dims set to what it needs), or is
  * NULL: the run sets it to a buffer it malloc'ed, which the caller frees
- * with free(). dims is set to the output's dims either way. Sizes the
+ * with free(). dims is set to the output's dims either way. Input dims are
+ * checked first: none negative, the tensor's size representable, and
+ * within the input's `bytes` when given (WHITTLE_ERROR_SHAPE). Sizes the
  * model's code relies on being equal (the two operands of an Add, say) are
  * checked as the run reaches them: a mismatch fails the run with
  * WHITTLE_ERROR_RUN and a message naming the op. */

@@ -4,6 +4,7 @@
 
 #include <onnx/onnx_pb.h>
 
+#include <cstdint>
 #include <cstring>
 #include <fstream>
 #include <sstream>
@@ -39,19 +40,32 @@ bool readTensorFile(const std::string &path, TensorData &out, std::string &error
   }
   std::stringstream ss;
   ss << in.rdbuf();
+  return readTensorBytes(ss.str(), path, out, error);
+}
+
+bool readTensorBytes(const std::string &bytes, const std::string &path, TensorData &out,
+                     std::string &error) {
   ::onnx::TensorProto t;
-  if (!t.ParseFromString(ss.str())) {
+  if (!t.ParseFromString(bytes)) {
     error = "'" + path + "' is not a serialized ONNX TensorProto";
     return false;
   }
   out.name = t.name();
   out.dtype = t.data_type();
   out.dims.assign(t.dims().begin(), t.dims().end());
+  // The dims are the file's word: none negative, the count representable.
+  // Every buffer below is sized only after the data present matches it.
+  int64_t count = 1;
+  for (int64_t d : out.dims) {
+    if (d < 0 || (d && count > (INT64_MAX >> 4) / d)) {
+      error = "'" + path + "' has dims that hold no tensor (dimension " +
+              std::to_string(d) + ")";
+      return false;
+    }
+    count *= d;
+  }
   if (out.dtype == kStringDtype) {
     // Strings: each element's bytes then a NUL (see TensorData).
-    int64_t count = 1;
-    for (int64_t d : out.dims)
-      count *= d;
     if (t.string_data_size() != count) {
       error = "'" + path + "' has the wrong number of strings for its shape";
       return false;
@@ -69,16 +83,13 @@ bool readTensorFile(const std::string &path, TensorData &out, std::string &error
             ", which whittle run does not handle";
     return false;
   }
-  int64_t count = 1;
-  for (int64_t d : out.dims)
-    count *= d;
-  out.bytes.resize(count * size);
   if (t.has_raw_data()) {
-    if (t.raw_data().size() != out.bytes.size()) {
+    if (t.raw_data().size() != (uint64_t)count * size) {
       error = "'" + path + "' holds " + std::to_string(t.raw_data().size()) +
-              " bytes, its shape needs " + std::to_string(out.bytes.size());
+              " bytes, its shape needs " + std::to_string((uint64_t)count * size);
       return false;
     }
+    out.bytes.resize(count * size);
     memcpy(out.bytes.data(), t.raw_data().data(), out.bytes.size());
     return true;
   }
@@ -86,6 +97,7 @@ bool readTensorFile(const std::string &path, TensorData &out, std::string &error
     using T = decltype(tag);
     if ((int64_t)field.size() != count)
       return false;
+    out.bytes.resize(count * size);
     for (int64_t i = 0; i < count; ++i) {
       T v = (T)field.Get(i);
       memcpy(out.bytes.data() + i * size, &v, size);

@@ -6,6 +6,7 @@
 
 #define _GNU_SOURCE /* sched_getcpu, CPU affinity */
 #include "whittle/runtime.h"
+#include "Validate.h"
 
 #include <dlfcn.h>
 #include <pthread.h>
@@ -326,6 +327,13 @@ whittle_status whittle_model_load(const char *path, whittle_model **model) {
     snprintf(local, sizeof local, "./%s", path);
     open_path = local;
   }
+  /* dlopen maps the file as it declares itself: a truncated or forged
+   * one faults inside it. Check the file first, unless the name is one
+   * dlopen looks up in the system's library path (no such file here). */
+  char why[sizeof last_error];
+  int searched = open_path == path && !strchr(path, '/');
+  if (!searched && wr_check_library_file(open_path, why, sizeof why))
+    return fail(WHITTLE_ERROR_LOAD, "cannot load '%s': %s", path, why);
   void *handle = dlopen(open_path, RTLD_NOW | RTLD_LOCAL);
   if (!handle)
     return fail(WHITTLE_ERROR_LOAD, "cannot load '%s': %s", path, dlerror());
@@ -344,6 +352,10 @@ whittle_status whittle_model_load(const char *path, whittle_model **model) {
     return fail(WHITTLE_ERROR_VERSION,
                 "'%s' was built for runtime ABI %d, this runtime is %d: compile it "
                 "again", path, version, WHITTLE_ABI_VERSION);
+  }
+  if (wr_check_model_info(i, why, sizeof why)) {
+    dlclose(handle);
+    return fail(WHITTLE_ERROR_NOT_A_MODEL, "'%s' describes itself wrongly: %s", path, why);
   }
   whittle_model *m = (whittle_model *)calloc(1, sizeof *m);
   if (!m) {
@@ -391,6 +403,25 @@ const whittle_tensor_info *whittle_model_output(const whittle_model *m, int i) {
   return &m->info->outputs[i];
 }
 
+/* Checks caller-given dims of tensor `t`: none negative, the size
+ * representable; *bytes (when asked) is the buffer size they need. */
+static whittle_status check_dims(const char *kind, int i, const whittle_tensor_info *t,
+                                 const int64_t *dims, size_t *bytes) {
+  int bad = 0;
+  switch (wr_tensor_size(t->rank, dims, whittle_dtype_size(t->dtype), NULL, bytes, &bad)) {
+  case 1:
+    return fail(WHITTLE_ERROR_SHAPE,
+                "%s %d ('%s'): dimension %d is %lld, the model wants a size >= 0", kind, i,
+                t->name, bad, (long long)dims[bad]);
+  case 2:
+    return fail(WHITTLE_ERROR_SHAPE,
+                "%s %d ('%s'): its dims hold more than %llu bytes", kind, i, t->name,
+                (unsigned long long)WHITTLE_MAX_TENSOR_BYTES);
+  default:
+    return WHITTLE_OK;
+  }
+}
+
 whittle_status whittle_model_check_input(const whittle_model *m, int i,
                                          int32_t dtype, int32_t rank,
                                          const int64_t *dims) {
@@ -410,7 +441,7 @@ whittle_status whittle_model_check_input(const whittle_model *m, int i,
       return fail(WHITTLE_ERROR_SHAPE,
                   "input %d ('%s'): dimension %d is %lld, the model wants %lld", i,
                   t->name, d, (long long)dims[d], (long long)t->dims[d]);
-  return WHITTLE_OK;
+  return check_dims("input", i, t, dims, NULL);
 }
 
 whittle_status whittle_model_set_threads(whittle_model *m, int threads) {
@@ -460,13 +491,6 @@ int whittle_model_is_dynamic(const whittle_model *m) {
   return m && m->info->run_shaped != NULL;
 }
 
-static int64_t element_count(int32_t rank, const int64_t *dims) {
-  int64_t n = 1;
-  for (int d = 0; d < rank; ++d)
-    n *= dims[d];
-  return n;
-}
-
 whittle_status whittle_model_run_shaped(whittle_model *m, int num_inputs,
                                         const whittle_tensor *inputs, int num_outputs,
                                         whittle_tensor *outputs) {
@@ -491,6 +515,13 @@ whittle_status whittle_model_run_shaped(whittle_model *m, int num_inputs,
                     t->name, d, (long long)inputs[i].dims[d],
                     t->dims[d] >= 0 ? "" : "a size >= ",
                     (long long)(t->dims[d] >= 0 ? t->dims[d] : 0));
+    size_t need = 0;
+    whittle_status st = check_dims("input", i, t, inputs[i].dims, &need);
+    if (st != WHITTLE_OK)
+      return st;
+    if (inputs[i].bytes && inputs[i].bytes < need)
+      return fail(WHITTLE_ERROR_SHAPE, "input %d ('%s') needs %zu bytes, the buffer has %zu",
+                  i, t->name, need, inputs[i].bytes);
   }
   int saved = run_threads;
   if (!info->run_shaped) {
@@ -567,9 +598,12 @@ whittle_status whittle_model_run_shaped(whittle_model *m, int num_inputs,
     const whittle_tensor_info *t = &info->outputs[i];
     memcpy(outputs[i].dims, out_dims + (size_t)i * WHITTLE_MAX_RANK, sizeof outputs[i].dims);
     if (rc == 0 && !outputs[i].data) {
+      /* The run sized and allocated this buffer from these dims. */
+      size_t bytes = 0;
+      wr_tensor_size(t->rank, outputs[i].dims, whittle_dtype_size(t->dtype), NULL, &bytes,
+                     NULL);
       outputs[i].data = out[i];
-      outputs[i].bytes = (size_t)element_count(t->rank, outputs[i].dims) *
-                         whittle_dtype_size(t->dtype);
+      outputs[i].bytes = bytes;
     }
   }
   if (rc != 0) {

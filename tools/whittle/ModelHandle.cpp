@@ -14,9 +14,12 @@
 #include "llvm/Support/Program.h"
 #include "llvm/Support/raw_ostream.h"
 
+#include <algorithm>
 #include <chrono>
+#include <cstdint>
 #include <cstring>
 #include <fstream>
+#include <unistd.h>
 
 namespace whittle {
 
@@ -33,6 +36,15 @@ bool ModelHandle::isDynamic() const {
       for (int64_t d : t.dims)
         if (d < 0)
           return true;
+  return false;
+}
+
+bool fitsInMemory(uint64_t bytes, const std::string &what, std::string &error) {
+  long pages = sysconf(_SC_PHYS_PAGES), pageSize = sysconf(_SC_PAGESIZE);
+  if (pages <= 0 || pageSize <= 0 || bytes / (uint64_t)pageSize < (uint64_t)pages)
+    return true;
+  error = what + " needs " + std::to_string(bytes) + " bytes, more than this machine's " +
+          std::to_string((uint64_t)pages * (uint64_t)pageSize) + " bytes of memory";
   return false;
 }
 
@@ -65,6 +77,19 @@ bool ModelHandle::checkInput(int i, int dtype, const std::vector<int64_t> &dims,
               ", the model wants " + std::to_string(t.dims[d]);
       return false;
     }
+  uint64_t bytes = std::max<size_t>(1, whittle_dtype_size(dtype));
+  for (size_t d = 0; d < dims.size(); ++d) {
+    if (dims[d] < 0) {
+      error = head + "dimension " + std::to_string(d) + " is " + std::to_string(dims[d]) +
+              ", the model wants a size >= 0";
+      return false;
+    }
+    if (dims[d] && bytes > (uint64_t)PTRDIFF_MAX / (uint64_t)dims[d]) {
+      error = head + "its dims hold more than " + std::to_string(PTRDIFF_MAX) + " bytes";
+      return false;
+    }
+    bytes *= std::max<int64_t>(1, dims[d]);
+  }
   return true;
 }
 
@@ -122,6 +147,10 @@ public:
     }
     outputs.resize(outs.size());
     std::vector<std::vector<char *>> outStrings(outs.size());
+    for (size_t i = 0; i < outs.size(); ++i)
+      if (!fitsInMemory((uint64_t)outs[i].bufferBytes(), "output '" + outs[i].name + "'",
+                        error))
+        return false;
     for (size_t i = 0; i < outs.size(); ++i) {
       if (outs[i].dtype == WHITTLE_STRING) {
         outStrings[i].assign(std::max<int64_t>(1, outs[i].numElements), nullptr);
@@ -188,8 +217,10 @@ private:
           inStrings[i].push_back(inputs[i].data() + at);
         inStrings[i].resize(std::max<int64_t>(1, countOf(inputDims[i])), "");
         in[i].data = inStrings[i].data();
+        in[i].bytes = inStrings[i].size() * sizeof(char *);
       } else {
         in[i].data = const_cast<char *>(inputs[i].data());
+        in[i].bytes = inputs[i].size(); // the runtime checks it against the dims
       }
     }
     for (whittle_tensor &t : out)

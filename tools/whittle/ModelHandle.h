@@ -27,6 +27,10 @@ struct TensorMeta {
   size_t bufferBytes() const;
 };
 
+/// Whether a buffer of `bytes` can exist on this machine (its physical
+/// memory); false with `error` naming `what`.
+bool fitsInMemory(uint64_t bytes, const std::string &what, std::string &error);
+
 class ModelHandle {
 public:
   virtual ~ModelHandle();

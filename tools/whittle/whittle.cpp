@@ -495,6 +495,18 @@ bool loadInputs(const whittle::ModelHandle &m, std::vector<std::vector<char>> &i
   if (inputDir.empty()) {
     if (!randomInputDims(m, inDims))
       return false;
+    // Sizes from the model or --input-shape: each must fit this machine.
+    for (size_t i = 0; i < m.inputs().size(); ++i) {
+      whittle::TensorMeta t = m.inputs()[i];
+      std::string err;
+      if (!m.checkInput((int)i, t.dtype, inDims[i], err))
+        return fail(err), false;
+      uint64_t bytes = std::max<size_t>(1, whittle_dtype_size(t.dtype));
+      for (int64_t d : inDims[i])
+        bytes *= (uint64_t)d;
+      if (!whittle::fitsInMemory(bytes, "input '" + t.name + "'", err))
+        return fail(err), false;
+    }
     ins = randomInputs(m, inDims);
     return true;
   }

@@ -31,6 +31,9 @@ std::vector<std::string> splitStrings(const std::vector<char> &bytes);
 
 /// Reads a serialized TensorProto; false with `error` set on failure.
 bool readTensorFile(const std::string &path, TensorData &out, std::string &error);
+/// The same from memory; `name` names the tensor's source in errors.
+bool readTensorBytes(const std::string &bytes, const std::string &name, TensorData &out,
+                     std::string &error);
 bool writeTensorFile(const std::string &path, const TensorData &t, std::string &error);
 
 /// Bytes per element of an ONNX dtype (0 if unsupported).
