@@ -10,6 +10,7 @@
 
 #include "whittle/Import/ONNXImporter.h"
 #include "ModelNormalizer.h"
+#include "ModelValidator.h"
 #include "ShapePropagation.h"
 
 #include "whittle/Dialect/ONNX/ONNXOps.h"
@@ -31,6 +32,7 @@
 #include <google/protobuf/io/coded_stream.h>
 
 #include <memory>
+#include <optional>
 
 using namespace mlir;
 using ::onnx::AttributeProto;
@@ -228,6 +230,10 @@ public:
       : ctx(ctx), builder(ctx), path(path.str()), options(options),
         fileLoc(FileLineColLoc::get(ctx, path, 0, 0)) {}
 
+  /// Imports `bytes` instead of reading `path` (which still names the
+  /// model and anchors its external data).
+  void setContents(StringRef bytes) { contents = bytes; }
+
   OwningOpRef<ModuleOp> run();
 
 private:
@@ -281,19 +287,34 @@ private:
   std::vector<llvm::StringMap<Value>> scopes;
   llvm::StringMap<const TypeProto *> valueInfo;
   Value noValue; ///< lazily created onnx.NoValue of the current region
+  std::optional<StringRef> contents; ///< the model's bytes, once read
 };
 
 LogicalResult GraphImporter::loadModel() {
-  if (llvm::sys::fs::is_directory(path))
-    return emitError(fileLoc) << "'" << path << "' is a directory, not a model";
-  auto buffer = llvm::MemoryBuffer::getFile(path, /*IsText=*/false,
-                                            /*RequiresNullTerminator=*/false);
-  if (!buffer)
-    return emitError(fileLoc) << "cannot read '" << path
-                              << "': " << buffer.getError().message();
+  std::unique_ptr<llvm::MemoryBuffer> file;
+  if (!contents) {
+    llvm::sys::fs::file_status status;
+    if (!llvm::sys::fs::status(path, status) &&
+        status.type() == llvm::sys::fs::file_type::directory_file)
+      return emitError(fileLoc) << "'" << path << "' is a directory, not a model";
+    // A pipe or device would block the read or never end.
+    if (!llvm::sys::fs::status(path, status) &&
+        status.type() != llvm::sys::fs::file_type::regular_file)
+      return emitError(fileLoc) << "'" << path << "' is not a regular file";
+    auto buffer = llvm::MemoryBuffer::getFile(path, /*IsText=*/false,
+                                              /*RequiresNullTerminator=*/false);
+    if (!buffer)
+      return emitError(fileLoc) << "cannot read '" << path
+                                << "': " << buffer.getError().message();
+    file = std::move(*buffer);
+    contents = file->getBuffer();
+  }
+  if (contents->size() > (size_t)INT32_MAX)
+    return emitError(fileLoc) << "'" << path
+                              << "' is larger than 2 GiB; ONNX models keep larger "
+                                 "weights as external data";
   google::protobuf::io::CodedInputStream stream(
-      reinterpret_cast<const uint8_t *>((*buffer)->getBufferStart()),
-      (int)(*buffer)->getBufferSize());
+      reinterpret_cast<const uint8_t *>(contents->data()), (int)contents->size());
   stream.SetTotalBytesLimit(INT32_MAX);
   if (!model.ParseFromCodedStream(&stream) || !stream.ConsumedEntireMessage())
     return emitError(fileLoc)
@@ -315,40 +336,66 @@ LogicalResult GraphImporter::loadExternalData(TensorProto &t) {
   uint64_t offset = 0, length = 0;
   bool hasLength = false;
   for (const auto &kv : t.external_data()) {
+    uint64_t *field = kv.key() == "offset" ? &offset
+                      : kv.key() == "length" ? &length
+                                             : nullptr;
     if (kv.key() == "location")
       location = kv.value();
-    else if (kv.key() == "offset")
-      offset = std::stoull(kv.value());
-    else if (kv.key() == "length") {
-      length = std::stoull(kv.value());
-      hasLength = true;
-    }
+    else if (field && StringRef(kv.value()).getAsInteger(10, *field))
+      return emitError(fileLoc) << "tensor '" << t.name() << "': external data "
+                                << kv.key() << " '" << kv.value()
+                                << "' is not a whole number";
+    hasLength |= kv.key() == "length";
   }
   if (location.empty())
     return emitError(fileLoc) << "tensor '" << t.name()
                               << "' uses external data without a location";
-  llvm::SmallString<256> file(llvm::sys::path::parent_path(path));
+  // Only files inside the model's folder: no '..' step, and the resolved
+  // path (symbolic links followed) must stay under the folder's.
+  for (StringRef part : llvm::make_range(llvm::sys::path::begin(location),
+                                         llvm::sys::path::end(location)))
+    if (part == "..")
+      return emitError(fileLoc) << "tensor '" << t.name() << "': external data location '"
+                                << location << "' leaves the model's folder";
+  llvm::SmallString<256> dir(llvm::sys::path::parent_path(path));
+  if (dir.empty())
+    dir = ".";
+  llvm::SmallString<256> file(dir);
   llvm::sys::path::append(file, location);
-  auto buffer = llvm::MemoryBuffer::getFileSlice(
-      file, hasLength ? length : (uint64_t)-1, offset, /*IsVolatile=*/false);
+  llvm::SmallString<256> realDir, realFile;
+  if (std::error_code ec = llvm::sys::fs::real_path(file, realFile))
+    return emitError(fileLoc) << "external data file '" << file << "' for tensor '"
+                              << t.name() << "' cannot be read: " << ec.message();
+  if (llvm::sys::fs::real_path(dir, realDir) ||
+      !StringRef(realFile).starts_with((realDir + "/").str()))
+    return emitError(fileLoc) << "tensor '" << t.name() << "': external data file '"
+                              << file << "' resolves to '" << realFile
+                              << "', outside the model's folder";
+  llvm::sys::fs::file_status status;
+  if (llvm::sys::fs::status(realFile, status) ||
+      status.type() != llvm::sys::fs::file_type::regular_file)
+    return emitError(fileLoc) << "external data file '" << file << "' for tensor '"
+                              << t.name() << "' is not a regular file";
+  uint64_t fileSize = status.getSize();
+  if (offset > fileSize || (hasLength && length > fileSize - offset))
+    return emitError(fileLoc) << "external data of tensor '" << t.name() << "' ("
+                              << (hasLength ? length : 0) << " bytes at offset " << offset
+                              << ") lies past the end of '" << file << "' ("
+                              << fileSize << " bytes)";
   if (!hasLength)
-    buffer = llvm::MemoryBuffer::getFile(file, false, false);
+    length = fileSize - offset;
+  auto buffer = llvm::MemoryBuffer::getFileSlice(realFile, length, offset,
+                                                 /*IsVolatile=*/false);
   if (!buffer)
     return emitError(fileLoc) << "external data file '" << file
                               << "' for tensor '" << t.name()
                               << "' cannot be read: "
                               << buffer.getError().message();
   StringRef data = (*buffer)->getBuffer();
-  if (!hasLength) {
-    if (offset > data.size())
-      return emitError(fileLoc) << "external data of tensor '" << t.name()
-                                << "' starts past the end of '" << file << "'";
-    data = data.drop_front(offset);
-  } else if (data.size() != length) {
+  if (data.size() != length)
     return emitError(fileLoc) << "external data file '" << file
                               << "' is too short for tensor '" << t.name()
                               << "'";
-  }
   t.set_raw_data(data.data(), data.size());
   t.clear_external_data();
   t.set_data_location(TensorProto::DEFAULT);
@@ -567,17 +614,19 @@ Type GraphImporter::valueType(const std::string &name) {
 
 FailureOr<ElementsAttr> GraphImporter::convertTensor(TensorProto &t,
                                                      Location loc) {
-  if (failed(loadExternalData(t)))
-    return failure();
   Type elt = elementTypeFor(t.data_type(), ctx);
   if (!elt)
     return emitError(loc) << "tensor '" << t.name()
                           << "' has unsupported data type " << t.data_type();
   SmallVector<int64_t> shape(t.dims().begin(), t.dims().end());
-  if (llvm::any_of(shape, [](int64_t d) { return d < 0; }))
-    return emitError(loc) << "tensor '" << t.name() << "' has a negative dim";
+  int64_t count = 0;
+  if (!detail::checkedElementCount(shape.data(), (int)shape.size(), count))
+    return emitError(loc) << "tensor '" << t.name()
+                          << "' has a negative dim or an element count that "
+                             "overflows int64";
   auto type = RankedTensorType::get(shape, elt);
-  int64_t count = type.getNumElements();
+  if (failed(loadExternalData(t)))
+    return failure();
 
   if (t.data_type() == TensorProto::STRING) {
     if (t.string_data_size() != count)
@@ -669,15 +718,23 @@ OwningOpRef<ModuleOp> GraphImporter::run() {
   if (failed(loadModel()))
     return nullptr;
   std::vector<std::string> problems;
+  auto report = [&] {
+    for (const std::string &p : problems)
+      emitError(fileLoc) << p;
+    return problems.empty();
+  };
+  // What no valid model holds is refused before anything relies on it.
+  detail::validateModel(model, problems);
+  if (!report())
+    return nullptr;
   detail::downgradeNewerForms(*model.mutable_graph(), opset, problems);
   if (failed(pinInputShapes()))
     return nullptr;
   inferShapes();
+  detail::validateRanks(model.graph(), problems);
   validateNodes(*model.mutable_graph(), problems);
   detail::upgradeOlderForms(*model.mutable_graph(), opset, problems);
-  for (const std::string &p : problems)
-    emitError(fileLoc) << p;
-  if (!problems.empty())
+  if (!report())
     return nullptr;
   collectValueInfo(model.graph());
 
@@ -1072,17 +1129,33 @@ LogicalResult GraphImporter::importNode(NodeProto &node, bool forceCustom) {
 
 } // namespace
 
-OwningOpRef<ModuleOp> importONNXFile(StringRef path, MLIRContext *context,
-                                     const ImportOptions &options) {
+namespace {
+/// Runs an import, turning what the ONNX library throws into a diagnostic.
+OwningOpRef<ModuleOp> runImport(MLIRContext *context, StringRef name,
+                                const ImportOptions &options,
+                                std::optional<StringRef> bytes) {
   context->loadDialect<onnx::ONNXDialect, func::FuncDialect>();
   try {
-    GraphImporter importer(context, path, options);
+    GraphImporter importer(context, name, options);
+    if (bytes)
+      importer.setContents(*bytes);
     return importer.run();
   } catch (const std::exception &e) {
-    emitError(FileLineColLoc::get(context, path, 0, 0))
+    emitError(FileLineColLoc::get(context, name, 0, 0))
         << "ONNX library error while importing: " << e.what();
     return nullptr;
   }
+}
+} // namespace
+
+OwningOpRef<ModuleOp> importONNXFile(StringRef path, MLIRContext *context,
+                                     const ImportOptions &options) {
+  return runImport(context, path, options, std::nullopt);
+}
+
+OwningOpRef<ModuleOp> importONNXBuffer(StringRef bytes, StringRef name, MLIRContext *context,
+                                       const ImportOptions &options) {
+  return runImport(context, name, options, bytes);
 }
 
 std::string parseInputShapeFlag(StringRef flag, ImportOptions &options) {

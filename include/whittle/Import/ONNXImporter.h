@@ -36,6 +36,12 @@ mlir::OwningOpRef<mlir::ModuleOp> importONNXFile(llvm::StringRef path,
                                                  mlir::MLIRContext *context,
                                                  const ImportOptions &options);
 
+/// Imports a model from memory. `name` names it in diagnostics and
+/// anchors its external data (files beside `name`).
+mlir::OwningOpRef<mlir::ModuleOp> importONNXBuffer(llvm::StringRef bytes, llvm::StringRef name,
+                                                   mlir::MLIRContext *context,
+                                                   const ImportOptions &options);
+
 /// Parses "name=1x3x224x224" (a dim of '?' or -1 stays dynamic) into
 /// `options`; returns an error message or the empty string.
 std::string parseInputShapeFlag(llvm::StringRef flag, ImportOptions &options);
