@@ -162,6 +162,9 @@ typedef struct rt_block { struct rt_block *next; } rt_block;
 static __thread rt_block *rt_arena;
 static __thread const char *rt_error;
 static __thread char rt_error_text[256];
+/* Where a failed run-time check or allocation on the run's own thread
+ * ends the run (set by the entry points; null on pool threads). */
+static __thread jmp_buf *rt_jump;
 
 static const char *rt_last_error(void) { return rt_error; }
 
@@ -197,9 +200,21 @@ __attribute__((visibility("hidden"))) void *_mlir_memref_to_llvm_alloc(size_t n)
     if (h)
       return h + 1;
   }
-  rt_header *h = (rt_header *)malloc(sizeof(rt_header) + n);
-  if (!h)
-    return NULL;
+  rt_header *h = n <= (size_t)PTRDIFF_MAX - sizeof(rt_header)
+                     ? (rt_header *)malloc(sizeof(rt_header) + n)
+                     : NULL;
+  if (!h) {
+    /* Out of memory ends the run with a message, never a null buffer
+     * written to (the buffers of the run so far are not freed). */
+    if (!rt_error) {
+      snprintf(rt_error_text, sizeof rt_error_text,
+               "out of memory: a buffer of %zu bytes could not be allocated", n);
+      rt_error = rt_error_text;
+    }
+    if (rt_jump)
+      longjmp(*rt_jump, 1);
+    abort();
+  }
   h->size = n;
   return h + 1;
 }
@@ -295,8 +310,7 @@ void _mlir_ciface_whittle_rt_check_count(int64_t found, int64_t declared) {
 
 /* A run-time size a lowering relies on (the two operands of an Add agree,
  * a Reshape keeps the element count): a mismatch ends the run (longjmp to
- * run_shaped; checks sit outside parallel loops, on the run's thread). */
-static __thread jmp_buf *rt_jump;
+ * the entry point; checks sit outside parallel loops, on the run's thread). */
 __attribute__((visibility("hidden")))
 void _mlir_ciface_whittle_rt_check_dim(int64_t found, int64_t expected, int64_t site) {
   if (found == expected)
@@ -853,7 +867,11 @@ void memrefCopy(int64_t elem_size, unranked_memref *src, unranked_memref *dst) {
       fill(inputs[i], "i" + std::to_string(i), "in[" + std::to_string(i) + "]");
     for (size_t i = 0; i < outputs.size(); ++i)
       fill(outputs[i], "o" + std::to_string(i), "out[" + std::to_string(i) + "]");
+    // A failed check or allocation on the run's thread ends the run here.
+    os << "  {\n    jmp_buf jump;\n    rt_jump = &jump;\n"
+       << "    if (setjmp(jump)) { rt_jump = 0; rt_arena_release(); return 1; }\n  ";
     call("");
+    os << "    rt_jump = 0;\n  }\n";
     for (size_t i = 0; i < outputs.size(); ++i)
       exportStrings(i, std::to_string(outputs[i].count()));
     os << "  rt_arena_release();\n"
@@ -1205,14 +1223,18 @@ std::vector<ExternalWeight> externalizeWeights(ModuleOp module, std::string &blo
 }
 
 /// The assembler stub defining `weights` from the blob file `path`: the
-/// file included once, each weight a symbol at its offset.
+/// file included once, each weight a symbol at its offset. It names its
+/// own source file: the assembler would otherwise record the random name
+/// of its temporary object in the symbol table, and two compiles of one
+/// model would differ.
 std::string weightsAssembly(const std::vector<ExternalWeight> &weights, StringRef path) {
+  std::string s = "  .file \"weights.s\"\n";
   if (weights.empty())
-    return "";
+    return s;
   uint64_t align = 16;
   for (const ExternalWeight &w : weights)
     align = std::max(align, w.align);
-  std::string s = "  .section .rodata.whittle_weights,\"a\"\n";
+  s += "  .section .rodata.whittle_weights,\"a\"\n";
   s += "  .p2align " + std::to_string(llvm::Log2_64(align)) + "\n";
   s += "whittle_weights_blob:\n  .incbin " + cString(path) + "\n";
   for (const ExternalWeight &w : weights) {

@@ -41,9 +41,26 @@ LogicalResult convertRange(onnx::RangeOp op, PatternRewriter &rewriter) {
   auto start = getConstantScalar(op.getStart()), limit = getConstantScalar(op.getLimit()),
        delta = getConstantScalar(op.getDelta());
   if (start && limit && delta && *delta != 0) {
-    int64_t n = std::max<int64_t>(0, (int64_t)std::ceil((*limit - *start) / *delta));
+    double count = std::ceil((*limit - *start) / *delta);
+    if (!(count < 9.0e18))
+      return op.emitOpError("has ") << count << " elements: no tensor holds that many";
+    int64_t n = std::max<int64_t>(0, (int64_t)count);
     if (!outTy.isDynamicDim(0) && outTy.getDimSize(0) != n)
       return rewriter.notifyMatchFailure(op, "result size disagrees");
+    if (n > kMaxGeneratedConstantBytes / 8) {
+      // Too large to write out: the run-time form below, at length n.
+      auto ty = RankedTensorType::get({n}, elt);
+      Value iota = createIota(rewriter, loc, n, elt);
+      Value step = wt::BinaryOp::create(rewriter, loc, ty, iota,
+                                        toScalar(rewriter, loc, op.getDelta()),
+                                        wt::BinaryFn::mul);
+      Value r = wt::BinaryOp::create(rewriter, loc, ty, toScalar(rewriter, loc, op.getStart()),
+                                     step, wt::BinaryFn::add);
+      if (ty != outTy)
+        r = tensor::CastOp::create(rewriter, loc, outTy, r);
+      rewriter.replaceOp(op, r);
+      return success();
+    }
     SmallVector<double> values;
     for (int64_t i = 0; i < n; ++i)
       values.push_back(*start + i * *delta);
@@ -72,6 +89,10 @@ LogicalResult convertEyeLike(onnx::EyeLikeOp op, PatternRewriter &rewriter) {
       !isa<FloatType, IntegerType>(outTy.getElementType()))
     return rewriter.notifyMatchFailure(op, "needs a static numeric matrix");
   int64_t rows = outTy.getDimSize(0), cols = outTy.getDimSize(1), k = op.getK();
+  if (outTy.getNumElements() > kMaxGeneratedConstantBytes / 8)
+    return op.emitOpError("of ") << rows << " x " << cols
+                                  << " is larger than the compile-time budget ("
+                                  << kMaxGeneratedConstantBytes << " bytes)";
   SmallVector<double> values;
   for (int64_t i = 0; i < rows; ++i)
     for (int64_t j = 0; j < cols; ++j)
@@ -148,6 +169,9 @@ LogicalResult convertWindow(OpTy op, PatternRewriter &rewriter, ArrayRef<double>
       !isa<FloatType, IntegerType>(outTy.getElementType()))
     return rewriter.notifyMatchFailure(op, "needs a static 1-D numeric result");
   int64_t n = outTy.getDimSize(0);
+  if (n > kMaxGeneratedConstantBytes / 8)
+    return op.emitOpError("of ") << n << " values is larger than the compile-time budget ("
+                                 << kMaxGeneratedConstantBytes << " bytes)";
   double denom = op.getPeriodic() != 0 ? (double)n : (double)(n - 1);
   SmallVector<double> values;
   for (int64_t i = 0; i < n; ++i) {

@@ -123,6 +123,17 @@ Value createScalarConstant(PatternRewriter &rewriter, Location loc,
 Value createIota(PatternRewriter &rewriter, Location loc, int64_t n,
                  Type elementType) {
   auto type = RankedTensorType::get({n}, elementType);
+  if (n > kMaxGeneratedConstantBytes / 8) {
+    auto i64 = RankedTensorType::get({n}, rewriter.getI64Type());
+    Value ones = wt::BroadcastOp::create(
+        rewriter, loc, i64, createScalarConstant(rewriter, loc, rewriter.getI64Type(), 1),
+        Value());
+    auto sum = wt::CumSumOp::create(rewriter, loc, i64, ones, Value());
+    sum.setExclusive(true);
+    if (elementType == i64.getElementType())
+      return sum;
+    return wt::CastOp::create(rewriter, loc, type, sum);
+  }
   SmallVector<Attribute> values;
   for (int64_t i = 0; i < n; ++i)
     values.push_back(isa<FloatType>(elementType)

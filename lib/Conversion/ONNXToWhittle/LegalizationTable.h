@@ -120,7 +120,15 @@ mlir::Value createScalarConstant(mlir::PatternRewriter &rewriter,
                                  mlir::Location loc, mlir::Type elementType,
                                  double value);
 
-/// A 1-D whittle.constant 0, 1, .., n-1 of `elementType`.
+/// Largest tensor (in bytes) a handler writes out as a constant. A model
+/// from anywhere can ask for a Range or EyeLike of 10^12 elements: past
+/// this size, a generated tensor is computed at run time (or the handler
+/// declines), never materialized in the compiler's memory.
+constexpr int64_t kMaxGeneratedConstantBytes = int64_t(64) << 20;
+
+/// 0, 1, .., n-1 of `elementType`: a 1-D whittle.constant within
+/// kMaxGeneratedConstantBytes, else computed at run time (an exclusive
+/// running sum of ones in int64, cast).
 mlir::Value createIota(mlir::PatternRewriter &rewriter, mlir::Location loc,
                        int64_t n, mlir::Type elementType);
 

@@ -14,11 +14,30 @@ using namespace whittle::lowering;
 
 namespace {
 
+/// Splat constants above this many bytes become a fill at run time.
+constexpr int64_t kMaxSplatConstantBytes = int64_t(64) << 20;
+
 struct LowerConstant : OpRewritePattern<wt::ConstantOp> {
   using Base::Base;
   LogicalResult matchAndRewrite(wt::ConstantOp op, PatternRewriter &rewriter) const override {
     if (!isSignlessOrFloat(op.getType()))
       return rewriter.notifyMatchFailure(op, "sign-typed or quantized constant");
+    // A large splat (ConstantOfShape of a huge shape) is filled at run time:
+    // written out, it would take its full size in the compiler and the
+    // library.
+    auto dense = dyn_cast<DenseElementsAttr>(op.getValue());
+    auto ty = dyn_cast<RankedTensorType>(op.getType());
+    if (dense && dense.isSplat() && ty && ty.hasStaticShape() &&
+        ty.getElementType().isIntOrFloat() &&
+        ty.getNumElements() > kMaxSplatConstantBytes /
+                                  std::max<int64_t>(1, ty.getElementTypeBitWidth() / 8)) {
+      Location loc = op.getLoc();
+      Value scalar = arith::ConstantOp::create(
+          rewriter, loc, cast<TypedAttr>(dense.getSplatValue<Attribute>()));
+      Value empty = tensor::EmptyOp::create(rewriter, loc, ty.getShape(), ty.getElementType());
+      rewriter.replaceOpWithNewOp<linalg::FillOp>(op, scalar, empty);
+      return success();
+    }
     rewriter.replaceOpWithNewOp<arith::ConstantOp>(op, op.getValue());
     return success();
   }
