@@ -323,6 +323,36 @@ void _mlir_ciface_whittle_rt_check_dim(int64_t found, int64_t expected, int64_t 
     longjmp(*rt_jump, 1);
 }
 
+/* Data-dependent indices (Gather, Scatter): every one in [-size, size).
+ * The generated code clamps each index into the tensor, so a bad one
+ * never reads or writes outside it; this check ends the run first, with
+ * the op's name. */
+__attribute__((visibility("hidden")))
+void _mlir_ciface_whittle_rt_check_index(int64_t lo, int64_t hi, int64_t size, int64_t site) {
+  if (lo >= -size && hi < size)
+    return;
+  char text[240];
+  snprintf(text, sizeof text, "index out of range in %s: an index is %lld, the axis has %lld",
+           rt_sites[site], (long long)(lo < -size ? lo : hi), (long long)size);
+  rt_fail(text);
+  if (rt_jump)
+    longjmp(*rt_jump, 1);
+}
+
+/* A scale read at run time (Resize): finite, positive, and the scaled
+ * extent a size that exists. */
+__attribute__((visibility("hidden")))
+void _mlir_ciface_whittle_rt_check_scale(double scale, double extent, int64_t site) {
+  if (scale > 0 && scale * extent < 281474976710656.0) /* 2^48; false for NaN */
+    return;
+  char text[240];
+  snprintf(text, sizeof text, "bad scale at run time in %s: %g (scales are finite and > 0)",
+           rt_sites[site], scale);
+  rt_fail(text);
+  if (rt_jump)
+    longjmp(*rt_jump, 1);
+}
+
 /* Numbers to text: the shortest digits that read back as the same value,
  * positional for magnitudes in [1e-4, 1e16), else d.ddde+XX (numpy's
  * repr). */
@@ -1101,7 +1131,10 @@ void dropTrivialChecks(ModuleOp module) {
 /// so a failing run names it.
 void numberCheckSites(ModuleOp module, std::vector<std::string> &sites) {
   module.walk([&](func::CallOp call) {
-    if (call.getCallee() != "whittle_rt_check_dim" || call.getNumOperands() != 3)
+    // The site is the last operand of either check.
+    if (!(call.getCallee() == "whittle_rt_check_dim" && call.getNumOperands() == 3) &&
+        !(call.getCallee() == "whittle_rt_check_index" && call.getNumOperands() == 4) &&
+        !(call.getCallee() == "whittle_rt_check_scale" && call.getNumOperands() == 3))
       return;
     std::string where;
     llvm::raw_string_ostream os(where);
@@ -1113,8 +1146,9 @@ void numberCheckSites(ModuleOp module, std::vector<std::string> &sites) {
     else
       os << loc;
     OpBuilder b(call);
-    call->setOperand(2, arith::ConstantIntOp::create(b, call.getLoc(), b.getI64Type(),
-                                                     (int64_t)sites.size()));
+    call->setOperand(call.getNumOperands() - 1,
+                     arith::ConstantIntOp::create(b, call.getLoc(), b.getI64Type(),
+                                                  (int64_t)sites.size()));
     sites.push_back(where);
   });
 }

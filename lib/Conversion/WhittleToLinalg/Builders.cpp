@@ -7,6 +7,7 @@
 #include "mlir/Dialect/Arith/Utils/Utils.h"
 #include "mlir/Dialect/SCF/IR/SCF.h"
 #include "mlir/Dialect/Utils/StaticValueUtils.h"
+#include "mlir/IR/Matchers.h"
 
 #include <limits>
 
@@ -273,7 +274,71 @@ Value wrapIndex(OpBuilder &b, Location loc, Value i, OpFoldResult dimSize) {
   Value size = getValueOrCreateConstantIndexOp(b, loc, dimSize);
   Value zero = arith::ConstantIndexOp::create(b, loc, 0);
   Value neg = arith::CmpIOp::create(b, loc, arith::CmpIPredicate::slt, i, zero);
-  return arith::SelectOp::create(b, loc, neg, arith::AddIOp::create(b, loc, i, size), i);
+  Value j = arith::SelectOp::create(b, loc, neg, arith::AddIOp::create(b, loc, i, size), i);
+  Value last = arith::SubIOp::create(b, loc, size, arith::ConstantIndexOp::create(b, loc, 1));
+  return arith::MaxSIOp::create(b, loc, arith::MinSIOp::create(b, loc, j, last), zero);
+}
+
+void checkScale(OpBuilder &b, Location loc, Value scale, OpFoldResult extent) {
+  auto f64 = b.getF64Type();
+  if (scale.getType() != f64)
+    scale = arith::ExtFOp::create(b, loc, f64, scale);
+  Value n = arith::IndexCastOp::create(b, loc, b.getI64Type(),
+                                       getValueOrCreateConstantIndexOp(b, loc, extent));
+  func::CallOp::create(b, loc, kCheckScale, TypeRange{},
+                       ValueRange{scale, arith::SIToFPOp::create(b, loc, f64, n),
+                                  arith::ConstantIntOp::create(b, loc, b.getI64Type(), 0)});
+}
+
+void checkIndices(OpBuilder &b, Location loc, Value indices, OpFoldResult size) {
+  auto ty = cast<RankedTensorType>(indices.getType());
+  auto elt = dyn_cast<IntegerType>(ty.getElementType());
+  if (!elt)
+    return;
+  // Constant indices in range need no check.
+  if (std::optional<int64_t> n = getConstantIntValue(size)) {
+    DenseIntElementsAttr values;
+    if (auto c = indices.getDefiningOp<wt::ConstantOp>())
+      values = dyn_cast<DenseIntElementsAttr>(c.getValue());
+    else
+      matchPattern(indices, m_Constant(&values));
+    if (values && llvm::all_of(values.getValues<APInt>(), [&](const APInt &v) {
+          int64_t x = v.getSExtValue();
+          return x >= -*n && x < *n;
+        }))
+      return;
+  }
+  auto i64 = b.getI64Type();
+  auto scalarTy = RankedTensorType::get({}, i64);
+  auto filled = [&](int64_t v) {
+    Value init = tensor::EmptyOp::create(b, loc, ArrayRef<int64_t>{}, i64);
+    Value c = arith::ConstantIntOp::create(b, loc, i64, v);
+    return linalg::FillOp::create(b, loc, ValueRange{c}, ValueRange{init}).getResult(0);
+  };
+  int64_t r = ty.getRank();
+  AffineMap all = b.getMultiDimIdentityMap(r);
+  AffineMap none = AffineMap::get(r, 0, {}, b.getContext());
+  auto minMax = linalg::GenericOp::create(
+      b, loc, TypeRange{scalarTy, scalarTy}, indices,
+      ValueRange{filled(INT64_MAX), filled(INT64_MIN)}, SmallVector<AffineMap>{all, none, none},
+      SmallVector<utils::IteratorType>(r, utils::IteratorType::reduction),
+      [&](OpBuilder &nb, Location l, ValueRange a) {
+        Value v = a[0];
+        if (elt.getWidth() < 64)
+          v = arith::ExtSIOp::create(nb, l, i64, v);
+        linalg::YieldOp::create(nb, l,
+                                ValueRange{arith::MinSIOp::create(nb, l, v, a[1]),
+                                           arith::MaxSIOp::create(nb, l, v, a[2])});
+      });
+  Value lo = tensor::ExtractOp::create(b, loc, minMax.getResult(0), ValueRange{});
+  Value hi = tensor::ExtractOp::create(b, loc, minMax.getResult(1), ValueRange{});
+  // The site number is given when the model is linked (Compiler.cpp).
+  func::CallOp::create(
+      b, loc, kCheckIndex, TypeRange{},
+      ValueRange{lo, hi,
+                 arith::IndexCastOp::create(b, loc, i64,
+                                            getValueOrCreateConstantIndexOp(b, loc, size)),
+                 arith::ConstantIntOp::create(b, loc, i64, 0)});
 }
 
 bool isSignlessOrFloat(Type t) {

@@ -408,6 +408,7 @@ struct LowerGather : OpRewritePattern<wt::GatherOp> {
     Value init = emptyTensor(rewriter, loc, outTy, sizes);
     Value input = op.getInput();
     OpFoldResult dim = inSizes[axis];
+    checkIndices(rewriter, loc, op.getIndices(), dim);
     auto generic = linalg::GenericOp::create(
         rewriter, loc, outTy, op.getIndices(), init,
         SmallVector<AffineMap>{AffineMap::get(r, 0, idxE, ctx),

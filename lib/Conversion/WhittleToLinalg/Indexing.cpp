@@ -58,6 +58,21 @@ Value stridedRead(OpBuilder &b, Location loc, Value input, RankedTensorType outT
   }, sizes);
 }
 
+/// checkIndices for each component k of the static index tuples
+/// `indices` (..., m), against dims[k].
+void checkIndexTuples(OpBuilder &b, Location loc, Value indices, ArrayRef<int64_t> dims) {
+  auto ty = cast<RankedTensorType>(indices.getType());
+  int64_t q = ty.getRank(), m = ty.getDimSize(q - 1);
+  for (int64_t k = 0; k < m && k < (int64_t)dims.size(); ++k) {
+    SmallVector<OpFoldResult> offsets(q, b.getIndexAttr(0)), sizes, strides(q, b.getIndexAttr(1));
+    for (int64_t d = 0; d < q; ++d)
+      sizes.push_back(b.getIndexAttr(d == q - 1 ? 1 : ty.getDimSize(d)));
+    offsets[q - 1] = b.getIndexAttr(k);
+    Value part = tensor::ExtractSliceOp::create(b, loc, indices, offsets, sizes, strides);
+    checkIndices(b, loc, part, b.getIndexAttr(dims[k]));
+  }
+}
+
 /// Starts and steps of every dim from the run-time ONNX parameters, as
 /// index arithmetic ahead of the read.
 struct LowerDynamicSlice : OpRewritePattern<wt::DynamicSliceOp> {
@@ -278,6 +293,7 @@ struct LowerGatherElements : OpRewritePattern<wt::GatherElementsOp> {
                           .getResult(),
                       inSizes[d]);
     OpFoldResult axisSize = inSizes[axis];
+    checkIndices(rewriter, loc, op.getIndices(), axisSize);
     Value init = emptyTensor(rewriter, loc, outTy, sizes);
     auto id = rewriter.getMultiDimIdentityMap(r);
     auto generic = linalg::GenericOp::create(
@@ -307,6 +323,7 @@ struct LowerGatherNd : OpRewritePattern<wt::GatherNdOp> {
     int64_t b = op.getBatchDims(), q = idxTy.getRank(), r = outTy.getRank();
     int64_t m = idxTy.getDimSize(q - 1);
     Value input = op.getInput(), indices = op.getIndices();
+    checkIndexTuples(rewriter, loc, indices, inTy.getShape().drop_front(b));
     Value result = buildIndexedGeneric(rewriter, loc, outTy, [&](OpBuilder &nb, Location l) {
       SmallVector<Value> outer, at;
       for (int64_t d = 0; d < q - 1; ++d)
@@ -339,6 +356,7 @@ struct LowerScatterElements : OpRewritePattern<wt::ScatterElementsOp> {
     int64_t axis = op.getAxis();
     Value indices = op.getIndices(), updates = op.getUpdates();
     wt::ScatterReduction red = op.getReduction();
+    checkIndices(rewriter, loc, indices, rewriter.getIndexAttr(dataTy.getDimSize(axis)));
     Value result = loopNestCarrying(
         rewriter, loc, idxTy.getShape(), op.getData(),
         [&](OpBuilder &b, Location l, ValueRange ivs, Value acc) -> Value {
@@ -366,6 +384,7 @@ struct LowerScatterNd : OpRewritePattern<wt::ScatterNdOp> {
     int64_t q = idxTy.getRank(), m = idxTy.getDimSize(q - 1);
     Value indices = op.getIndices(), updates = op.getUpdates();
     wt::ScatterReduction red = op.getReduction();
+    checkIndexTuples(rewriter, loc, indices, dataTy.getShape());
     // Loops over the index tuples, then over the slice each one addresses.
     Value result = loopNestCarrying(
         rewriter, loc, updTy.getShape(), op.getData(),

@@ -38,6 +38,9 @@ mlir::RankedTensorType rankedType(mlir::Value v);
 
 /// The runtime check of an assumed size: (found, expected, site), i64s.
 inline constexpr const char *kCheckDim = "whittle_rt_check_dim";
+/// The runtime check of data-dependent indices: (min, max, size, site),
+/// i64s; the run ends unless -size <= min and max < size.
+inline constexpr const char *kCheckIndex = "whittle_rt_check_index";
 
 /// Every dim of tensor `v`: constants for static dims, tensor.dim else.
 llvm::SmallVector<mlir::OpFoldResult> sizesOf(mlir::OpBuilder &b, mlir::Location loc,
@@ -118,12 +121,28 @@ mlir::Value padSpatial(mlir::OpBuilder &b, mlir::Location loc, mlir::Value input
                        int64_t firstDim = -1);
 
 /// An integer index `i` (any width) as an `index`, counted from the end
-/// when negative, for a dimension of static size `dimSize`.
+/// when negative, for a dimension of static size `dimSize`, and clamped
+/// into the dimension: generated code never reads or writes outside a
+/// tensor, whatever the data (checkIndices reports bad indices first).
 mlir::Value wrapIndex(mlir::OpBuilder &b, mlir::Location loc, mlir::Value i,
                       int64_t dimSize);
 /// The same for a dimension of run-time size `dimSize`.
 mlir::Value wrapIndex(mlir::OpBuilder &b, mlir::Location loc, mlir::Value i,
                       mlir::OpFoldResult dimSize);
+/// The runtime check of a run-time scale: (scale, extent, site), f64 f64
+/// i64; the run ends unless the scale is finite and positive and the
+/// scaled extent a representable size.
+inline constexpr const char *kCheckScale = "whittle_rt_check_scale";
+/// Calls it for `scale` (any float type) of a dimension of size `extent`.
+void checkScale(mlir::OpBuilder &b, mlir::Location loc, mlir::Value scale,
+                mlir::OpFoldResult extent);
+
+/// Ends the run with an error naming the op unless every element of the
+/// integer tensor `indices` lies in [-size, size) (one pass for the min
+/// and max, then one call, before the indices are used). Nothing when
+/// `indices` is a constant whose values are in range.
+void checkIndices(mlir::OpBuilder &b, mlir::Location loc, mlir::Value indices,
+                  mlir::OpFoldResult size);
 
 //===----------------------------------------------------------------------===//
 // Sign-typed integers

@@ -54,6 +54,7 @@ struct LowerResize : OpRewritePattern<wt::ResizeOp> {
       if (Value sv = op.getScaleValues()) {
         Value at = arith::ConstantIndexOp::create(rewriter, loc, i);
         scales.push_back(tensor::ExtractOp::create(rewriter, loc, sv, ValueRange{at}));
+        checkScale(rewriter, loc, scales.back(), sizesOf(rewriter, loc, op.getInput())[i]);
       } else {
         double sc = op.getScales() ? (double)(*op.getScales())[i]
                                    : (double)outTy.getDimSize(i) / inTy.getDimSize(i);
@@ -135,7 +136,9 @@ struct LowerResize : OpRewritePattern<wt::ResizeOp> {
           }
           auto toIndex = [&](Value f, int64_t dim) {
             Value lo = cf(0.0), hi = arith::SubFOp::create(b, l, inExtent[dim], cf(1.0));
-            f = arith::MinimumFOp::create(b, l, arith::MaximumFOp::create(b, l, f, lo), hi);
+            // maxnum/minnum: a NaN coordinate (a NaN scale) reads element
+            // 0, never an index converted from NaN.
+            f = arith::MinNumFOp::create(b, l, arith::MaxNumFOp::create(b, l, f, lo), hi);
             return arith::IndexCastOp::create(
                 b, l, idx, arith::FPToSIOp::create(b, l, b.getI64Type(), f));
           };
@@ -313,8 +316,9 @@ struct LowerGridSample : OpRewritePattern<wt::GridSampleOp> {
                      : mul(sub(mul(add(g, cf(1.0)), cf((double)size)), cf(1.0)), cf(0.5));
       };
       auto clamp = [&](Value x, int64_t size) {
-        return arith::MinimumFOp::create(b, l, arith::MaximumFOp::create(b, l, x, cf(0.0)),
-                                         cf((double)(size - 1)))
+        // maxnum/minnum: a NaN grid coordinate clamps to 0 (no index from NaN).
+        return arith::MinNumFOp::create(b, l, arith::MaxNumFOp::create(b, l, x, cf(0.0)),
+                                        cf((double)(size - 1)))
             .getResult();
       };
       // Reflect x into [lo, hi] (twice the bounds in pixel units).

@@ -295,6 +295,14 @@ void whittle::lowering::declareRuntimeHelpers(ModuleOp module) {
     if (llvm::any_of(op->getResultTypes(), dynamic) ||
         llvm::any_of(op->getOperandTypes(), dynamic))
       needed[kCheckDim] = FunctionType::get(ctx, {i64, i64, i64}, {});
+    // (min, max, size, site): ends the run when data-dependent indices
+    // fall outside the dimension they index.
+    if (isa<wt::GatherOp, wt::GatherElementsOp, wt::GatherNdOp, wt::ScatterElementsOp,
+            wt::ScatterNdOp>(op))
+      needed[kCheckIndex] = FunctionType::get(ctx, {i64, i64, i64, i64}, {});
+    if (auto r = dyn_cast<wt::ResizeOp>(op); r && r.getScaleValues())
+      needed[kCheckScale] = FunctionType::get(
+          ctx, {Float64Type::get(ctx), Float64Type::get(ctx), i64}, {});
     if (isa<wt::NonZeroOp>(op)) {
       // (count found, count declared): fails the run when they differ.
       needed["whittle_rt_check_count"] = FunctionType::get(ctx, {i64, i64}, {});

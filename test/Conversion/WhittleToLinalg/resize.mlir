@@ -35,12 +35,17 @@ func.func @bicubic(%x: tensor<1x1x4x4xf32>) -> tensor<1x1x8x8xf32> {
 
 // -----
 
-// Run-time scales are read once, before the generic, and divide the
-// output coordinate in the body.
+// Run-time scales are read once, before the generic, each checked (finite,
+// positive, a size that exists: a NaN scale once made an index from NaN),
+// and divide the output coordinate in the body, clamped with maxnum/minnum.
 // CHECK-LABEL: func.func @runtime_scales
+// CHECK-COUNT-3: call @whittle_rt_check_scale
 // CHECK: %[[S:.+]] = tensor.extract %arg1[%{{.*}}] : tensor<4xf32>
+// CHECK: call @whittle_rt_check_scale
 // CHECK: linalg.generic
 // CHECK: arith.divf %{{.*}}, %[[S]] : f32
+// CHECK: arith.maxnumf
+// CHECK: arith.minnumf
 func.func @runtime_scales(%x: tensor<1x1x2x2xf32>, %s: tensor<4xf32>) -> tensor<1x1x2x4xf32> {
   %y = whittle.resize nearest %x scales %s : tensor<4xf32> {coordinate_mode = "asymmetric"} : tensor<1x1x2x2xf32> -> tensor<1x1x2x4xf32>
   return %y : tensor<1x1x2x4xf32>

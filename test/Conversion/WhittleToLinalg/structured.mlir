@@ -90,14 +90,37 @@ func.func @avgpool_pads(%x: tensor<1x1x4x4xf32>) -> tensor<1x1x4x4xf32> {
 
 // -----
 
+// Run-time indices: their min and max in one reduction, checked against
+// the axis (the run ends naming the op), then each index wrapped and
+// clamped into the axis, so no index reads outside the tensor.
 // CHECK-LABEL: func.func @gather
+// CHECK: %[[MM:.*]]:2 = linalg.generic {{.*}} iterator_types = ["reduction"]{{.*}} ins(%arg1 : tensor<3xi64>)
+// CHECK: arith.minsi
+// CHECK: arith.maxsi
+// CHECK: %[[LO:.*]] = tensor.extract %[[MM]]#0[]
+// CHECK: %[[HI:.*]] = tensor.extract %[[MM]]#1[]
+// CHECK: call @whittle_rt_check_index(%[[LO]], %[[HI]], %{{.*}}, %{{.*}}) : (i64, i64, i64, i64) -> ()
 // CHECK: linalg.generic
 // CHECK: arith.index_cast
 // CHECK: arith.select
+// CHECK: arith.minsi
+// CHECK: arith.maxsi
 // CHECK: tensor.extract %arg0
 func.func @gather(%t: tensor<10x4xf32>, %i: tensor<3xi64>) -> tensor<3x4xf32> {
   %y = whittle.gather %t[%i] {axis = 0 : i64} : (tensor<10x4xf32>, tensor<3xi64>) -> tensor<3x4xf32>
   return %y : tensor<3x4xf32>
+}
+
+// -----
+
+// Constant indices in range need no run-time check.
+// CHECK-LABEL: func.func @gather_constant_indices
+// CHECK-NOT: whittle_rt_check_index
+// CHECK: return
+func.func @gather_constant_indices(%t: tensor<10x4xf32>) -> tensor<2x4xf32> {
+  %i = whittle.constant dense<[9, -10]> : tensor<2xi64>
+  %y = whittle.gather %t[%i] {axis = 0 : i64} : (tensor<10x4xf32>, tensor<2xi64>) -> tensor<2x4xf32>
+  return %y : tensor<2x4xf32>
 }
 
 // -----
