@@ -13,7 +13,8 @@ CMAKE_FLAGS ?=
 WHITTLE := $(BUILD)/bin/whittle
 
 .PHONY: all deps configure build demo check check-lit check-conformance-subset check-sweep \
-        check-legalize conformance conformance-dynamic conformance-subset docs clean opt-levels bench bench-kernels
+        check-legalize conformance conformance-dynamic conformance-subset docs clean opt-levels bench bench-kernels \
+        sanitize-build check-sanitize fuzz
 
 all: build
 
@@ -90,6 +91,40 @@ conformance: build
 # code run on the test data's sizes): docs/conformance/$(TARGET)-dynamic.md.
 conformance-dynamic: build
 	$(PYTHON) test/conformance/run_conformance.py --whittle $(WHITTLE) --target $(TARGET) --dynamic
+
+# The sanitizer build (ASan + UBSan, libFuzzer targets) in its own folder,
+# then the lit suite on it (the fuzz regression corpus and the runtime tests
+# with compiled models included) and each fuzzer for CHECK_FUZZ_SECONDS.
+SAN_BUILD ?= build-san
+CHECK_FUZZ_SECONDS ?= 30
+FUZZ_SECONDS ?= 60
+FUZZ_RUNS ?= 0
+FUZZERS := fuzz-import fuzz-pipeline fuzz-runtime
+SAN_ENV := ASAN_OPTIONS=detect_leaks=1:allocator_may_return_null=1 \
+           UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1
+
+$(SAN_BUILD)/build.ninja: CMakeLists.txt
+	cmake -G Ninja -S . -B $(SAN_BUILD) \
+	  -DCMAKE_BUILD_TYPE=Release \
+	  -DMLIR_DIR=$(LLVM)/lib/cmake/mlir \
+	  -DCMAKE_C_COMPILER=clang-22 -DCMAKE_CXX_COMPILER=clang++-22 \
+	  -DLLVM_EXTERNAL_LIT=$(LLVM)/bin/lit -DWHITTLE_SANITIZE=ON -DWHITTLE_FUZZERS=ON
+
+# Build-time tools (onnx-ods-gen) are instrumented too; their leaks at
+# exit are not the product's.
+sanitize-build: deps $(SAN_BUILD)/build.ninja
+	ASAN_OPTIONS=detect_leaks=0 ninja -C $(SAN_BUILD) -j $(JOBS) whittle whittle-opt \
+	  whittle-exec $(FUZZERS)
+
+check-sanitize: sanitize-build
+	$(SAN_ENV) ninja -C $(SAN_BUILD) -j $(JOBS) check-whittle
+	FUZZ_SEED=1 scripts/fuzz.sh $(SAN_BUILD) $(CHECK_FUZZ_SECONDS)
+	@echo "make check-sanitize: all suites passed"
+
+# Each fuzzer for FUZZ_SECONDS (or FUZZ_RUNS executions), from its kept
+# corpus and the seeds (scripts/fuzz.sh).
+fuzz: sanitize-build
+	scripts/fuzz.sh $(SAN_BUILD) $(FUZZ_SECONDS) $(FUZZ_RUNS)
 
 # Re-chooses the fast subset from the committed x86-avx512 report.
 conformance-subset:

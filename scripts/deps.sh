@@ -6,6 +6,8 @@ set -euo pipefail
 PKGS=(llvm-22-dev llvm-22-tools libmlir-22-dev mlir-22-tools clang-22
       libonnx-dev libprotobuf-dev protobuf-compiler ninja-build cmake make
       python3-onnx python3-numpy libonnx-testdata
+      # The sanitizer build and fuzzers (ASan, UBSan, libFuzzer); memcheck.
+      libclang-rt-22-dev valgrind
       # AArch64: cross sysroot to link models and whittle-exec, qemu to run them.
       qemu-user libc6-dev-arm64-cross libstdc++-12-dev-arm64-cross
       binutils-aarch64-linux-gnu)

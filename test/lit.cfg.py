@@ -24,8 +24,11 @@ config.substitutions.append(("%inputs", os.path.join(config.test_source_root, "I
 # C programs built against the runtime (tests of the C ABI and headers).
 # In the sanitizer build the runtime library is instrumented: programs that
 # link it are built with the same sanitizers.
+# (Not the function-type check: the test libraries forge their entry points
+# on purpose, as a hostile library would.)
 config.substitutions.append(("%cc", os.path.join(config.llvm_tools_dir, "clang") + " " +
-                             config.whittle_sanitizer_flags.replace("-fsanitize=fuzzer-no-link", "")))
+                             config.whittle_sanitizer_flags.replace("-fsanitize=fuzzer-no-link", "") +
+                             (" -fno-sanitize=function" if config.whittle_sanitizer_flags else "")))
 if config.whittle_sanitizer_flags:
     config.available_features.add("sanitizer")
 elif shutil.which("valgrind"):

@@ -67,7 +67,8 @@ class StructureChecker {
 public:
   explicit StructureChecker(std::vector<std::string> &problems) : problems(problems) {}
 
-  void checkGraph(const GraphProto &graph);
+  /// `outer`: the names visible from enclosing graphs.
+  void checkGraph(const GraphProto &graph, const llvm::StringSet<> &outer = {});
 
 private:
   void checkValueInfo(const ValueInfoProto &vi, const char *kind);
@@ -202,9 +203,12 @@ void StructureChecker::checkAttributes(const NodeProto &node) {
         }
 }
 
-void StructureChecker::checkGraph(const GraphProto &graph) {
+void StructureChecker::checkGraph(const GraphProto &graph, const llvm::StringSet<> &outer) {
   // Every name is produced once: by a graph input, an initializer (which
-  // may also be listed as an input) or one node output.
+  // may also be listed as an input) or one node output. Every name a node
+  // reads is produced before it (ONNX's topological order), here or in an
+  // enclosing graph: shape inference dereferences the type of each input
+  // unchecked (a MaxUnpool reading an undefined name crashed it).
   llvm::StringSet<> produced, inputs;
   for (const ValueInfoProto &vi : graph.input()) {
     checkValueInfo(vi, "graph input");
@@ -222,18 +226,30 @@ void StructureChecker::checkGraph(const GraphProto &graph) {
   for (const ValueInfoProto &vi : graph.value_info())
     checkValueInfo(vi, "value");
   for (const NodeProto &node : graph.node()) {
+    for (const std::string &in : node.input())
+      if (!in.empty() && !produced.contains(in) && !outer.contains(in))
+        problem(nodeLabel(node) + ": input '" + in +
+                "' is not produced by any earlier node, initializer or graph input");
+    if (isDefaultDomain(node))
+      checkAttributes(node);
+    bool hasSubgraph = llvm::any_of(node.attribute(), [](const AttributeProto &a) {
+      return a.has_g() || a.graphs_size();
+    });
+    if (hasSubgraph) {
+      llvm::StringSet<> visible(outer);
+      for (const auto &name : produced)
+        visible.insert(name.getKey());
+      for (const AttributeProto &a : node.attribute()) {
+        if (a.has_g())
+          checkGraph(a.g(), visible);
+        for (const GraphProto &g : a.graphs())
+          checkGraph(g, visible);
+      }
+    }
     for (const std::string &out : node.output())
       if (!out.empty() && !produced.insert(out).second)
         problem(nodeLabel(node) + ": output '" + out +
                 "' is already produced by a graph input, an initializer or another node");
-    if (isDefaultDomain(node))
-      checkAttributes(node);
-    for (const AttributeProto &a : node.attribute()) {
-      if (a.has_g())
-        checkGraph(a.g());
-      for (const GraphProto &g : a.graphs())
-        checkGraph(g);
-    }
   }
   llvm::StringSet<> outputs;
   for (const ValueInfoProto &vi : graph.output()) {

@@ -90,7 +90,8 @@ bool readTensorBytes(const std::string &bytes, const std::string &path, TensorDa
       return false;
     }
     out.bytes.resize(count * size);
-    memcpy(out.bytes.data(), t.raw_data().data(), out.bytes.size());
+    if (!out.bytes.empty()) // an empty vector's data() may be null
+      memcpy(out.bytes.data(), t.raw_data().data(), out.bytes.size());
     return true;
   }
   auto copyFrom = [&](const auto &field, auto tag) {

@@ -408,7 +408,10 @@ const whittle_tensor_info *whittle_model_output(const whittle_model *m, int i) {
 static whittle_status check_dims(const char *kind, int i, const whittle_tensor_info *t,
                                  const int64_t *dims, size_t *bytes) {
   int bad = 0;
-  switch (wr_tensor_size(t->rank, dims, whittle_dtype_size(t->dtype), NULL, bytes, &bad)) {
+  int rc = wr_tensor_size(t->rank, dims, whittle_dtype_size(t->dtype), NULL, bytes, &bad);
+  if (rc == 0 && wr_empty_tensor_too_wide(t->rank, dims, whittle_dtype_size(t->dtype)))
+    rc = 3;
+  switch (rc) {
   case 1:
     return fail(WHITTLE_ERROR_SHAPE,
                 "%s %d ('%s'): dimension %d is %lld, the model wants a size >= 0", kind, i,
@@ -417,6 +420,10 @@ static whittle_status check_dims(const char *kind, int i, const whittle_tensor_i
     return fail(WHITTLE_ERROR_SHAPE,
                 "%s %d ('%s'): its dims hold more than %llu bytes", kind, i, t->name,
                 (unsigned long long)WHITTLE_MAX_TENSOR_BYTES);
+  case 3:
+    return fail(WHITTLE_ERROR_SHAPE,
+                "%s %d ('%s'): an empty tensor whose other dims span more than this "
+                "machine's memory (the code would loop over them)", kind, i, t->name);
   default:
     return WHITTLE_OK;
   }

@@ -51,6 +51,20 @@ int wr_tensor_size(int32_t rank, const int64_t *dims, size_t elem_bytes,
   return 0;
 }
 
+int wr_empty_tensor_too_wide(int32_t rank, const int64_t *dims, size_t elem_bytes) {
+  int empty = 0;
+  uint64_t span = elem_bytes ? elem_bytes : 1;
+  for (int d = 0; d < rank; ++d) {
+    empty |= dims[d] == 0;
+    if (dims[d] > 0)
+      span = span > UINT64_MAX / (uint64_t)dims[d] ? UINT64_MAX : span * (uint64_t)dims[d];
+  }
+  if (!empty)
+    return 0;
+  long pages = sysconf(_SC_PHYS_PAGES), page = sysconf(_SC_PAGESIZE);
+  return pages > 0 && page > 0 && span / (uint64_t)page > (uint64_t)pages;
+}
+
 /*===----------------------------------------------------------------------===*
  * The library file
  *===----------------------------------------------------------------------===*/

@@ -25,6 +25,12 @@
 int wr_tensor_size(int32_t rank, const int64_t *dims, size_t elem_bytes,
                    int64_t *elements, size_t *bytes, int *bad_dim);
 
+/* Whether a tensor with a zero dim has nonzero dims whose extent (as a
+ * tensor with the zeros made ones) exceeds this machine's memory: no real
+ * input is such a tensor, and generated loops over its outer dims would
+ * run for years ([2^55, 3, 0] once hung a run). */
+int wr_empty_tensor_too_wide(int32_t rank, const int64_t *dims, size_t elem_bytes);
+
 /* Checks that `path` is a regular file holding a complete ELF shared
  * object for this machine: every segment and section it declares lies
  * inside the file (a truncated library would fault inside dlopen). The

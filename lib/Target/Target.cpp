@@ -22,8 +22,10 @@ bool Target::runsNatively() const {
     return false;
   // Every feature the target needs must be on this CPU.
   llvm::StringMap<bool> hostFeatures = llvm::sys::getHostCPUFeatures();
+  // The split's pieces point into `feats`: it must outlive them.
+  std::string feats = features();
   llvm::SmallVector<llvm::StringRef> wanted;
-  llvm::StringRef(features()).split(wanted, ',', -1, false);
+  llvm::StringRef(feats).split(wanted, ',', -1, false);
   for (llvm::StringRef f : wanted)
     if (f.consume_front("+") && !hostFeatures.lookup(f))
       return false;

@@ -9,24 +9,12 @@
  *===----------------------------------------------------------------------===*/
 
 #include "whittle/runtime.h"
+#include "check_util.h"
 
 #include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-
-static void report(const char *what, whittle_status got, whittle_status want) {
-  printf("%s: %s (status %d) %s\n", what, got == want ? "ok" : "WRONG", (int)got,
-         got == WHITTLE_OK ? "" : whittle_last_error());
-}
-
-static whittle_tensor tensor(void *data, int64_t d0, int64_t d1, int64_t d2) {
-  whittle_tensor t;
-  memset(&t, 0, sizeof t);
-  t.data = data;
-  t.dims[0] = d0, t.dims[1] = d1, t.dims[2] = d2;
-  return t;
-}
 
 /* Doubles a [b, 3, l] input of its own dims and checks every value. */
 static int check_double(whittle_model *m, int64_t b, int64_t l) {

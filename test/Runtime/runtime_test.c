@@ -6,17 +6,13 @@
  *===----------------------------------------------------------------------===*/
 
 #include "whittle/runtime.h"
+#include "check_util.h"
 
 #include <math.h>
 #include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-
-static void report(const char *what, whittle_status got, whittle_status want) {
-  printf("%s: %s (status %d) %s\n", what, got == want ? "ok" : "WRONG", (int)got,
-         got == WHITTLE_OK ? "" : whittle_last_error());
-}
 
 typedef struct {
   whittle_model *m;

@@ -9,17 +9,19 @@
 
 namespace whittle::fuzz {
 
-FuzzContext::FuzzContext() {
+FuzzContext::FuzzContext(bool everything) {
   static bool registered = [] {
     registerAllPasses();
     return true;
   }();
   (void)registered;
   mlir::DialectRegistry registry;
-  registerAllDialects(registry);
+  if (everything)
+    registerAllDialects(registry);
   context = std::make_unique<mlir::MLIRContext>(registry,
                                                 mlir::MLIRContext::Threading::DISABLED);
-  context->loadAllAvailableDialects();
+  if (everything)
+    context->loadAllAvailableDialects();
   quiet = std::make_unique<mlir::ScopedDiagnosticHandler>(
       context.get(), [](mlir::Diagnostic &) { return mlir::success(); });
 }

@@ -18,7 +18,10 @@ namespace whittle::fuzz {
 
 /// A context for one input. Keep the handler alive as long as the context.
 struct FuzzContext {
-  FuzzContext();
+  /// `everything`: every dialect and pass registered and loaded (for the
+  /// pipeline); otherwise a bare context the importer loads its own
+  /// dialects into (much cheaper per input).
+  explicit FuzzContext(bool everything);
   std::unique_ptr<mlir::MLIRContext> context;
   std::unique_ptr<mlir::ScopedDiagnosticHandler> quiet;
 };

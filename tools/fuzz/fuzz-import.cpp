@@ -13,7 +13,7 @@
 #include <cstdint>
 
 extern "C" int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size) {
-  whittle::fuzz::FuzzContext fc;
+  whittle::fuzz::FuzzContext fc(/*everything=*/false);
   whittle::ImportOptions options;
   auto module = whittle::importONNXBuffer(
       llvm::StringRef(reinterpret_cast<const char *>(data), size),

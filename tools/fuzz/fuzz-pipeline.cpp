@@ -16,7 +16,7 @@
 #include <cstdint>
 
 extern "C" int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size) {
-  whittle::fuzz::FuzzContext fc;
+  whittle::fuzz::FuzzContext fc(/*everything=*/true);
   whittle::ImportOptions importOptions;
   auto module = whittle::importONNXBuffer(
       llvm::StringRef(reinterpret_cast<const char *>(data), size),

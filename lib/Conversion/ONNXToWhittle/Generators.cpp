@@ -8,6 +8,7 @@
 //===----------------------------------------------------------------------===//
 
 #include "LegalizationTable.h"
+#include "whittle/Dialect/Whittle/WhittleConstants.h"
 
 #include "mlir/Dialect/Tensor/IR/Tensor.h"
 
@@ -25,7 +26,7 @@ Value denseConstant(PatternRewriter &rewriter, Location loc, RankedTensorType ty
   SmallVector<Attribute> attrs;
   for (double v : values)
     attrs.push_back(isa<FloatType>(elt) ? (Attribute)rewriter.getFloatAttr(elt, v)
-                                        : (Attribute)rewriter.getIntegerAttr(elt, (int64_t)v));
+                                        : (Attribute)rewriter.getIntegerAttr(elt, wt::saturatingInt64(v)));
   return wt::ConstantOp::create(rewriter, loc,
                                 cast<ElementsAttr>(DenseElementsAttr::get(type, attrs)));
 }

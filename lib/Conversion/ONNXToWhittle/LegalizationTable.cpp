@@ -69,7 +69,7 @@ std::optional<SmallVector<int64_t>> getConstantInts(Value v) {
   if (!attr || !isa<IntegerType>(attr.getElementType()))
     return std::nullopt;
   SmallVector<int64_t> out(attr.getNumElements());
-  if (!forEachElement(attr, [&](int64_t i, double x) { out[i] = (int64_t)x; }))
+  if (!forEachElement(attr, [&](int64_t i, double x) { out[i] = wt::saturatingInt64(x); }))
     return std::nullopt;
   // doubles cannot hold every int64: reread exact values where dense.
   if (auto dense = dyn_cast<DenseElementsAttr>(attr)) {
@@ -115,7 +115,7 @@ Value createScalarConstant(PatternRewriter &rewriter, Location loc,
   if (auto ft = dyn_cast<FloatType>(elementType))
     elt = rewriter.getFloatAttr(ft, value);
   else
-    elt = rewriter.getIntegerAttr(elementType, (int64_t)value);
+    elt = rewriter.getIntegerAttr(elementType, wt::saturatingInt64(value));
   return wt::ConstantOp::create(rewriter, loc,
                                 cast<ElementsAttr>(DenseElementsAttr::get(type, elt)));
 }

@@ -3,6 +3,7 @@
 #include "Lowering.h"
 
 #include "whittle/Passes/RewriteLog.h"
+#include "whittle/Dialect/Whittle/WhittleConstants.h"
 
 #include "mlir/Dialect/Arith/Utils/Utils.h"
 #include "mlir/Dialect/SCF/IR/SCF.h"
@@ -261,7 +262,7 @@ Value buildIndexedGeneric(OpBuilder &b, Location loc, RankedTensorType resultTyp
 Value scalarConstant(OpBuilder &b, Location loc, Type type, double value) {
   if (auto ft = dyn_cast<FloatType>(type))
     return arith::ConstantOp::create(b, loc, b.getFloatAttr(ft, value));
-  return arith::ConstantOp::create(b, loc, b.getIntegerAttr(type, (int64_t)value));
+  return arith::ConstantOp::create(b, loc, b.getIntegerAttr(type, wt::saturatingInt64(value)));
 }
 
 Value wrapIndex(OpBuilder &b, Location loc, Value i, int64_t dimSize) {

@@ -13,6 +13,7 @@
 #include "mlir/IR/BuiltinTypes.h"
 #include "mlir/IR/Value.h"
 
+#include <cstdint>
 #include <optional>
 #include <vector>
 
@@ -45,6 +46,19 @@ std::vector<double> transposeValues(llvm::ArrayRef<double> values, llvm::ArrayRe
 
 /// The storage size of a constant in bytes (elements x element bytes).
 int64_t elementsBytes(mlir::ElementsAttr attr);
+
+/// `x` as an int64, saturating at the type's range (NaN gives 0): a model's
+/// constant can hold any double, and a plain cast of one outside the range
+/// is undefined behaviour.
+inline int64_t saturatingInt64(double x) {
+  if (!(x == x))
+    return 0;
+  if (x >= 9223372036854775807.0)
+    return INT64_MAX;
+  if (x <= -9223372036854775808.0)
+    return INT64_MIN;
+  return (int64_t)x;
+}
 
 } // namespace whittle::wt
 

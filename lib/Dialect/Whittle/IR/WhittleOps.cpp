@@ -373,12 +373,15 @@ OpFoldResult BinaryOp::fold(FoldAdaptor adaptor) {
         SmallVector<int64_t> out;
         for (size_t i = 0; i < n; ++i) {
           int64_t a = (*l)[l->size() == 1 ? 0 : i], b = (*r)[r->size() == 1 ? 0 : i];
+          // Two's-complement wrap-around, as the generated code computes
+          // (a signed overflow in the folder itself would be undefined).
+          auto wrap = [](uint64_t v) { return (int64_t)v; };
           switch (getFn()) {
-          case BinaryFn::add: out.push_back(a + b); break;
-          case BinaryFn::sub: out.push_back(a - b); break;
-          case BinaryFn::mul: out.push_back(a * b); break;
+          case BinaryFn::add: out.push_back(wrap((uint64_t)a + (uint64_t)b)); break;
+          case BinaryFn::sub: out.push_back(wrap((uint64_t)a - (uint64_t)b)); break;
+          case BinaryFn::mul: out.push_back(wrap((uint64_t)a * (uint64_t)b)); break;
           case BinaryFn::div:
-            if (b == 0)
+            if (b == 0 || (b == -1 && a == INT64_MIN))
               return {};
             out.push_back(a / b);
             break;
