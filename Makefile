@@ -94,9 +94,14 @@ conformance-dynamic: build
 
 # The sanitizer build (ASan + UBSan, libFuzzer targets) in its own folder,
 # then the lit suite on it (the fuzz regression corpus and the runtime tests
-# with compiled models included) and each fuzzer for CHECK_FUZZ_SECONDS.
+# with compiled models included) and each fuzzer for a fixed number of runs.
 SAN_BUILD ?= build-san
-CHECK_FUZZ_SECONDS ?= 30
+# Each fuzzer's share of check-sanitize: a fixed seed and a fixed number of
+# executions (about 30 s each here), so CI explores the same inputs on
+# every run, whatever the machine's speed.
+CHECK_FUZZ_IMPORT_RUNS ?= 20000
+CHECK_FUZZ_PIPELINE_RUNS ?= 1500
+CHECK_FUZZ_RUNTIME_RUNS ?= 200000
 FUZZ_SECONDS ?= 60
 FUZZ_RUNS ?= 0
 FUZZERS := fuzz-import fuzz-pipeline fuzz-runtime
@@ -118,7 +123,9 @@ sanitize-build: deps $(SAN_BUILD)/build.ninja
 
 check-sanitize: sanitize-build
 	$(SAN_ENV) ninja -C $(SAN_BUILD) -j $(JOBS) check-whittle
-	FUZZ_SEED=1 scripts/fuzz.sh $(SAN_BUILD) $(CHECK_FUZZ_SECONDS)
+	FUZZ_SEED=1 scripts/fuzz.sh $(SAN_BUILD) 0 $(CHECK_FUZZ_IMPORT_RUNS) fuzz-import
+	FUZZ_SEED=1 scripts/fuzz.sh $(SAN_BUILD) 0 $(CHECK_FUZZ_PIPELINE_RUNS) fuzz-pipeline
+	FUZZ_SEED=1 scripts/fuzz.sh $(SAN_BUILD) 0 $(CHECK_FUZZ_RUNTIME_RUNS) fuzz-runtime
 	@echo "make check-sanitize: all suites passed"
 
 # Each fuzzer for FUZZ_SECONDS (or FUZZ_RUNS executions), from its kept

@@ -46,8 +46,8 @@ for t in "${targets[@]}"; do
   corpus=$work/corpus/$t
   mkdir -p "$corpus"
   limit=(-max_total_time="$seconds")
-  [ -n "${FUZZ_SEED:-}" ] && limit+=(-seed="$FUZZ_SEED")
   [ "$runs" -gt 0 ] && limit=(-runs="$runs")
+  [ -n "${FUZZ_SEED:-}" ] && limit+=(-seed="$FUZZ_SEED")
   echo "== $t: ${limit[*]}"
   log=$work/$t.log
   if ! "$build/bin/fuzz/$t" "$corpus" "$seeds" "${limit[@]}" -timeout=60 \

@@ -10,6 +10,7 @@
 
 #include "whittle/Import/ONNXImporter.h"
 #include "ModelNormalizer.h"
+#include "IsolatedInference.h"
 #include "ModelValidator.h"
 #include "ShapePropagation.h"
 
@@ -240,7 +241,9 @@ private:
   LogicalResult loadModel();
   LogicalResult loadExternalData(TensorProto &t);
   LogicalResult pinInputShapes();
-  void inferShapes();
+  LogicalResult inferShapes();
+  /// The longest ONNX shape inference may run on one model.
+  static constexpr unsigned kInferenceSeconds = 120;
   int assignCustomOutputTypes(GraphProto &graph);
   void validateNodes(GraphProto &graph, std::vector<std::string> &problems);
   void collectValueInfo(const GraphProto &graph);
@@ -435,24 +438,29 @@ LogicalResult GraphImporter::pinInputShapes() {
   return success();
 }
 
-void GraphImporter::inferShapes() {
+LogicalResult GraphImporter::inferShapes() {
   ::onnx::ShapeInferenceOptions opts(/*check_type=*/false, /*error_mode=*/0,
                                      /*data_prop=*/true);
   for (int round = 0; round < 8; ++round) {
-    try {
-      ::onnx::shape_inference::InferShapes(
-          model, ::onnx::OpSchemaRegistry::Instance(), opts);
-    } catch (const std::exception &e) {
+    // In a child process: libonnx crashes on some malformed models.
+    std::string message;
+    switch (detail::inferShapesIsolated(model, opts, kInferenceSeconds, message)) {
+    case detail::InferenceOutcome::Done:
+      break;
+    case detail::InferenceOutcome::Stopped:
       // Inference is best effort: the importer falls back to the model's
       // own value_info and the type rules.
-      emitWarning(fileLoc) << "ONNX shape inference stopped: " << e.what();
-      return;
+      emitWarning(fileLoc) << "ONNX shape inference stopped: " << message;
+      return success();
+    case detail::InferenceOutcome::Crashed:
+      return emitError(fileLoc) << message;
     }
     int added = assignCustomOutputTypes(*model.mutable_graph());
     added += detail::propagateShapeValues(*model.mutable_graph());
     if (added == 0)
-      return;
+      return success();
   }
+  return success();
 }
 
 int GraphImporter::assignCustomOutputTypes(GraphProto &graph) {
@@ -725,12 +733,17 @@ OwningOpRef<ModuleOp> GraphImporter::run() {
   };
   // What no valid model holds is refused before anything relies on it.
   detail::validateModel(model, problems);
+  // Ranks known before inference (declared inputs, initializers) are
+  // checked before it too: ONNX's inference indexes dims unchecked (a
+  // rank-1 Gemm B crashed it).
+  detail::validateRanks(model.graph(), problems);
   if (!report())
     return nullptr;
   detail::downgradeNewerForms(*model.mutable_graph(), opset, problems);
   if (failed(pinInputShapes()))
     return nullptr;
-  inferShapes();
+  if (failed(inferShapes()))
+    return nullptr;
   detail::validateRanks(model.graph(), problems);
   validateNodes(*model.mutable_graph(), problems);
   detail::upgradeOlderForms(*model.mutable_graph(), opset, problems);
