@@ -207,10 +207,12 @@ struct RecurrentLowering : OpRewritePattern<OpTy> {
     Gen g{rewriter, op.getLoc(), xTy.getElementType(), Value(), Value()};
     int64_t seq = xTy.getDimSize(0), batch = xTy.getDimSize(1), hidden = op.getHiddenSize();
     int64_t dirs = op.getDirection() == wt::RnnDirection::bidirectional ? 2 : 1;
-    // Check the results before building anything.
-    for (Value r : op->getResults()) {
+    // Check the results before building anything. Which result is Y is
+    // its position, not its rank: a model may declare Y with a state's
+    // type (found by fuzz-pipeline: Y read as state -1).
+    for (auto [k, r] : llvm::enumerate(op->getResults())) {
       auto t = cast<RankedTensorType>(r.getType());
-      bool isY = t.getRank() == 4;
+      bool isY = op.getY() && k == 0;
       if (t != (isY ? g.ty({seq, dirs, batch, hidden}) : g.ty({dirs, batch, hidden})))
         return rewriter.notifyMatchFailure(op, "result types are not the recurrence's");
     }
@@ -244,7 +246,7 @@ struct RecurrentLowering : OpRewritePattern<OpTy> {
     };
     SmallVector<Value> results;
     for (auto [k, r] : llvm::enumerate(op->getResults())) {
-      if (cast<RankedTensorType>(r.getType()).getRank() == 4) {
+      if (op.getY() && k == 0) {
         results.push_back(stack([](const DirectionResult &p) { return p.y; }, 1,
                                 {seq, 1, batch, hidden}, {seq, dirs, batch, hidden}));
         continue;
