@@ -18,11 +18,6 @@
 using namespace ::onnx;
 
 namespace whittle::detail {
-namespace {
-
-//===----------------------------------------------------------------------===//
-// Small protobuf helpers
-//===----------------------------------------------------------------------===//
 
 const AttributeProto *findAttr(const NodeProto &node, const std::string &name) {
   for (const AttributeProto &a : node.attribute())
@@ -30,6 +25,17 @@ const AttributeProto *findAttr(const NodeProto &node, const std::string &name) {
       return &a;
   return nullptr;
 }
+
+std::string nodeLabel(const NodeProto &node) {
+  return "node '" + (node.name().empty() ? std::string("<unnamed>") : node.name()) + "' (" +
+         (node.domain().empty() ? "" : node.domain() + "::") + node.op_type() + ")";
+}
+
+namespace {
+
+//===----------------------------------------------------------------------===//
+// Small protobuf helpers
+//===----------------------------------------------------------------------===//
 
 void removeAttr(NodeProto &node, const std::string &name) {
   auto *attrs = node.mutable_attribute();
@@ -185,11 +191,6 @@ const std::set<std::string> &reduceOpsWithAxesInput18() {
       "ReduceProd",   "ReduceL1",     "ReduceL2",
       "ReduceLogSum", "ReduceLogSumExp", "ReduceSumSquare"};
   return ops;
-}
-
-std::string nodeLabel(const NodeProto &node) {
-  return "node '" + (node.name().empty() ? std::string("<unnamed>") : node.name()) +
-         "' (" + node.op_type() + ")";
 }
 
 /// Pad-18's `axes` (parked in the whittle_pad_axes attribute) expanded

@@ -23,6 +23,12 @@
 
 namespace whittle::detail {
 
+/// The attribute `name` of `node`, or null.
+const ::onnx::AttributeProto *findAttr(const ::onnx::NodeProto &node, const std::string &name);
+
+/// "node 'NAME' (domain::OpType)", how every import message names a node.
+std::string nodeLabel(const ::onnx::NodeProto &node);
+
 /// Opset of the default domain the model imports (1 when absent).
 int64_t defaultOpset(const ::onnx::ModelProto &model);
 

@@ -43,20 +43,8 @@ bool checkedElementCount(const int64_t *dims, int rank, int64_t &count) {
 
 namespace {
 
-std::string nodeLabel(const NodeProto &node) {
-  return "node '" + (node.name().empty() ? std::string("<unnamed>") : node.name()) + "' (" +
-         (node.domain().empty() ? "" : node.domain() + "::") + node.op_type() + ")";
-}
-
 bool isDefaultDomain(const NodeProto &node) {
   return node.domain().empty() || node.domain() == "ai.onnx";
-}
-
-const AttributeProto *findAttr(const NodeProto &node, const char *name) {
-  for (const AttributeProto &a : node.attribute())
-    if (a.name() == name)
-      return &a;
-  return nullptr;
 }
 
 //===----------------------------------------------------------------------===//

@@ -266,11 +266,7 @@ private:
                                             : node.op_type();
     return NameLoc::get(StringAttr::get(ctx, name), fileLoc);
   }
-  std::string label(const NodeProto &node) {
-    return "node '" + (node.name().empty() ? std::string("<unnamed>") : node.name()) +
-           "' (" + (node.domain().empty() ? "" : node.domain() + "::") +
-           node.op_type() + ")";
-  }
+  std::string label(const NodeProto &node) { return detail::nodeLabel(node); }
   Value lookup(const std::string &name) {
     for (auto it = scopes.rbegin(); it != scopes.rend(); ++it) {
       auto found = it->find(name);
