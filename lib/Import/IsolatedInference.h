@@ -3,9 +3,10 @@
 // ONNX's shape inference (libonnx) reads a model's nodes as they come: on a
 // hostile model it indexes dims and dereferences types it never checked
 // (a Scan with a malformed body, a Gemm of a rank-1 operand) and crashes.
-// Whittle cannot fix the library, so inference runs in a forked child: a
-// crash or hang there ends the child, and the import fails with a
-// message instead of the compiler crashing.
+// Whittle cannot fix the library, so inference runs in a forked child
+// process that serves the whole process's imports: a crash or hang there
+// ends the child, the import fails with a message instead of the
+// compiler crashing, and the next import forks a fresh child.
 //
 //===----------------------------------------------------------------------===//
 
@@ -25,9 +26,10 @@ enum class InferenceOutcome {
   Crashed, ///< the child died or hung: `message` says how
 };
 
-/// Runs `onnx::shape_inference::InferShapes` on `model` in a child process
-/// (at most `seconds` long) and takes back its graph. The initializers
-/// never travel: the child sends the graph without them.
+/// Runs `onnx::shape_inference::InferShapes` on `model` in the child
+/// process (at most `seconds` long) and takes back its graph. Initializers
+/// above 64 KiB travel as name, type and dims only, and none travels
+/// back: the model keeps its own. Safe to call from several threads.
 InferenceOutcome inferShapesIsolated(::onnx::ModelProto &model,
                                      const ::onnx::ShapeInferenceOptions &options,
                                      unsigned seconds, std::string &message);
