@@ -28,6 +28,7 @@
 #include "mlir/ExecutionEngine/OptUtils.h"
 #include "mlir/Pass/PassManager.h"
 #include "mlir/Pass/PassRegistry.h"
+#include "mlir/Support/Timing.h"
 #include "mlir/Target/LLVMIR/Export.h"
 #include "mlir/Transforms/Passes.h"
 #include "llvm/ADT/ScopeExit.h"
@@ -1188,6 +1189,11 @@ LogicalResult runPipeline(ModuleOp module, StringRef pipeline,
   // `pipeline` lists the passes on the module (no builtin.module anchor).
   PassManager pm(module.getContext());
   (void)applyPassManagerCLOptions(pm);
+  // --mlir-timing: one report per pipeline.
+  DefaultTimingManager timing;
+  applyDefaultTimingManagerCLOptions(timing);
+  TimingScope root = timing.getRootScope();
+  pm.enableTiming(root);
   if (failed(parsePassPipeline(pipeline, pm, llvm::errs())))
     return module.emitError("bad ") << origin << ": " << pipeline;
   return pm.run(module);
@@ -1479,6 +1485,8 @@ LogicalResult compileModule(ModuleOp module, const CompileOptions &options,
           module,
           tileForThreads +
           "canonicalize,func.func(whittle-decompose-pads),"
+          // CSE merged equal destinations: one buffer each again.
+          "func.func(whittle-unshare-empty-tensors),"
           // Producers write straight into the concats and pads that read
           // them.
           "eliminate-empty-tensors,"
@@ -1524,7 +1532,9 @@ LogicalResult compileModule(ModuleOp module, const CompileOptions &options,
           module,
           "lower-affine,expand-strided-metadata,lower-affine,"
           "convert-vector-to-llvm,finalize-memref-to-llvm{use-generic-functions},"
-          "convert-scf-to-cf,"
+          // A long graph body in bounded blocks: each loop lowered to
+          // branches then moves a bounded number of ops.
+          "func.func(whittle-split-long-blocks),convert-scf-to-cf,"
           "convert-math-to-llvm,convert-math-to-libm,arith-expand{include-bf16},"
           "convert-arith-to-llvm,"
           "convert-cf-to-llvm,convert-func-to-llvm,convert-ub-to-llvm,"

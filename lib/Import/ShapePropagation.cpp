@@ -3,6 +3,7 @@
 #include "ShapePropagation.h"
 
 #include <cstring>
+#include <limits>
 #include <map>
 #include <optional>
 #include <string>
@@ -276,10 +277,22 @@ private:
           pv.elts.push_back(std::nullopt);
           continue;
         }
-        pv.elts.push_back(op == "Add"   ? *x + *y
-                          : op == "Sub" ? *x - *y
-                          : op == "Mul" ? *x * *y
-                                        : *x / *y);
+        // A result that overflows int64 is unknown (a hostile model's
+        // values; ONNX leaves the wrapping to the run).
+        int64_t r = 0;
+        bool overflow;
+        if (op == "Add")
+          overflow = __builtin_add_overflow(*x, *y, &r);
+        else if (op == "Sub")
+          overflow = __builtin_sub_overflow(*x, *y, &r);
+        else if (op == "Mul")
+          overflow = __builtin_mul_overflow(*x, *y, &r);
+        else {
+          overflow = *x == std::numeric_limits<int64_t>::min() && *y == -1;
+          if (!overflow)
+            r = *x / *y;
+        }
+        pv.elts.push_back(overflow ? std::nullopt : std::optional<int64_t>(r));
       }
       values[out] = pv;
     } else if (op == "Reshape") {
@@ -323,10 +336,16 @@ private:
           }
           ++it;
         }
+        // Products that overflow int64 leave the dim unknown.
+        auto times = [](std::optional<int64_t> acc, std::optional<int64_t> d) {
+          int64_t r;
+          return acc && d && !__builtin_mul_overflow(*acc, *d, &r) ? std::optional<int64_t>(r)
+                                                                   : std::nullopt;
+        };
         for (auto d : inRest)
-          num = (num && d) ? std::optional<int64_t>(*num * *d) : std::nullopt;
+          num = times(num, d);
         for (auto d : outRest)
-          den = (den && d) ? std::optional<int64_t>(*den * *d) : std::nullopt;
+          den = times(den, d);
         if (num && den && *den != 0 && *num % *den == 0)
           outDims[inferAt] = *num / *den;
       }

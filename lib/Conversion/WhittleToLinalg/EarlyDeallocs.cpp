@@ -61,6 +61,10 @@ struct EarlyDeallocsPass : whittle::impl::EarlyDeallocsPassBase<EarlyDeallocsPas
   void runOnOperation() override {
     SmallVector<memref::DeallocOp> deallocs;
     getOperation().walk([&](memref::DeallocOp op) { deallocs.push_back(op); });
+    // Where each dealloc goes is decided before any moves: a move spoils
+    // the block's op order, and recomputing it for every dealloc made
+    // the pass quadratic in the function's length.
+    SmallVector<std::pair<Operation *, Operation *>> moves;
     for (memref::DeallocOp op : deallocs) {
       Value buffer = op.getMemref();
       Block *block = op->getBlock();
@@ -75,8 +79,10 @@ struct EarlyDeallocsPass : whittle::impl::EarlyDeallocsPassBase<EarlyDeallocsPas
         continue;
       Operation *after = last ? last : alloc.getOperation();
       if (after->isBeforeInBlock(op))
-        op->moveAfter(after);
+        moves.push_back({op, after});
     }
+    for (auto [op, after] : moves)
+      op->moveAfter(after);
   }
 };
 
