@@ -1485,6 +1485,9 @@ LogicalResult compileModule(ModuleOp module, const CompileOptions &options,
           module,
           tileForThreads +
           "canonicalize,func.func(whittle-decompose-pads),"
+          // A long graph in parts of bounded length: the analyses below
+          // grow faster than linearly in a function's length.
+          "whittle-outline-graph-parts{max-ops=" + std::to_string(options.maxPartOps) + "}," +
           // CSE merged equal destinations: one buffer each again.
           "func.func(whittle-unshare-empty-tensors),"
           // Producers write straight into the concats and pads that read

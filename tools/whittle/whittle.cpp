@@ -118,6 +118,12 @@ cl::opt<unsigned> winograd(
              "that qualify, at -O2 and up: 4 (default; F(2x2, 3x3) where 4x4 tiles fit the "
              "output badly), 2, or 0 (direct convolution only)"),
     cl::init(4), cl::sub(compileCmd));
+cl::opt<int64_t> maxPartOps(
+    "max-part-ops",
+    cl::desc("Longest graph function compiled whole, in ops after the lowering to linalg: "
+             "a longer one is cut into called parts of at most this many (keeps compile "
+             "time linear in the graph's size; default 2048)"),
+    cl::init(2048), cl::sub(compileCmd), cl::Hidden);
 cl::opt<std::string> emitHeader(
     "emit-header",
     cl::desc("Also write a C header describing the model's inputs and outputs "
@@ -331,6 +337,9 @@ int runCompile(MLIRContext &ctx) {
   if (winograd != 0 && winograd != 2 && winograd != 4)
     return fail("--winograd must be 0, 2 or 4");
   options.winogradTile = winograd;
+  if (maxPartOps < 1)
+    return fail("--max-part-ops must be at least 1");
+  options.maxPartOps = maxPartOps;
   options.emit = emitKind;
   if (graphPasses.getNumOccurrences())
     options.graphPasses = graphPasses;

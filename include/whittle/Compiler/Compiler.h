@@ -31,6 +31,9 @@ struct CompileOptions {
   /// Largest output tile m of Winograd F(m x m, 3 x 3) for the qualifying
   /// 3x3 convs at -O2 and up (--winograd; 2 or 4), or 0: direct convolution.
   unsigned winogradTile = 4;
+  /// Longest graph function compiled whole: a longer one is cut into
+  /// called parts of at most this many ops (--max-part-ops).
+  int64_t maxPartOps = 2048;
   /// Where `--report` writes what the graph optimizer did (null: nowhere),
   /// and the model name it gives.
   llvm::raw_ostream *report = nullptr;

@@ -245,6 +245,25 @@ def SplitLongBlocksPass : Pass<"whittle-split-long-blocks", "mlir::func::FuncOp"
   let dependentDialects = ["::mlir::cf::ControlFlowDialect"];
 }
 
+def OutlineGraphPartsPass : Pass<"whittle-outline-graph-parts", "mlir::ModuleOp"> {
+  let summary = "Move a long graph function's ops into called parts of bounded length";
+  let description = [{
+    Bufferization's analyses and LLVM's function passes grow faster than
+    linearly in the length of one function. A function on tensors whose
+    single block holds more than `max-ops` ops (constants not counted) has
+    its ops moved, in order, into private functions of at most `max-ops`
+    ops each (`<name>_part<k>`, marked noinline), called in turn: values
+    that cross a cut become arguments and results, and the constants a
+    part reads are cloned into it. Compile time is then linear in the
+    number of parts; the code runs one call per part more.
+  }];
+  let options = [
+    Option<"maxOps", "max-ops", "int64_t", /*default=*/"2048",
+           "longest function left whole">,
+  ];
+  let dependentDialects = ["::mlir::func::FuncDialect"];
+}
+
 def EarlyDeallocsPass : Pass<"whittle-early-deallocs", "mlir::func::FuncOp"> {
   let summary = "Free each buffer right after its last use";
   let description = [{
