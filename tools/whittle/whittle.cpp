@@ -182,9 +182,16 @@ cl::opt<std::string> benchRunner(
 cl::SubCommand targetsCmd("targets", "List the targets");
 
 /// Prints diagnostics as "whittle: error: <where>: <message>".
+/// Errors printed so far: a command that printed one fails, whatever it
+/// returned (`import --legalize` once printed a pattern's error and
+/// exited 0).
+int errorsPrinted = 0;
+
 void installDiagnosticPrinter(MLIRContext &ctx) {
   ctx.getDiagEngine().registerHandler([](Diagnostic &diag) {
     auto &os = llvm::errs();
+    if (diag.getSeverity() == DiagnosticSeverity::Error)
+      ++errorsPrinted;
     const char *sev = diag.getSeverity() == DiagnosticSeverity::Error     ? "error"
                       : diag.getSeverity() == DiagnosticSeverity::Warning ? "warning"
                       : diag.getSeverity() == DiagnosticSeverity::Note    ? "note"
@@ -701,9 +708,9 @@ int main(int argc, char **argv) {
   ctx.printOpOnDiagnostic(false);
   installDiagnosticPrinter(ctx);
   if (importCmd)
-    return runImport(ctx);
+    return std::max(runImport(ctx), errorsPrinted ? 1 : 0);
   if (compileCmd)
-    return runCompile(ctx);
+    return std::max(runCompile(ctx), errorsPrinted ? 1 : 0);
   if (runCmd)
     return runRun();
   if (benchCmd)

@@ -95,8 +95,12 @@ struct ConvertONNXToWhittlePass
     RewritePatternSet patterns(ctx);
     for (StringRef name : table.opNames())
       patterns.add<TableLegalization>(name, ctx, table, opset);
+    // Each iteration legalizes every op it reaches, new ones included: a
+    // model converges in a few. A bound turns a pattern that keeps
+    // changing the IR (one once created ops and then failed, on a fuzzed
+    // TopK) into the error below instead of a hang.
     GreedyRewriteConfig config;
-    config.setMaxIterations(GreedyRewriteConfig::kNoLimit);
+    config.setMaxIterations(64);
     if (failed(applyPatternsGreedily(module, std::move(patterns), config))) {
       module.emitError("onnx-to-whittle legalization did not converge");
       return signalPassFailure();

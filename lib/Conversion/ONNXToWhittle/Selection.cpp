@@ -36,13 +36,16 @@ LogicalResult convertTopK(onnx::TopKOp op, PatternRewriter &rewriter) {
                                       << inTy.getDimSize(*axis) << "]";
   auto vTy = RankedTensorType::get(shape, inTy.getElementType());
   auto iTy = RankedTensorType::get(shape, rewriter.getI64Type());
+  // Checked before anything is created: a pattern that creates ops and
+  // then fails runs again forever (a fuzzed model hung the compiler).
+  for (auto [from, to] : llvm::zip(op->getResultTypes(), TypeRange{vTy, iTy}))
+    if (from != to && !tensor::CastOp::areCastCompatible(from, to))
+      return op.emitError("TopK: the model declares an output of type ")
+             << from << ", but the result is " << to;
   auto topk = wt::TopKOp::create(rewriter, op.getLoc(), TypeRange{vTy, iTy}, op.getX(), *axis,
                                  op.getLargest() == 0);
   SmallVector<Value> results;
   for (auto [from, to] : llvm::zip(op->getResults(), topk->getResults())) {
-    if (from.getType() != to.getType() &&
-        !tensor::CastOp::areCastCompatible(from.getType(), to.getType()))
-      return rewriter.notifyMatchFailure(op, "result types do not fit");
     Value v = to;
     if (from.getType() != to.getType())
       v = tensor::CastOp::create(rewriter, op.getLoc(), from.getType(), to);
