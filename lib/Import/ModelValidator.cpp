@@ -266,6 +266,8 @@ private:
     return i < node.input_size() && !node.input(i).empty() ? rankOf(node.input(i)) : -1;
   }
   void needRank(const NodeProto &node, int i, int lo, int hi, const char *what);
+  /// Output `i`'s declared rank, when known, is `rank` (>= 0).
+  void needOutputRank(const NodeProto &node, int i, int rank, const char *what);
   void checkAxis(const NodeProto &node, const char *name, int rank, bool inclusive);
   void checkNode(const NodeProto &node);
   void problem(std::string p) { problems.push_back(std::move(p)); }
@@ -283,6 +285,16 @@ void RankChecker::needRank(const NodeProto &node, int i, int lo, int hi, const c
                                 : std::to_string(lo) + " to " + std::to_string(hi);
   problem(nodeLabel(node) + ": input " + std::to_string(i) + " ('" + node.input(i) + "', " +
           what + ") has rank " + std::to_string(r) + ", the operator needs rank " + want);
+}
+
+void RankChecker::needOutputRank(const NodeProto &node, int i, int rank, const char *what) {
+  if (i >= node.output_size() || node.output(i).empty() || rank < 0)
+    return;
+  int r = rankOf(node.output(i));
+  if (r >= 0 && r != rank)
+    problem(nodeLabel(node) + ": output " + std::to_string(i) + " ('" + node.output(i) + "', " +
+            what + ") is declared with rank " + std::to_string(r) + ", the operator gives rank " +
+            std::to_string(rank));
 }
 
 /// An axis attribute (or each of an axes list) lies in [-rank, rank) (or
@@ -359,6 +371,20 @@ void RankChecker::checkNode(const NodeProto &node) {
   if (op == "MatMul" || op == "MatMulInteger") {
     needRank(node, 0, 1, 64, "A");
     needRank(node, 1, 1, 64, "B");
+    // The lowerings trust the declared result (one declared a rank short
+    // and crashed the matmul lowering; found by fuzz-pipeline).
+    int r1 = inputRank(node, 1);
+    if (r0 >= 1 && r1 >= 1)
+      needOutputRank(node, 0,
+                     r0 == 1 && r1 == 1 ? 0
+                     : r0 == 1          ? r1 - 1
+                     : r1 == 1          ? r0 - 1
+                                        : std::max(r0, r1),
+                     "Y");
+  }
+  if (op == "TopK") {
+    needOutputRank(node, 0, r0, "Values");
+    needOutputRank(node, 1, r0, "Indices");
   }
   if (op == "Transpose")
     if (const AttributeProto *perm = findAttr(node, "perm"))
