@@ -361,6 +361,13 @@ void RankChecker::checkNode(const NodeProto &node) {
       needRank(node, 6, 3, 3, "initial_c");
       needRank(node, 7, 2, 2, "P");
     }
+    // Y is [seq, dirs, batch, hidden], the states [dirs, batch, hidden]
+    // (a Y declared with a state's rank was refused only at code
+    // generation, as an unsupported op).
+    needOutputRank(node, 0, 4, "Y");
+    needOutputRank(node, 1, 3, "Y_h");
+    if (op == "LSTM")
+      needOutputRank(node, 2, 3, "Y_c");
   }
   if (op == "BatchNormalization" || op == "InstanceNormalization")
     needRank(node, 0, 2, 64, "X");
