@@ -444,8 +444,18 @@ LogicalResult GraphImporter::inferShapes() {
     case detail::InferenceOutcome::Done:
       break;
     case detail::InferenceOutcome::Stopped:
-      // Inference is best effort: the importer falls back to the model's
-      // own value_info and the type rules.
+      // A declared rank or element type that contradicts the inferred one
+      // is a malformed model (ONNX Runtime refuses it too): the lowerings
+      // trust declared types, and fuzzed MatMul, TopK and Trilu models
+      // declaring a rank short crashed or hung them. (Differing dims stay
+      // a warning: ONNX 1.12 infers some newer operators' dims the old way,
+      // AveragePool-19's dilations.)
+      if (llvm::StringRef(message).contains("Inferred shape and existing shape differ in rank") ||
+          llvm::StringRef(message).contains("Inferred elem type differs from existing elem type"))
+        return emitError(fileLoc) << "the model declares a type its operator contradicts: "
+                                  << message;
+      // Otherwise inference is best effort: the importer falls back to the
+      // model's own value_info and the type rules.
       emitWarning(fileLoc) << "ONNX shape inference stopped: " << message;
       return success();
     case detail::InferenceOutcome::Crashed:
