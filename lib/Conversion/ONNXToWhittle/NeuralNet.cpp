@@ -414,6 +414,19 @@ FailureOr<RecurrentForm> recurrentForm(OpTy op, PatternRewriter &rewriter,
       if (isa<RankedTensorType, UnrankedTensorType>(v.getType()) &&
           !(rankedType(v) && rankedType(v).hasStaticShape()))
         return rewriter.notifyMatchFailure(op, "batch-major layout of dynamic shapes");
+  // Results used (an unused optional one may be left untyped) are ranked:
+  // Y rank 4, the states rank 3. The batch-major swap permutes their dims
+  // (an unranked Y, left by a contradicted declaration, was indexed empty:
+  // found by fuzz-pipeline).
+  for (Value r : op->getResults())
+    if (!r.use_empty()) {
+      bool isY = r == op.getY();
+      auto t = rankedType(r);
+      if (!t || t.getRank() != (isY ? 4 : 3))
+        return op.emitError("recurrent output ")
+               << (isY ? "Y" : "state") << " has type " << r.getType()
+               << ": needs a ranked tensor of rank " << (isY ? 4 : 3);
+    }
   if (op.getActivationAlpha() || op.getActivationBeta())
     return rewriter.notifyMatchFailure(op, "parameterized activations");
   std::optional<wt::RnnDirection> dir = wt::symbolizeRnnDirection(op.getDirection());
@@ -456,7 +469,7 @@ struct LayoutSwap {
   /// The layout-0 type of a result (Y is rank 4, states rank 3).
   Type resultType(Value r) {
     auto t = cast<ShapedType>(r.getType());
-    if (!batchMajor)
+    if (!batchMajor || !t.hasRank()) // unranked: an unused optional result
       return t;
     SmallVector<int64_t> shape(t.getShape());
     if (shape.size() == 4)
@@ -466,8 +479,10 @@ struct LayoutSwap {
     return RankedTensorType::get(shape, t.getElementType());
   }
   Value out(Value v) {
-    return cast<ShapedType>(v.getType()).getRank() == 4 ? apply(v, {2, 0, 1, 3})
-                                                        : apply(v, {1, 0, 2});
+    auto t = cast<ShapedType>(v.getType());
+    if (!t.hasRank())
+      return v;
+    return t.getRank() == 4 ? apply(v, {2, 0, 1, 3}) : apply(v, {1, 0, 2});
   }
   void replace(Operation *op, Operation *recurrent) {
     // Same optional results in the same order: keep the segment sizes.
