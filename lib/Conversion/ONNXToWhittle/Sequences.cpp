@@ -11,6 +11,7 @@
 //===----------------------------------------------------------------------===//
 
 #include "LegalizationTable.h"
+#include "whittle/Dialect/Whittle/WhittleConstants.h"
 
 #include "mlir/Dialect/Tensor/IR/Tensor.h"
 #include "llvm/ADT/DenseMap.h"
@@ -35,7 +36,7 @@ struct SequenceResolver {
     auto v = getConstantScalar(pos);
     if (!v)
       return std::nullopt;
-    int64_t p = (int64_t)*v;
+    int64_t p = wt::saturatingInt64(*v); // any double: a plain cast may be UB
     if (p < 0)
       p += n;
     if (p < 0 || p > n)
