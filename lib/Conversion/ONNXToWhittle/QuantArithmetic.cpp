@@ -75,6 +75,18 @@ bool staticRanked(Value v) {
   return t && t.hasStaticShape();
 }
 
+/// A scale or zero point that can be laid along `axis` of `x`: absent, or
+/// static with one element or one per element of that axis (an unranked
+/// zero point was cast to a ranked type: found by fuzz-pipeline).
+bool fitsAxis(Value v, RankedTensorType x, int64_t axis) {
+  if (!present(v))
+    return true;
+  if (!staticRanked(v))
+    return false;
+  int64_t n = rankedType(v).getNumElements();
+  return n == 1 || n == x.getDimSize(axis);
+}
+
 /// saturate(round_half_even(x) + zp) into `elt` (an 8/16/32-bit integer);
 /// `x` and `zp` are f32.
 Value saturateRound(QuantBuilder &b, Value x, Value zp, Type elt) {
@@ -103,6 +115,8 @@ LogicalResult whittle::conversion::quantizeArithmetic(onnx::QuantizeLinearOp op,
     axis = normalizeAxis((int64_t)op.getAxis(), xTy.getRank());
   if (!axis)
     return rewriter.notifyMatchFailure(op, "axis out of range");
+  if (!fitsAxis(op.getYScale(), xTy, *axis) || !fitsAxis(op.getYZeroPoint(), xTy, *axis))
+    return rewriter.notifyMatchFailure(op, "scale or zero point does not fit the axis");
   QuantBuilder b{rewriter, op.getLoc()};
   Value s = b.alongAxis(op.getYScale(), *axis, xTy.getRank());
   Value zp = present(op.getYZeroPoint())
@@ -124,6 +138,8 @@ LogicalResult whittle::conversion::dequantizeArithmetic(onnx::DequantizeLinearOp
     axis = normalizeAxis((int64_t)op.getAxis(), xTy.getRank());
   if (!axis)
     return rewriter.notifyMatchFailure(op, "axis out of range");
+  if (!fitsAxis(op.getXScale(), xTy, *axis) || !fitsAxis(op.getXZeroPoint(), xTy, *axis))
+    return rewriter.notifyMatchFailure(op, "scale or zero point does not fit the axis");
   QuantBuilder b{rewriter, op.getLoc()};
   Value x = b.f32(op.getX());
   if (present(op.getXZeroPoint()))
