@@ -8,6 +8,8 @@
 #include "ModelValidator.h"
 #include "ModelNormalizer.h"
 
+#include <onnx/defs/schema.h>
+
 #include "llvm/ADT/STLExtras.h"
 #include "llvm/ADT/StringMap.h"
 #include "llvm/ADT/StringSet.h"
@@ -53,7 +55,8 @@ bool isDefaultDomain(const NodeProto &node) {
 
 class StructureChecker {
 public:
-  explicit StructureChecker(std::vector<std::string> &problems) : problems(problems) {}
+  StructureChecker(std::vector<std::string> &problems, int64_t opset)
+      : problems(problems), opset(opset) {}
 
   /// `outer`: the names visible from enclosing graphs.
   void checkGraph(const GraphProto &graph, const llvm::StringSet<> &outer = {});
@@ -64,10 +67,31 @@ private:
   void checkInitializer(const TensorProto &t);
   void checkAttributes(const NodeProto &node);
   void checkInts(const NodeProto &node, const char *name, int64_t lo, int64_t hi);
+  void checkAttributeTypes(const NodeProto &node);
   void problem(std::string p) { problems.push_back(std::move(p)); }
 
   std::vector<std::string> &problems;
+  int64_t opset;
 };
+
+/// Each attribute the operator's schema declares has the schema's type (a
+/// FLOAT `keepdims` reached an accessor that read it as an integer: SEGV,
+/// found by fuzz-pipeline). ONNX's own checker refuses such models too.
+void StructureChecker::checkAttributeTypes(const NodeProto &node) {
+  const ::onnx::OpSchema *schema = ::onnx::OpSchemaRegistry::Schema(
+      node.op_type(), (int)std::min<int64_t>(opset, INT32_MAX), "");
+  if (!schema)
+    return;
+  for (const AttributeProto &a : node.attribute()) {
+    auto it = schema->attributes().find(a.name());
+    if (it == schema->attributes().end() || a.type() == AttributeProto::UNDEFINED ||
+        a.type() == it->second.type)
+      continue;
+    problem(nodeLabel(node) + ": attribute '" + a.name() + "' has type " +
+            AttributeProto::AttributeType_Name(a.type()) + ", the operator's schema says " +
+            AttributeProto::AttributeType_Name(it->second.type));
+  }
+}
 
 void StructureChecker::checkType(const TypeProto &t, const std::string &name,
                                  const char *kind) {
@@ -218,8 +242,10 @@ void StructureChecker::checkGraph(const GraphProto &graph, const llvm::StringSet
       if (!in.empty() && !produced.contains(in) && !outer.contains(in))
         problem(nodeLabel(node) + ": input '" + in +
                 "' is not produced by any earlier node, initializer or graph input");
-    if (isDefaultDomain(node))
+    if (isDefaultDomain(node)) {
+      checkAttributeTypes(node);
       checkAttributes(node);
+    }
     bool hasSubgraph = llvm::any_of(node.attribute(), [](const AttributeProto &a) {
       return a.has_g() || a.graphs_size();
     });
@@ -449,7 +475,7 @@ void validateModel(const ModelProto &model, std::vector<std::string> &problems) 
     problems.push_back("the model imports ONNX opset " + std::to_string(opset) +
                        "; the newest Whittle supports is " +
                        std::to_string(kNewestSupportedOpset));
-  StructureChecker(problems).checkGraph(model.graph());
+  StructureChecker(problems, opset).checkGraph(model.graph());
 }
 
 void validateRanks(const GraphProto &graph, std::vector<std::string> &problems) {
