@@ -40,10 +40,11 @@ namespace {
 /// shape, Slice's starts), never of weights.
 constexpr size_t kSentDataBytes = 64 * 1024;
 
-bool sendAll(int fd, const void *data, size_t n) {
-  const char *p = static_cast<const char *>(data);
+/// Sends or receives exactly `n` bytes (retrying after signals); false
+/// when the other side has gone.
+bool transferAll(int fd, char *p, size_t n, bool sending) {
   while (n) {
-    ssize_t k = send(fd, p, n, MSG_NOSIGNAL);
+    ssize_t k = sending ? send(fd, p, n, MSG_NOSIGNAL) : recv(fd, p, n, 0);
     if (k < 0 && errno == EINTR)
       continue;
     if (k <= 0)
@@ -54,18 +55,12 @@ bool sendAll(int fd, const void *data, size_t n) {
   return true;
 }
 
+bool sendAll(int fd, const void *data, size_t n) {
+  return transferAll(fd, const_cast<char *>(static_cast<const char *>(data)), n, true);
+}
+
 bool recvAll(int fd, void *data, size_t n) {
-  char *p = static_cast<char *>(data);
-  while (n) {
-    ssize_t k = recv(fd, p, n, 0);
-    if (k < 0 && errno == EINTR)
-      continue;
-    if (k <= 0)
-      return false;
-    p += k;
-    n -= (size_t)k;
-  }
-  return true;
+  return transferAll(fd, static_cast<char *>(data), n, false);
 }
 
 bool sendMessage(int fd, const std::string &bytes) {
