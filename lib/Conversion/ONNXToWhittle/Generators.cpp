@@ -75,6 +75,13 @@ LogicalResult convertRange(onnx::RangeOp op, PatternRewriter &rewriter) {
   // Run-time bounds: the static length comes from the model's shapes.
   if (outTy.isDynamicDim(0))
     return rewriter.notifyMatchFailure(op, "run-time bounds and a dynamic length");
+  // Scalars of a known type (an unranked start reached the reshape to a
+  // scalar: SEGV via fuzz-pipeline); checked before anything is created.
+  for (Value v : {op.getStart(), op.getLimit(), op.getDelta()}) {
+    auto t = rankedType(v);
+    if (!t || !t.hasStaticShape() || t.getNumElements() != 1)
+      return rewriter.notifyMatchFailure(op, "bounds are not one-element tensors");
+  }
   Value iota = createIota(rewriter, loc, outTy.getDimSize(0), elt);
   Value step = wt::BinaryOp::create(rewriter, loc, outTy, iota,
                                     toScalar(rewriter, loc, op.getDelta()), wt::BinaryFn::mul);
